@@ -1,0 +1,3 @@
+import { messagingTablesMigration } from '@leadflow/platform/messaging';
+
+export const MessagingTables1763900000000 = messagingTablesMigration('campaigns');

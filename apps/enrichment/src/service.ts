@@ -1,0 +1,14 @@
+import { TopicOwners } from '@leadflow/contracts';
+import type { ServiceDefinition } from '@leadflow/platform/service';
+import { EnrichmentEnv } from './config/env.schema';
+import { enrichmentDatabase } from './database/data-source';
+
+export const enrichmentService: ServiceDefinition<EnrichmentEnv> = {
+  name: 'enrichment',
+  title: 'LeadFlow enrichment',
+  description: 'Skip tracing, verification, website analysis, scoring models and scores.',
+  env: EnrichmentEnv,
+  port: (env) => env.ENRICHMENT_PORT,
+  database: enrichmentDatabase,
+  messaging: { publishes: TopicOwners.enrichment },
+};

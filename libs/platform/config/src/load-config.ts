@@ -1,0 +1,43 @@
+import { plainToInstance } from 'class-transformer';
+import type { ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type EnvSchema<T extends object> = new () => T;
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((e) => {
+    const name = prefix + e.property;
+    const own = Object.values(e.constraints ?? {}).map(
+      (message) => `${name}: ${message} (got ${JSON.stringify(e.value)})`,
+    );
+    return [...own, ...describe(e.children ?? [], `${name}.`)];
+  });
+}
+
+/**
+ * Reads settings from the environment into a class-validator class. Defaults are the class's
+ * field initializers; an empty variable counts as unset. A missing or bad variable throws a
+ * ConfigError naming each variable and the rule it broke, so start-up stops with a clear message.
+ */
+export function loadConfig<T extends object>(
+  schema: EnvSchema<T>,
+  env: Record<string, string | undefined> = process.env,
+): T {
+  const defaults = new schema() as Record<string, unknown>;
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults)) {
+    const value = env[key];
+    raw[key] = value === undefined || value === '' ? defaults[key] : value;
+  }
+  const config = plainToInstance(schema, raw, { enableImplicitConversion: true });
+  const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(describe(errors));
+  return config;
+}

@@ -1,0 +1,4 @@
+export * from './domain-error';
+export * from './problem';
+export * from './validation';
+export * from './problem-details.filter';

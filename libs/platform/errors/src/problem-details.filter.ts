@@ -1,0 +1,94 @@
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, statusOfKind } from './domain-error';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+
+interface BodyParserError {
+  type: string;
+  status?: number;
+  statusCode?: number;
+}
+
+function isBodyParserError(e: unknown): e is BodyParserError {
+  return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' &&
+    ((e as { type: string }).type.startsWith('entity.') ||
+      (e as { type: string }).type === 'charset.unsupported' ||
+      (e as { type: string }).type === 'encoding.unsupported');
+}
+
+const httpCodes: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+  504: 'gateway_timeout',
+};
+
+/**
+ * The one HTTP error mapper: every error leaves as RFC 9457 problem+json with a stable code.
+ * Unexpected errors are logged with their stack and answer a 500 that reveals nothing.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetailsFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const instance = req.originalUrl?.split('?')[0];
+    const requestId = typeof req.id === 'string' ? req.id : (req.headers['x-request-id'] as string | undefined);
+    const base = { instance, ...(requestId ? { requestId } : {}) };
+
+    let status: number;
+    let body;
+    if (exception instanceof DomainError) {
+      status = statusOfKind[exception.kind];
+      body = problem(status, exception.code, exception.message, {
+        ...base,
+        ...exception.details,
+        errors: exception.fieldErrors,
+      });
+      if (exception.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      if (status >= 500) this.logger.error({ err: exception, code: exception.code }, exception.message);
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const code = httpCodes[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
+      const detail =
+        status === 404 && exception.constructor.name === 'NotFoundException' && /^Cannot /.test(exception.message)
+          ? `No route for ${req.method} ${instance}`
+          : exception.message;
+      body = problem(status, code, detail, base);
+    } else if (isBodyParserError(exception)) {
+      status = exception.status ?? exception.statusCode ?? 400;
+      const code =
+        exception.type === 'entity.too.large'
+          ? 'payload_too_large'
+          : exception.type === 'entity.parse.failed'
+            ? 'malformed_body'
+            : 'bad_request';
+      const detail =
+        code === 'payload_too_large'
+          ? 'The request body is larger than this endpoint accepts'
+          : code === 'malformed_body'
+            ? 'The request body could not be parsed'
+            : `The request body could not be read (${exception.type})`;
+      body = problem(status, code, detail, base);
+    } else {
+      status = 500;
+      this.logger.error({ err: exception }, 'unhandled error');
+      body = problem(500, 'internal_error', 'An unexpected error occurred; it has been logged', base);
+    }
+    if (res.headersSent) return;
+    res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+}

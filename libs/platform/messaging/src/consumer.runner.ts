@@ -1,0 +1,287 @@
+import type { EventContract, EventEnvelope } from '@leadflow/contracts';
+import { DomainError } from '@leadflow/platform/errors';
+import type { MetricsService } from '@leadflow/platform/observability';
+import { RequestContext } from '@leadflow/platform/observability';
+import { quoteIdent } from '@leadflow/platform/persistence';
+import type { Logger } from '@nestjs/common';
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { InvalidEventError, parseEnvelope, validatePayload } from './event-validation';
+import type { TopicNamer } from './topic-namer';
+
+export type EventHandler<P extends object> = (event: EventEnvelope<P>, tx: EntityManager) => Promise<void>;
+
+export interface HandlerRegistration<P extends object = object> {
+  contract: EventContract<P>;
+  handle: EventHandler<P>;
+}
+
+/** Pairs a contract with its handler, keeping the payload type. */
+export function on<P extends object>(contract: EventContract<P>, handle: EventHandler<P>): HandlerRegistration {
+  return { contract, handle } as unknown as HandlerRegistration;
+}
+
+/** What happened to one message. */
+export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+export interface ConsumerRunnerOptions {
+  service: string;
+  schema: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Partitions of one consumer processed in parallel (each partition stays in order). */
+  partitionsConsumedConcurrently?: number;
+  /** Start a new consumer group at the earliest offset (default) or only new messages. */
+  fromBeginning?: boolean;
+}
+
+export type RawHandler = (topic: string, partition: number, message: KafkaMessage) => Promise<void>;
+
+interface Group {
+  name: string;
+  consumer: Consumer;
+}
+
+export const DLQ_HEADERS = {
+  error: 'x-dlq-error',
+  errorKind: 'x-dlq-error-kind',
+  consumer: 'x-dlq-consumer',
+  originalTopic: 'x-dlq-original-topic',
+  originalPartition: 'x-dlq-original-partition',
+  originalOffset: 'x-dlq-original-offset',
+  attempts: 'x-dlq-attempts',
+  failedAt: 'x-dlq-failed-at',
+} as const;
+
+class StoppingError extends Error {}
+
+/**
+ * Runs a service's Kafka consumers. Each named consumer is its own consumer group with handlers
+ * per event type. For every message: validate envelope and payload (invalid → DLQ at once), then
+ * run the handler and record `(consumer, event id)` in the inbox in one transaction, so a
+ * redelivered event changes nothing. A failing handler is retried with exponential backoff and
+ * then dead-lettered; only then is the offset resolved. Messages of types a consumer does not
+ * handle are skipped (topics carry every event type of their aggregate).
+ */
+export class ConsumerRunner {
+  private readonly groups: Group[] = [];
+  private readonly pending: { name: string; topics: string[]; handler: RawHandler }[] = [];
+  private stopping = false;
+  private started = false;
+  private readonly inbox: string;
+  private readonly lag?: ReturnType<MetricsService['gauge']>;
+  private readonly dlqCount?: ReturnType<MetricsService['counter']>;
+  private readonly handled?: ReturnType<MetricsService['counter']>;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly producer: Producer,
+    private readonly topics: TopicNamer,
+    private readonly options: ConsumerRunnerOptions,
+    private readonly logger: Logger,
+    metrics?: MetricsService,
+  ) {
+    this.inbox = `${quoteIdent(options.schema)}.inbox`;
+    if (metrics) {
+      this.lag = metrics.gauge('kafka_consumer_lag', 'Messages behind the partition end, per consumer', [
+        'consumer',
+        'topic',
+        'partition',
+      ]);
+      this.dlqCount = metrics.counter('kafka_dlq_messages_total', 'Messages sent to the dead-letter topic', [
+        'consumer',
+        'reason',
+      ]);
+      this.handled = metrics.counter('kafka_messages_handled_total', 'Messages handled, by outcome', [
+        'consumer',
+        'outcome',
+      ]);
+    }
+  }
+
+  /** Registers a consumer of events (logical topic names come from the contracts). */
+  register(consumer: string, handlers: HandlerRegistration[]): void {
+    const byType = new Map<string, HandlerRegistration>();
+    for (const h of handlers) {
+      if (byType.has(h.contract.type)) throw new Error(`${consumer}: two handlers for ${h.contract.type}`);
+      byType.set(h.contract.type, h);
+    }
+    const topics = [...new Set(handlers.map((h) => this.topics.physical(h.contract.topic)))];
+    this.registerRaw(consumer, topics, (topic, partition, message) =>
+      this.processEvent(consumer, byType, topic, partition, message).then(() => undefined),
+    );
+  }
+
+  /** Registers a consumer of raw messages (physical topic names). Used for the DLQ recorder. */
+  registerRaw(consumer: string, topics: string[], handler: RawHandler): void {
+    if (this.started) throw new Error('register consumers before the runner starts');
+    if (this.pending.some((p) => p.name === consumer)) throw new Error(`consumer ${consumer} registered twice`);
+    this.pending.push({ name: consumer, topics, handler });
+  }
+
+  /** Every physical topic some registered consumer reads. */
+  subscribedTopics(): string[] {
+    return [...new Set(this.pending.flatMap((p) => p.topics))];
+  }
+
+  async start(): Promise<void> {
+    this.started = true;
+    for (const { name, topics, handler } of this.pending) {
+      const consumer = this.kafka.consumer({
+        groupId: this.topics.group(this.options.service, name),
+        allowAutoTopicCreation: false,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3000,
+        retry: { retries: 10 },
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        autoCommitThreshold: 100,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale() || this.stopping) break;
+            await this.withHeartbeat(heartbeat, () => handler(batch.topic, batch.partition, message));
+            resolveOffset(message.offset);
+            await commitOffsetsIfNecessary();
+            await heartbeat();
+          }
+          this.lag?.set({ consumer: name, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+        },
+      });
+      this.groups.push({ name, consumer });
+    }
+  }
+
+  /** Stops taking messages; the message in hand finishes (or is left uncommitted) first. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.groups.map((g) => g.consumer.disconnect().catch(() => undefined)));
+    this.groups.length = 0;
+  }
+
+  get isRunning(): boolean {
+    return this.started && !this.stopping;
+  }
+
+  private async processEvent(
+    consumer: string,
+    handlers: Map<string, HandlerRegistration>,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<Outcome> {
+    let envelope: EventEnvelope;
+    let registration: HandlerRegistration | undefined;
+    try {
+      envelope = parseEnvelope(message.value);
+      registration = handlers.get(envelope.type);
+      if (!registration) return this.count(consumer, 'ignored');
+      if (registration.contract.version < envelope.version) {
+        throw new InvalidEventError(
+          `${envelope.type} v${envelope.version} is newer than the v${registration.contract.version} this consumer knows`,
+        );
+      }
+      envelope.payload = validatePayload(registration.contract, envelope.payload) as Record<string, unknown>;
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      await this.deadLetter(consumer, topic, partition, message, error, 'invalid', 1);
+      return this.count(consumer, 'dead-lettered');
+    }
+
+    const handler = registration;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await RequestContext.run(
+          { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
+          () => this.applyOnce(consumer, envelope, handler, topic, partition, message),
+        );
+        return this.count(consumer, outcome);
+      } catch (error) {
+        const permanent = error instanceof DomainError && !error.retryable;
+        if (this.stopping) throw new StoppingError('stopping; message left for redelivery');
+        if (permanent || attempt >= this.options.maxAttempts) {
+          await this.deadLetter(consumer, topic, partition, message, error, permanent ? 'rejected' : 'failed', attempt);
+          return this.count(consumer, 'dead-lettered');
+        }
+        const delay = this.options.retryBaseMs * 2 ** (attempt - 1);
+        this.logger.warn(
+          { err: error, consumer, eventId: envelope.id, type: envelope.type, attempt, retryInMs: delay },
+          'event handler failed; retrying',
+        );
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async applyOnce(
+    consumer: string,
+    envelope: EventEnvelope,
+    registration: HandlerRegistration,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<Outcome> {
+    return this.dataSource.transaction(async (tx) => {
+      const inserted: unknown[] = await tx.query(
+        `INSERT INTO ${this.inbox} (consumer, event_id, topic, kafka_partition, kafka_offset)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
+        [consumer, envelope.id, topic, partition, message.offset],
+      );
+      if (inserted.length === 0) return 'duplicate';
+      await registration.handle(envelope, tx);
+      return 'applied';
+    });
+  }
+
+  private async deadLetter(
+    consumer: string,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    kind: 'invalid' | 'rejected' | 'failed',
+    attempts: number,
+  ): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const headers: IHeaders = {
+      ...(message.headers ?? {}),
+      [DLQ_HEADERS.error]: reason.slice(0, 4000),
+      [DLQ_HEADERS.errorKind]: kind,
+      [DLQ_HEADERS.consumer]: consumer,
+      [DLQ_HEADERS.originalTopic]: topic,
+      [DLQ_HEADERS.originalPartition]: String(partition),
+      [DLQ_HEADERS.originalOffset]: message.offset,
+      [DLQ_HEADERS.attempts]: String(attempts),
+      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+    };
+    const key = message.key && message.key.length > 0 ? message.key : `${topic}:${partition}:${message.offset}`;
+    await this.producer.send({
+      topic: this.topics.dlq(this.options.service),
+      acks: -1,
+      messages: [{ key, value: message.value, headers }],
+    });
+    this.dlqCount?.inc({ consumer, reason: kind });
+    this.logger.error({ consumer, topic, partition, offset: message.offset, kind, attempts, reason }, 'message dead-lettered');
+  }
+
+  private count(consumer: string, outcome: Outcome): Outcome {
+    this.handled?.inc({ consumer, outcome });
+    return outcome;
+  }
+
+  /** Keeps the group session alive while a slow handler (or its retries) runs. */
+  private async withHeartbeat<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => heartbeat().catch(() => undefined), 2500);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}

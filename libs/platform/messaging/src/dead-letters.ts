@@ -1,0 +1,199 @@
+import type { Page } from '@leadflow/contracts';
+import { NotFoundError } from '@leadflow/platform/errors';
+import { decodeCursor, quoteIdent, toPage } from '@leadflow/platform/persistence';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { ConsumerRunner } from './consumer.runner';
+import { DLQ_HEADERS } from './consumer.runner';
+import type { OutboxWriter } from './outbox.writer';
+import type { TopicNamer } from './topic-namer';
+
+export interface DeadLetter {
+  id: string;
+  consumer: string;
+  originalTopic: string;
+  originalPartition: number | null;
+  originalOffset: string | null;
+  key: string;
+  eventId: string | null;
+  eventType: string | null;
+  error: string;
+  errorKind: string;
+  attempts: number;
+  failedAt: string;
+  replayCount: number;
+  lastReplayedAt: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+interface DeadLetterRow {
+  id: string;
+  consumer: string;
+  original_topic: string;
+  original_partition: number | null;
+  original_offset: string | null;
+  message_key: string;
+  event_id: string | null;
+  event_type: string | null;
+  error: string;
+  error_kind: string;
+  attempts: number;
+  failed_at: Date;
+  replay_count: number;
+  last_replayed_at: Date | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    consumer: row.consumer,
+    originalTopic: row.original_topic,
+    originalPartition: row.original_partition,
+    originalOffset: row.original_offset === null ? null : String(row.original_offset),
+    key: row.message_key,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    error: row.error,
+    errorKind: row.error_kind,
+    attempts: row.attempts,
+    failedAt: row.failed_at.toISOString(),
+    replayCount: row.replay_count,
+    lastReplayedAt: row.last_replayed_at?.toISOString() ?? null,
+    value: row.value,
+    headers: row.headers,
+  };
+}
+
+function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+const DLQ_HEADER_NAMES = new Set<string>(Object.values(DLQ_HEADERS));
+
+/**
+ * The service's dead letters: the DLQ topic is the record; a recorder consumer copies it into the
+ * `dead_letters` table so people can page through it, and replay puts the original message back on
+ * its original topic through the outbox (the inbox keeps a replay from applying anything twice).
+ */
+export class DeadLetterService {
+  private readonly table: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly topics: TopicNamer,
+    private readonly service: string,
+    schema: string,
+  ) {
+    this.table = `${quoteIdent(schema)}.dead_letters`;
+  }
+
+  /** Subscribes the recorder to the service's DLQ topic. */
+  registerRecorder(runner: ConsumerRunner): void {
+    runner.registerRaw('dlq-recorder', [this.topics.dlq(this.service)], (_topic, partition, message) =>
+      this.record(partition, message),
+    );
+  }
+
+  async record(partition: number, message: KafkaMessage): Promise<void> {
+    const h = message.headers;
+    const value = message.value?.toString('utf8') ?? null;
+    let eventId: string | null = null;
+    let eventType: string | null = null;
+    try {
+      const parsed = value === null ? null : (JSON.parse(value) as { id?: unknown; type?: unknown });
+      if (typeof parsed?.id === 'string') eventId = parsed.id.slice(0, 200);
+      if (typeof parsed?.type === 'string') eventType = parsed.type.slice(0, 200);
+    } catch {
+      // not JSON: kept as text
+    }
+    const headers: Record<string, string> = {};
+    for (const name of Object.keys(h ?? {})) headers[name] = headerText(h, name) ?? '';
+    const originalPartition = headerText(h, DLQ_HEADERS.originalPartition);
+    const originalOffset = headerText(h, DLQ_HEADERS.originalOffset);
+    await this.dataSource.query(
+      `INSERT INTO ${this.table} (id, dlq_partition, dlq_offset, consumer, original_topic, original_partition,
+         original_offset, message_key, value, headers, error, error_kind, attempts, event_id, event_type, failed_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+       ON CONFLICT (dlq_partition, dlq_offset) DO NOTHING`,
+      [
+        uuidv7(),
+        partition,
+        message.offset,
+        headerText(h, DLQ_HEADERS.consumer) ?? 'unknown',
+        headerText(h, DLQ_HEADERS.originalTopic) ?? 'unknown',
+        originalPartition === undefined ? null : Number(originalPartition),
+        originalOffset ?? null,
+        message.key?.toString('utf8') ?? '',
+        value,
+        JSON.stringify(headers),
+        headerText(h, DLQ_HEADERS.error) ?? 'unknown error',
+        headerText(h, DLQ_HEADERS.errorKind) ?? 'unknown',
+        Number(headerText(h, DLQ_HEADERS.attempts) ?? '1'),
+        eventId,
+        eventType,
+        headerText(h, DLQ_HEADERS.failedAt) ?? new Date(Number(message.timestamp)).toISOString(),
+      ],
+    );
+  }
+
+  async list(query: { limit: number; cursor?: string; consumer?: string }): Promise<Page<DeadLetter>> {
+    const params: unknown[] = [query.limit + 1];
+    const where: string[] = [];
+    if (query.consumer !== undefined) {
+      params.push(query.consumer);
+      where.push(`consumer = $${params.length}`);
+    }
+    if (query.cursor !== undefined) {
+      const position = decodeCursor(query.cursor);
+      params.push(position.createdAt, position.id);
+      where.push(`(failed_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    const rows: DeadLetterRow[] = await this.dataSource.query(
+      `SELECT * FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY failed_at, id LIMIT $1`,
+      params,
+    );
+    const page = toPage(rows, query.limit, (r) => ({ createdAt: r.failed_at.toISOString(), id: r.id }));
+    return { items: page.items.map(toDeadLetter), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<DeadLetter> {
+    const rows: DeadLetterRow[] = await this.dataSource.query(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
+    if (rows.length === 0) throw new NotFoundError('Dead letter', id);
+    return toDeadLetter(rows[0]);
+  }
+
+  /** Puts the original message back on its original topic (via the outbox, in one transaction). */
+  async replay(id: string): Promise<DeadLetter> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows: DeadLetterRow[] = await tx.query(`SELECT * FROM ${this.table} WHERE id = $1 FOR UPDATE`, [id]);
+      if (rows.length === 0) throw new NotFoundError('Dead letter', id);
+      const row = rows[0];
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(row.headers)) if (!DLQ_HEADER_NAMES.has(name)) headers[name] = value;
+      headers['x-replayed-from-dlq'] = row.id;
+      await this.outbox.addRaw(tx, [
+        {
+          id: uuidv7(),
+          topic: row.original_topic,
+          key: row.message_key,
+          type: row.event_type ?? 'unknown',
+          value: row.value ?? '',
+          headers,
+        },
+      ]);
+      const [updated]: DeadLetterRow[] = await tx.query(
+        `UPDATE ${this.table} SET replay_count = replay_count + 1, last_replayed_at = now() WHERE id = $1 RETURNING *`,
+        [id],
+      );
+      return toDeadLetter(updated);
+    });
+  }
+}

@@ -1,0 +1,118 @@
+import type { EventContract, EventEnvelope } from '@leadflow/contracts';
+import { quoteIdent } from '@leadflow/platform/persistence';
+import { RequestContext, newId } from '@leadflow/platform/observability';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { validatePayload } from './event-validation';
+import type { TopicNamer } from './topic-namer';
+
+export interface OutgoingEvent<P extends object> {
+  contract: EventContract<P>;
+  aggregateId: string;
+  organizationId: string;
+  workspaceId?: string;
+  payload: P;
+  /** Defaults to the correlation id of the request or event being handled. */
+  correlationId?: string;
+  /** Defaults to the id of the event being handled, if any. */
+  causationId?: string;
+  occurredAt?: Date;
+}
+
+/**
+ * Adds events to the service's outbox inside the caller's transaction: they are published if and
+ * only if that transaction commits. Events of one aggregate are serialized by a transaction-scoped
+ * advisory lock taken before their sequence numbers are drawn, so for every aggregate the outbox
+ * order is the commit order. Add a transaction's events in one call (keys are locked in sorted
+ * order, so two transactions cannot deadlock on each other's keys).
+ */
+export class OutboxWriter {
+  private readonly table: string;
+
+  constructor(
+    private readonly schema: string,
+    private readonly service: string,
+    private readonly topics: TopicNamer,
+  ) {
+    this.table = `${quoteIdent(schema)}.outbox`;
+  }
+
+  envelope<P extends object>(event: OutgoingEvent<P>): EventEnvelope<P> {
+    if (!event.aggregateId) throw new Error(`${event.contract.type}: aggregateId is required (it is the message key)`);
+    const payload = validatePayload(event.contract, event.payload);
+    const ctx = RequestContext.current();
+    const envelope: EventEnvelope<P> = {
+      id: uuidv7(),
+      type: event.contract.type,
+      version: event.contract.version,
+      occurredAt: (event.occurredAt ?? new Date()).toISOString(),
+      source: this.service,
+      organizationId: event.organizationId,
+      aggregateId: event.aggregateId,
+      correlationId: event.correlationId ?? ctx?.correlationId ?? newId(),
+      payload,
+    };
+    if (event.workspaceId !== undefined) envelope.workspaceId = event.workspaceId;
+    const causationId = event.causationId ?? ctx?.causationId;
+    if (causationId !== undefined) envelope.causationId = causationId;
+    return envelope;
+  }
+
+  /** Validates, wraps and stores events; returns their envelopes. Needs an open transaction. */
+  async add(manager: EntityManager, events: OutgoingEvent<object>[]): Promise<EventEnvelope<object>[]> {
+    if (events.length === 0) return [];
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('OutboxWriter.add must run inside the transaction of the state change it announces');
+    }
+    const envelopes = events.map((e) => this.envelope(e));
+    const keys = [...new Set(envelopes.map((e) => e.aggregateId))].sort();
+    await manager.query(
+      `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+         FROM (SELECT ${quoteLiteral(this.schema + ':')} || k AS k FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`,
+      [keys],
+    );
+    await this.insertRows(
+      manager,
+      envelopes.map((e, i) => ({
+        id: e.id,
+        topic: this.topics.physical(events[i].contract.topic),
+        key: e.aggregateId,
+        type: e.type,
+        value: JSON.stringify(e),
+        headers: { 'content-type': 'application/json', 'event-type': e.type },
+      })),
+    );
+    return envelopes;
+  }
+
+  /** Stores already-serialized messages (DLQ replay) in the outbox; same transaction rules. */
+  async addRaw(
+    manager: EntityManager,
+    messages: { id: string; topic: string; key: string; type: string; value: string; headers: Record<string, string> }[],
+  ): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('OutboxWriter.addRaw needs a transaction');
+    await this.insertRows(manager, messages);
+  }
+
+  private async insertRows(
+    manager: EntityManager,
+    rows: { id: string; topic: string; key: string; type: string; value: string; headers: Record<string, string> }[],
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.table} (id, topic, message_key, type, value, headers)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.topic),
+        rows.map((r) => r.key),
+        rows.map((r) => r.type),
+        rows.map((r) => r.value),
+        rows.map((r) => JSON.stringify(r.headers)),
+      ],
+    );
+  }
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,4 @@
+export * from './request-context';
+export * from './redact';
+export * from './metrics.service';
+export * from './observability.module';

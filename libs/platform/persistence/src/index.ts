@@ -1,0 +1,4 @@
+export * from './database';
+export * from './data-source';
+export * from './pagination';
+export * from './tenant-repository';

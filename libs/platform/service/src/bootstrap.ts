@@ -1,0 +1,120 @@
+import type { BaseServiceEnv } from '@leadflow/platform/config';
+import { ConfigError, DatabaseEnv, loadConfig } from '@leadflow/platform/config';
+import { MetricsService, requestContextMiddleware } from '@leadflow/platform/observability';
+import { DatabaseUnavailableError, openServiceDataSource } from '@leadflow/platform/persistence';
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Server } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import type { ServiceDefinition } from './service-definition';
+
+/** The service's OpenAPI document is served at this path (the gateway collects them at /docs). */
+export const OPENAPI_JSON_PATH = '/openapi.json';
+
+function fail(service: string, error: unknown): never {
+  const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', service, msg: `${service} could not start: ${(error as Error).message}` })}\n`,
+  );
+  if (!known) process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+}
+
+/** Runs the service's migrations and exits (`node main.js migrate`). */
+async function migrateOnly<E extends BaseServiceEnv>(definition: ServiceDefinition<E>): Promise<void> {
+  if (!definition.database) {
+    process.stdout.write(`${definition.name} has no database\n`);
+    return;
+  }
+  const env = loadConfig(definition.env) as unknown as DatabaseEnv;
+  const ds = await openServiceDataSource({
+    url: env.DATABASE_URL,
+    schema: definition.database.schema,
+    migrations: definition.database.migrations,
+  });
+  process.stdout.write(`${definition.name}: schema ${definition.database.schema} is migrated\n`);
+  await ds.destroy();
+}
+
+export function configureApp(app: NestExpressApplication, definition: Pick<ServiceDefinition<object>, 'title' | 'description' | 'bodyLimit'>): void {
+  app.useLogger(app.get(Logger));
+  app.use(requestContextMiddleware(app.get(MetricsService)));
+  const limit = definition.bodyLimit ?? '1mb';
+  app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { limit, extended: true });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, uniquelocal');
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(definition.title).setDescription(definition.description).setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1), raw: ['json'] });
+}
+
+/**
+ * Starts a service: builds the Nest app (its modules create/migrate the schema and start
+ * messaging), listens, and on SIGTERM/SIGINT stops taking requests, finishes in-flight ones,
+ * stops consuming, flushes the outbox and closes pools — or exits anyway after the timeout.
+ */
+export async function bootstrapService<E extends BaseServiceEnv>(
+  module: Type<unknown>,
+  definition: ServiceDefinition<E>,
+): Promise<INestApplication | undefined> {
+  let env: E;
+  try {
+    env = loadConfig(definition.env);
+    if (process.argv[2] === 'migrate') {
+      await migrateOnly(definition);
+      return undefined;
+    }
+  } catch (error) {
+    fail(definition.name, error);
+  }
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+    configureApp(app, definition);
+    await app.listen(definition.port(env), env.HTTP_HOST);
+  } catch (error) {
+    fail(definition.name, error);
+  }
+  const logger = app.get(Logger);
+  logger.log(`${definition.name} listening on http://${env.HTTP_HOST}:${definition.port(env)}`);
+  installShutdown(app, env.SHUTDOWN_TIMEOUT_MS, logger);
+  return app;
+}
+
+export function installShutdown(app: INestApplication, timeoutMs: number, logger: Logger): void {
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received: shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, timeoutMs).unref();
+    const server = app.getHttpServer() as Server;
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const inFlightBudget = setTimeout(() => server.closeAllConnections(), Math.floor(timeoutMs / 3));
+    drained
+      .then(() => {
+        clearTimeout(inFlightBudget);
+        logger.log('HTTP server closed; stopping consumers, flushing the outbox, closing pools');
+      })
+      .then(() => app.close())
+      .then(() => {
+        logger.log('shutdown complete');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

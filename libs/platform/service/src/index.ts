@@ -1,0 +1,4 @@
+export * from './service-definition';
+export * from './health.controller';
+export * from './service-platform.module';
+export * from './bootstrap';

@@ -1,0 +1,70 @@
+import { BaseServiceEnv, ConfigModule, DatabaseEnv, MessagingServiceEnv, loadConfig } from '@leadflow/platform/config';
+import { ProblemDetailsFilter, createValidationPipe } from '@leadflow/platform/errors';
+import { MessagingModule } from '@leadflow/platform/messaging';
+import { ObservabilityModule } from '@leadflow/platform/observability';
+import { openServiceDataSource } from '@leadflow/platform/persistence';
+import type { DynamicModule, ModuleMetadata } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthController, SERVICE_NAME } from './health.controller';
+import type { ServiceDefinition } from './service-definition';
+
+/**
+ * Everything every service has, in one import: validated settings, JSON logs and metrics,
+ * problem+json errors and request validation, health endpoints, and — when the definition says
+ * so — its PostgreSQL schema (created and migrated at start) and its Kafka messaging.
+ */
+@Module({})
+export class ServicePlatformModule {
+  static forRoot<E extends BaseServiceEnv>(definition: ServiceDefinition<E>): DynamicModule {
+    const env = loadConfig(definition.env);
+    const imports: NonNullable<ModuleMetadata['imports']> = [
+      ConfigModule.register(env, [definition.env, BaseServiceEnv, DatabaseEnv, MessagingServiceEnv]),
+      ObservabilityModule.forRoot({ service: definition.name, level: env.LOG_LEVEL }),
+      TerminusModule.forRoot({ logger: false }),
+    ];
+    const database = definition.database;
+    if (database) {
+      const { DATABASE_URL, DATABASE_POOL_SIZE } = env as unknown as DatabaseEnv;
+      imports.push(
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ type: 'postgres' as const }),
+          dataSourceFactory: () =>
+            openServiceDataSource({
+              url: DATABASE_URL,
+              schema: database.schema,
+              migrations: database.migrations,
+              entities: database.entities ?? [],
+              poolSize: DATABASE_POOL_SIZE,
+              applicationName: definition.name,
+            }),
+        }),
+      );
+    }
+    if (definition.messaging) {
+      if (!database) throw new Error(`${definition.name}: messaging needs a database (outbox and inbox)`);
+      imports.push(
+        MessagingModule.forRoot({
+          service: definition.name,
+          schema: database.schema,
+          publishes: definition.messaging.publishes,
+          consumes: definition.messaging.consumes,
+        }),
+      );
+    }
+    return {
+      module: ServicePlatformModule,
+      global: true,
+      imports,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_NAME, useValue: definition.name },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+      exports: [SERVICE_NAME],
+    };
+  }
+}
