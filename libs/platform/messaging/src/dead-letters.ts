@@ -189,10 +189,9 @@ export class DeadLetterService {
           headers,
         },
       ]);
-      const [updated]: DeadLetterRow[] = await tx.query(
-        `UPDATE ${this.table} SET replay_count = replay_count + 1, last_replayed_at = now() WHERE id = $1 RETURNING *`,
-        [id],
-      );
+      // (TypeORM answers an UPDATE with [rows, count]; read the row back instead.)
+      await tx.query(`UPDATE ${this.table} SET replay_count = replay_count + 1, last_replayed_at = now() WHERE id = $1`, [id]);
+      const [updated]: DeadLetterRow[] = await tx.query(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
       return toDeadLetter(updated);
     });
   }

@@ -1,0 +1,19 @@
+import { defineEvent } from '@leadflow/contracts';
+import { IsInt, Min } from 'class-validator';
+
+/** Test-only event: one aggregate's counter moved to `version`, adding `amount` to its total. */
+export class ProbeIncrementedPayload {
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @IsInt()
+  amount!: number;
+}
+
+export const ProbeIncremented = defineEvent({
+  type: 'probe.incremented',
+  version: 1,
+  topic: 'probe.counters.v1',
+  payload: ProbeIncrementedPayload,
+});

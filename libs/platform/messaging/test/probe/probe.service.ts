@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import { openServiceDataSource, quoteIdent } from '@leadflow/platform/persistence';
+import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { EventHandler, HandlerRegistration } from '../../src';
+import {
+  ConsumerRunner,
+  DeadLetterService,
+  OutboxRelay,
+  OutboxWriter,
+  TopicNamer,
+  createKafka,
+  ensureTopics,
+  messagingTablesMigration,
+  on,
+} from '../../src';
+import type { ProbeIncrementedPayload } from './probe.contract';
+import { ProbeIncremented } from './probe.contract';
+
+export interface ProbeOptions {
+  url: string;
+  schema: string;
+  prefix: string;
+  brokers: string;
+  /** Relay/consumer tuning for tests. */
+  pollIntervalMs?: number;
+  maxAttempts?: number;
+}
+
+function probeTables(schema: string): new () => MigrationInterface {
+  return class ProbeTables1763900000001 implements MigrationInterface {
+    name = 'ProbeTables1763900000001';
+    async up(runner: QueryRunner): Promise<void> {
+      const s = quoteIdent(schema);
+      await runner.query(`CREATE TABLE ${s}.counters (aggregate_id text PRIMARY KEY, version int NOT NULL, total bigint NOT NULL)`);
+      await runner.query(`CREATE TABLE ${s}.seen (
+        aggregate_id text PRIMARY KEY, last_version int NOT NULL, out_of_order int NOT NULL DEFAULT 0)`);
+      await runner.query(`CREATE TABLE ${s}.applied (event_id uuid NOT NULL, aggregate_id text NOT NULL, version int NOT NULL, amount int NOT NULL)`);
+      await runner.query(`CREATE TABLE ${s}.totals (id int PRIMARY KEY, count bigint NOT NULL, sum bigint NOT NULL)`);
+      await runner.query(`INSERT INTO ${s}.totals VALUES (1, 0, 0)`);
+    }
+    async down(): Promise<void> {}
+  };
+}
+
+/**
+ * A miniature service built from the messaging lib exactly as the Nest module wires it: a schema
+ * with outbox/inbox, a writer, a relay, a consumer runner and the DLQ recorder. The proofs run it
+ * in-process and as child processes that get killed.
+ */
+export class ProbeService {
+  readonly topics: TopicNamer;
+  readonly outbox: OutboxWriter;
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  relay!: OutboxRelay;
+  consumers!: ConsumerRunner;
+  deadLetters!: DeadLetterService;
+  private s: string;
+
+  private constructor(
+    readonly dataSource: DataSource,
+    readonly options: ProbeOptions,
+  ) {
+    this.s = quoteIdent(options.schema);
+    this.topics = new TopicNamer(options.prefix);
+    this.outbox = new OutboxWriter(options.schema, options.schema, this.topics);
+    this.kafka = createKafka({ brokers: options.brokers, clientId: options.schema });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.newRunner();
+  }
+
+  static async open(options: ProbeOptions): Promise<ProbeService> {
+    const dataSource = await openServiceDataSource({
+      url: options.url,
+      schema: options.schema,
+      migrations: [messagingTablesMigration(options.schema), probeTables(options.schema)],
+      poolSize: 25,
+    });
+    const probe = new ProbeService(dataSource, options);
+    const admin = probe.kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [probe.topics.physical(ProbeIncremented.topic), probe.topics.dlq(options.schema)], {
+      partitions: 3,
+      replicationFactor: 1,
+    });
+    await admin.disconnect();
+    await probe.producer.connect();
+    return probe;
+  }
+
+  /** A fresh runner (the previous one must be stopped): a restarted or "fixed" deployment. */
+  newRunner(): ConsumerRunner {
+    this.consumers = new ConsumerRunner(
+      this.kafka,
+      this.dataSource,
+      this.producer,
+      this.topics,
+      { service: this.options.schema, schema: this.options.schema, maxAttempts: this.options.maxAttempts ?? 3, retryBaseMs: 20 },
+      new Logger('probe-consumers'),
+    );
+    this.deadLetters = new DeadLetterService(this.dataSource, this.outbox, this.topics, this.options.schema, this.options.schema);
+    return this.consumers;
+  }
+
+  startRelay(): OutboxRelay {
+    this.relay = new OutboxRelay(
+      this.dataSource,
+      this.producer,
+      {
+        schema: this.options.schema,
+        databaseUrl: this.options.url,
+        batchSize: 500,
+        pollIntervalMs: this.options.pollIntervalMs ?? 200,
+        retentionHours: 24,
+      },
+      new Logger('probe-relay'),
+    );
+    this.relay.start();
+    return this.relay;
+  }
+
+  /** One state change and its event in one transaction; `fail` rolls it back after the outbox write. */
+  async increment(aggregateId: string, amount: number, fail = false): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const [row] = (await tx.query(
+        `INSERT INTO ${this.s}.counters (aggregate_id, version, total) VALUES ($1, 1, $2)
+         ON CONFLICT (aggregate_id) DO UPDATE SET version = counters.version + 1, total = counters.total + $2
+         RETURNING version`,
+        [aggregateId, amount],
+      )) as { version: number }[];
+      await this.outbox.add(tx, [
+        {
+          contract: ProbeIncremented,
+          aggregateId,
+          organizationId: '00000000-0000-7000-8000-000000000001',
+          payload: { version: row.version, amount },
+        },
+      ]);
+      if (fail) throw new Error('rolled back on purpose');
+      return row.version;
+    });
+  }
+
+  /** The applier: a deliberately non-idempotent effect, so a double apply would show. */
+  applier(extra?: EventHandler<ProbeIncrementedPayload>): HandlerRegistration {
+    return on(ProbeIncremented, async (event, tx) => {
+      if (extra) await extra(event, tx);
+      const { version, amount } = event.payload;
+      await tx.query(`INSERT INTO ${this.s}.applied VALUES ($1, $2, $3, $4)`, [event.id, event.aggregateId, version, amount]);
+      await tx.query(`UPDATE ${this.s}.totals SET count = count + 1, sum = sum + $1 WHERE id = 1`, [amount]);
+      await tx.query(
+        `INSERT INTO ${this.s}.seen (aggregate_id, last_version, out_of_order) VALUES ($1, $2, CASE WHEN $2 = 1 THEN 0 ELSE 1 END)
+         ON CONFLICT (aggregate_id) DO UPDATE SET last_version = $2,
+           out_of_order = seen.out_of_order + CASE WHEN $2 = seen.last_version + 1 THEN 0 ELSE 1 END`,
+        [event.aggregateId, version],
+      );
+    });
+  }
+
+  async stats(): Promise<{ committed: number; committedSum: number; applied: number; appliedSum: number; distinct: number; outOfOrder: number }> {
+    const [c] = (await this.dataSource.query(
+      `SELECT COALESCE(sum(version), 0)::int AS committed, COALESCE(sum(total), 0)::int AS sum FROM ${this.s}.counters`,
+    )) as { committed: number; sum: number }[];
+    const [t] = (await this.dataSource.query(`SELECT count::int, sum::int FROM ${this.s}.totals`)) as { count: number; sum: number }[];
+    const [d] = (await this.dataSource.query(`SELECT count(DISTINCT event_id)::int AS n FROM ${this.s}.applied`)) as { n: number }[];
+    const [o] = (await this.dataSource.query(`SELECT COALESCE(sum(out_of_order), 0)::int AS n FROM ${this.s}.seen`)) as { n: number }[];
+    return { committed: c.committed, committedSum: c.sum, applied: t.count, appliedSum: t.sum, distinct: d.n, outOfOrder: o.n };
+  }
+
+  async close(): Promise<void> {
+    await this.consumers.stop();
+    await this.relay?.stop();
+    await this.producer.disconnect();
+    await this.dataSource.destroy();
+  }
+}

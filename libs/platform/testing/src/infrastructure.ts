@@ -1,0 +1,46 @@
+import { dropDatabase, ensureDatabase } from '@leadflow/platform/persistence';
+import { randomBytes } from 'node:crypto';
+import { testEnv } from './test-env';
+
+function runId(): string {
+  return testEnv().TEST_RUN_ID || randomBytes(3).toString('hex');
+}
+
+/** A fresh, empty database for one test file (on the run's PostgreSQL server). */
+export async function createTestDatabase(name: string): Promise<string> {
+  const url = new URL(testEnv().DATABASE_URL);
+  url.pathname = `/lf_t_${runId()}_${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(2).toString('hex')}`;
+  const result = url.toString();
+  await dropDatabase(result);
+  await ensureDatabase(result);
+  return result;
+}
+
+export { dropDatabase as dropTestDatabase };
+
+/** A topic prefix no other test file or run uses. */
+export function testTopicPrefix(name: string): string {
+  return `t${runId()}.${name}.${randomBytes(2).toString('hex')}.`;
+}
+
+export function testBrokers(): string {
+  return testEnv().KAFKA_BROKERS;
+}
+
+/** Polls until `probe` returns a value that `accept` takes, or fails with the last value seen. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!accept(last)) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+    last = await probe();
+  }
+  return last;
+}

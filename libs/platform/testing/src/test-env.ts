@@ -1,0 +1,22 @@
+import { loadConfig } from '@leadflow/platform/config';
+import { IsOptional, IsString, Matches } from 'class-validator';
+
+/** Settings of a test run; `npm test` sets them, and the defaults suit a developer machine. */
+export class TestEnv {
+  @Matches(/^postgres(ql)?:\/\//)
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
+
+  @IsString()
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  /** Names this run's databases and topics so runs never see each other's data. */
+  @IsOptional()
+  @Matches(/^[a-z0-9]*$/)
+  TEST_RUN_ID = '';
+}
+
+let cached: TestEnv | undefined;
+export function testEnv(): TestEnv {
+  cached ??= loadConfig(TestEnv);
+  return cached;
+}
