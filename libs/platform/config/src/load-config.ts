@@ -21,6 +21,17 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+/** Converts a variable to the type of its default (number, boolean); anything else stays text. */
+function convertLike(defaultValue: unknown, value: string): unknown {
+  if (typeof defaultValue === 'number' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  if (typeof defaultValue === 'boolean') {
+    const lower = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  }
+  return value;
+}
+
 /**
  * Reads settings from the environment into a class-validator class. Defaults are the class's
  * field initializers; an empty variable counts as unset. A missing or bad variable throws a
@@ -34,9 +45,9 @@ export function loadConfig<T extends object>(
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(defaults)) {
     const value = env[key];
-    raw[key] = value === undefined || value === '' ? defaults[key] : value;
+    raw[key] = value === undefined || value === '' ? defaults[key] : convertLike(defaults[key], value);
   }
-  const config = plainToInstance(schema, raw, { enableImplicitConversion: true });
+  const config = plainToInstance(schema, raw);
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigError(describe(errors));
   return config;

@@ -277,7 +277,7 @@ export class ConsumerRunner {
 
   /** Keeps the group session alive while a slow handler (or its retries) runs. */
   private async withHeartbeat<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => heartbeat().catch(() => undefined), 2500);
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), 2500);
     try {
       return await work();
     } finally {

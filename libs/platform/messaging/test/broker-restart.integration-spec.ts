@@ -1,5 +1,5 @@
 import { createTestDatabase, dropTestDatabase, eventually, testTopicPrefix } from '@leadflow/platform/testing';
-import { ensureBroker, stopBroker } from '../../../../tools/kafka/broker';
+import { ensureBroker, stopBroker } from '@leadflow/tools/kafka';
 import { ProbeService } from './probe/probe.service';
 
 const PORT = 19092;

@@ -3,7 +3,7 @@
  * strings, and whole values under keys that name a secret. Logs never carry them in clear.
  */
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// Seven or more digits, optionally with a leading + and common separators: phone-like.
+// Ten to fifteen digits (E.164 and national formats), optionally with + and separators.
 const PHONE = /(?<![\w-])\+?\d(?:[\d\s().-]{5,}\d)(?![\w-])/g;
 const SECRET_KEY =
   /^(password|passwd|secret|token|access_?token|refresh_?token|api_?key|authorization|cookie|set-cookie|x-api-key|x-provider-key|private_?key|client_?secret|signature|leadflow-signature)$/i;
@@ -12,7 +12,7 @@ const PERSONAL_KEY = /^(email|phone|mobile|cell|ssn|date_?of_?birth|dob)$/i;
 export const REDACTED = '[redacted]';
 
 export function redactText(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 ? '[phone]' : m));
+  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 10 ? '[phone]' : m));
 }
 
 export function redactPersonalData(value: unknown, depth = 0): unknown {

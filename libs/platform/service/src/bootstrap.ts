@@ -1,5 +1,5 @@
-import type { BaseServiceEnv } from '@leadflow/platform/config';
-import { ConfigError, DatabaseEnv, loadConfig } from '@leadflow/platform/config';
+import type { BaseServiceEnv, DatabaseEnv } from '@leadflow/platform/config';
+import { ConfigError, loadConfig } from '@leadflow/platform/config';
 import { MetricsService, requestContextMiddleware } from '@leadflow/platform/observability';
 import { DatabaseUnavailableError, openServiceDataSource } from '@leadflow/platform/persistence';
 import type { INestApplication, Type } from '@nestjs/common';

@@ -1,0 +1,274 @@
+/**
+ * Offline validation of deploy/Dockerfile, docker-compose.yml and the k8s/ overlays.
+ *   npx jest -c jest.unit.config.cjs tools/deploy-check
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import {
+  DLQ_TOPICS,
+  EVENT_TOPICS,
+  REPO_ROOT,
+  SERVICES,
+  clusterProblems,
+  composeProblems,
+  documentedSecrets,
+  dockerfileProblems,
+  get,
+  schemaProblems,
+} from './checks';
+import type { ClusterExpectations } from './checks';
+import { isJsonObject, renderKustomization } from './kustomize';
+import type { JsonObject, JsonValue, KubeObject } from './kustomize';
+
+const secretKeys = documentedSecrets();
+
+const OVERLAYS: Record<string, Omit<ClusterExpectations, 'secretKeys'>> = {
+  dev: { namespace: 'leadflow-dev', replicas: 1, hpa: { min: 1, max: 2 }, pinnedImages: true },
+  prod: { namespace: 'leadflow', replicas: 3, hpa: { min: 3, max: 10 }, pinnedImages: true },
+};
+
+function render(overlay: string): KubeObject[] {
+  return renderKustomization(path.join(REPO_ROOT, 'k8s/overlays', overlay));
+}
+
+function find(all: KubeObject[], kind: string, name: string): KubeObject {
+  const obj = all.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!obj) throw new Error(`${kind}/${name} not rendered`);
+  return obj;
+}
+
+function container(deployment: KubeObject): JsonObject {
+  const c = get(deployment, 'spec', 'template', 'spec', 'containers', 0);
+  if (!isJsonObject(c)) throw new Error(`${deployment.metadata.name} has no container`);
+  return c;
+}
+
+describe('the documented Secret', () => {
+  it('documents every key the services need', () => {
+    expect([...(secretKeys['leadflow-secrets'] ?? [])].sort()).toEqual([
+      'DATABASE_URL',
+      'REDIS_URL',
+      'SECRETS_ENCRYPTION_KEY',
+    ]);
+  });
+
+  it('is not part of any kustomization', () => {
+    for (const overlay of Object.keys(OVERLAYS))
+      expect(render(overlay).filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+});
+
+describe.each(Object.keys(OVERLAYS))('k8s overlay %s', (overlay) => {
+  const expectations: ClusterExpectations = { ...OVERLAYS[overlay]!, secretKeys };
+  const all = render(overlay);
+
+  it('renders the expected objects', () => {
+    const counts: Record<string, number> = {};
+    for (const o of all) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+    const services = Object.keys(SERVICES).length;
+    expect(counts).toEqual({
+      Namespace: 1,
+      ConfigMap: 1,
+      Ingress: 1,
+      Deployment: services,
+      Service: services,
+      PodDisruptionBudget: services,
+      HorizontalPodAutoscaler: services,
+      Kafka: 1,
+      KafkaNodePool: 1,
+      KafkaTopic: EVENT_TOPICS.length + DLQ_TOPICS.length,
+      Cluster: 1,
+    });
+  });
+
+  it('validates every object against its schema', () => {
+    expect(schemaProblems(all)).toEqual([]);
+  });
+
+  it('passes the cross-checks (probes, resources, Service/PDB/HPA, config refs, topics)', () => {
+    expect(clusterProblems(all, expectations)).toEqual([]);
+  });
+
+  it('labels every object as part of leadflow without touching selectors', () => {
+    for (const o of all) expect(get(o, 'metadata', 'labels', 'app.kubernetes.io/part-of')).toBe('leadflow');
+    for (const d of all.filter((o) => o.kind === 'Deployment')) {
+      expect(get(d, 'spec', 'selector', 'matchLabels')).toEqual({
+        'app.kubernetes.io/name': d.metadata.name,
+      });
+      expect(get(d, 'spec', 'template', 'metadata', 'labels', 'leadflow.io/environment')).toBe(overlay);
+    }
+  });
+
+  it('keeps the base container settings when the overlay patches resources', () => {
+    const c = container(find(all, 'Deployment', 'identity'));
+    expect(get(c, 'readinessProbe', 'httpGet', 'path')).toBe('/readyz');
+    expect(get(c, 'env')).toEqual(expect.arrayContaining([{ name: 'IDENTITY_PORT', value: '3001' }]));
+    expect(get(c, 'resources', 'limits', 'memory')).toBe(overlay === 'dev' ? '384Mi' : '768Mi');
+  });
+});
+
+
+describe('overlay specifics', () => {
+  it('dev: single-broker Kafka, replicas 1 topics, one PostgreSQL instance, PDB allows a drain', () => {
+    const dev = render('dev');
+    expect(get(find(dev, 'KafkaNodePool', 'dual-role'), 'spec', 'replicas')).toBe(1);
+    expect(get(find(dev, 'KafkaTopic', 'ingestion.leads.v1'), 'spec', 'replicas')).toBe(1);
+    expect(get(find(dev, 'KafkaTopic', 'ingestion.leads.v1'), 'spec', 'config', 'retention.ms')).toBe(-1);
+    expect(get(find(dev, 'Cluster', 'leadflow-db'), 'spec', 'instances')).toBe(1);
+    expect(get(find(dev, 'PodDisruptionBudget', 'voice'), 'spec')).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'voice' } },
+    });
+    expect(get(container(find(dev, 'Deployment', 'routing')), 'image')).toBe('leadflow/routing:dev');
+  });
+
+  it('prod: pinned registry images, TLS ingress, minAvailable 1', () => {
+    const prod = render('prod');
+    expect(get(container(find(prod, 'Deployment', 'gateway')), 'image')).toBe(
+      'ghcr.io/leadflow/gateway:0.1.0',
+    );
+    expect(get(find(prod, 'Ingress', 'gateway'), 'spec', 'tls', 0, 'secretName')).toBe('leadflow-tls');
+    expect(get(find(prod, 'Ingress', 'gateway'), 'spec', 'rules', 0, 'host')).toBe('leadflow.example.com');
+    expect(get(find(prod, 'PodDisruptionBudget', 'gateway'), 'spec', 'minAvailable')).toBe(1);
+    expect(get(find(prod, 'KafkaNodePool', 'dual-role'), 'spec', 'replicas')).toBe(3);
+  });
+});
+
+describe('the checks catch broken manifests', () => {
+  const expectations: ClusterExpectations = { ...OVERLAYS['prod']!, secretKeys };
+  const fresh = (): KubeObject[] => render('prod');
+
+  it('a readiness probe on the wrong path', () => {
+    const all = fresh();
+    const probe = get(container(find(all, 'Deployment', 'voice')), 'readinessProbe', 'httpGet') as JsonObject;
+    probe['path'] = '/healthz';
+    expect(clusterProblems(all, expectations)).toEqual([
+      'Deployment/voice: container app: readinessProbe path /healthz, expected /readyz',
+    ]);
+  });
+
+  it('a probe on a port the container does not expose', () => {
+    const all = fresh();
+    (get(container(find(all, 'Deployment', 'routing')), 'livenessProbe', 'httpGet') as JsonObject)['port'] =
+      8080;
+    expect(clusterProblems(all, expectations)).toEqual([
+      'Deployment/routing: container app: livenessProbe port 8080 is not its container port',
+    ]);
+  });
+
+  it('missing resources, a missing PDB and an unknown ConfigMap key', () => {
+    const all = fresh().filter((o) => !(o.kind === 'PodDisruptionBudget' && o.metadata.name === 'analytics'));
+    const c = container(find(all, 'Deployment', 'analytics'));
+    delete (c['resources'] as JsonObject)['limits'];
+    const env = c['env'] as JsonObject[];
+    (
+      get(
+        env.find((e) => e['name'] === 'LOG_LEVEL'),
+        'valueFrom',
+        'configMapKeyRef',
+      ) as JsonObject
+    )['key'] = 'LOGLEVEL';
+    expect(clusterProblems(all, expectations)).toEqual([
+      'Deployment/analytics: container app: resources.limits.cpu not set',
+      'Deployment/analytics: container app: resources.limits.memory not set',
+      'Deployment/analytics container app: env LOG_LEVEL references undefined key LOGLEVEL of ConfigMap leadflow-config',
+      'Deployment/analytics: 0 PodDisruptionBudgets select its pods, expected 1',
+    ]);
+  });
+
+  it('an undocumented Secret key, a missing topic and a Service selecting nothing', () => {
+    const all = fresh().filter((o) => !(o.kind === 'KafkaTopic' && o.metadata.name === 'voice.dlq'));
+    const env = container(find(all, 'Deployment', 'campaigns'))['env'] as JsonObject[];
+    env.push({
+      name: 'SMTP_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'leadflow-secrets', key: 'SMTP_PASSWORD' } },
+    });
+    (get(find(all, 'Service', 'ingestion'), 'spec', 'selector') as JsonObject)['app.kubernetes.io/name'] =
+      'ingest';
+    const problems = clusterProblems(all, expectations);
+    expect(problems).toContain(
+      'Deployment/campaigns container app: env SMTP_PASSWORD references undocumented key SMTP_PASSWORD of Secret leadflow-secrets',
+    );
+    expect(problems).toContain('Deployment/ingestion: no Service selects its pods');
+    expect(problems).toContain('KafkaTopic voice.dlq missing');
+  });
+
+  it('schema errors in core objects and custom resources', () => {
+    const all = fresh();
+    (get(container(find(all, 'Deployment', 'identity')), 'ports', 0) as JsonObject)['containerPort'] = 'http';
+    (find(all, 'KafkaTopic', 'routing.deliveries.v1')['spec'] as JsonObject)['partitions'] = '6';
+    (get(find(all, 'Cluster', 'leadflow-db'), 'spec', 'postgresql', 'parameters') as JsonObject)[
+      'max_connections'
+    ] = 300;
+    const problems = schemaProblems(all);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^Deployment\/identity: .*containerPort must be integer/);
+    expect(problems[1]).toMatch(/^KafkaTopic\/routing\.deliveries\.v1: \/spec\/partitions must be integer/);
+    expect(problems[2]).toMatch(
+      /^Cluster\/leadflow-db: \/spec\/postgresql\/parameters\/max_connections must be string/,
+    );
+  });
+
+  it('an object kind nobody validates', () => {
+    const unknown = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x' } } as KubeObject;
+    expect(schemaProblems([unknown])).toEqual([
+      'ServiceAccount/x: no schema for v1/ServiceAccount; add a validator to tools/deploy-check/checks.ts',
+    ]);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const load = (): JsonValue =>
+    parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as JsonValue;
+
+  it('is valid against the compose-spec schema and wires every service', () => {
+    expect(composeProblems(load())).toEqual([]);
+  });
+
+  it('is caught when broken', () => {
+    const doc = load() as JsonObject;
+    const services = doc['services'] as JsonObject;
+    delete services['voice'];
+    const routing = services['routing'] as JsonObject;
+    (get(routing, 'build', 'args') as JsonObject)['APP'] = 'routng';
+    delete (routing['depends_on'] as JsonObject)['kafka'];
+    (routing['healthcheck'] as JsonObject)['interval'] = 'ten seconds';
+    const problems = composeProblems(doc);
+    expect(problems[0]).toMatch(/^docker-compose\.yml: .*healthcheck\/interval must match format "duration"/);
+    expect(problems.slice(1)).toEqual([
+      'compose voice: missing',
+      'compose routing: build arg APP must be routing',
+      'compose routing: must depend on kafka with condition service_healthy',
+      'compose gateway: depends on unknown service voice',
+    ]);
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'deploy/Dockerfile'), 'utf8');
+
+  it('has the deps, build and runtime stages, ARG APP, a non-root user and a healthcheck', () => {
+    expect(dockerfileProblems(text)).toEqual([]);
+  });
+
+  it('is caught when broken', () => {
+    const broken = text
+      .replace(/^ARG APP$/m, '')
+      .replace(/^USER .*$/m, 'USER root')
+      .replace('npm ci --omit=dev', 'npm ci');
+    expect(dockerfileProblems(broken)).toEqual([
+      'Dockerfile: runtime stage must declare ARG APP',
+      'Dockerfile: runtime node_modules must come from a stage running npm ci --omit=dev',
+      'Dockerfile: runtime must switch to a non-root USER',
+    ]);
+  });
+
+  it('has a BuildKit ignore file next to it that keeps the sources', () => {
+    const ignore = fs
+      .readFileSync(path.join(REPO_ROOT, 'deploy/Dockerfile.dockerignore'), 'utf8')
+      .split('\n');
+    for (const needed of ['!package-lock.json', '!apps/**', '!libs/**', '!.swcrc'])
+      expect(ignore).toContain(needed);
+  });
+});

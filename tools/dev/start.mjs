@@ -1,0 +1,141 @@
+// `npm start`: the whole platform on this machine. Installs dependencies if missing, makes sure
+// PostgreSQL answers (creating the database), starts the repo's Kafka broker (or uses
+// KAFKA_BROKERS), builds, runs every service's migrations, starts the eight services, waits until
+// the gateway reports them all ready, prints the URLs, and on Ctrl-C stops everything cleanly.
+//
+// Flags: --skip-install, --skip-build, --quiet (service logs only to tmp/logs/<service>.log).
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_DATABASE_URL,
+  ROOT,
+  SERVICES,
+  build,
+  ensureDependencies,
+  ensureDir,
+  ensureKafka,
+  ensurePostgres,
+  hostOf,
+  log,
+  portOf,
+  run,
+  stopKafka,
+} from './platform.mjs';
+
+const flags = new Set(process.argv.slice(2));
+const children = new Map();
+let kafkaStartedHere = false;
+let stopping = false;
+
+async function main() {
+  if (!flags.has('--skip-install')) ensureDependencies();
+  const env = { ...process.env };
+  env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
+  await ensurePostgres(env.DATABASE_URL);
+  const kafka = await ensureKafka(env);
+  kafkaStartedHere = kafka.startedHere;
+  env.KAFKA_BROKERS = kafka.brokers;
+  if (!flags.has('--skip-build')) build();
+
+  const host = hostOf(env);
+  for (const service of SERVICES) {
+    env[service.envPort] = String(portOf(service, env));
+    env[service.envUrl] ??= `http://${host}:${portOf(service, env)}`;
+  }
+
+  log('running migrations');
+  const migrations = await Promise.all(
+    SERVICES.filter((s) => s.hasDatabase).map((s) =>
+      run(process.execPath, [join('dist/apps', s.name, 'src/main.js'), 'migrate'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+    ),
+  );
+  if (migrations.some((code) => code !== 0)) throw new Error('a migration failed (see above)');
+
+  const logDir = ensureDir(join(ROOT, 'tmp/logs'));
+  for (const service of SERVICES) startService(service, env, logDir);
+
+  const gateway = `http://${host}:${portOf(SERVICES.at(-1), env)}`;
+  await waitUntilReady(`${gateway}/readyz`, 180_000);
+  log('all services are ready');
+  for (const service of SERVICES) log(`  ${service.name.padEnd(11)} http://${host}:${portOf(service, env)}`);
+  log(`gateway: ${gateway}   API docs: ${gateway}/docs   logs: tmp/logs/`);
+  log('press Ctrl-C to stop');
+}
+
+function startService(service, env, logDir) {
+  const file = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, [join('dist/apps', service.name, 'src/main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail = [];
+  const onData = (chunk) => {
+    file.write(chunk);
+    for (const line of chunk.toString().split('\n')) {
+      if (!line) continue;
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      if (!flags.has('--quiet')) process.stdout.write(`[${service.name}] ${line}\n`);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  child.on('exit', (code, signal) => {
+    children.delete(service.name);
+    file.end();
+    if (stopping) return;
+    log(`${service.name} exited unexpectedly (${signal ?? `code ${code}`}); last lines:\n${tail.join('\n')}`);
+    void shutdown(1);
+  });
+  children.set(service.name, child);
+}
+
+async function waitUntilReady(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const body = await res.text();
+      if (res.ok) return;
+      last = `${res.status} ${body.slice(0, 500)}`;
+    } catch (error) {
+      last = error.message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the platform was not ready within ${timeoutMs / 1000} s: ${last}`);
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping services');
+  const exits = [...children.values()].map(
+    (child) =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  await Promise.all(exits);
+  if (kafkaStartedHere) await stopKafka().catch((error) => log(`stopping Kafka failed: ${error.message}`));
+  log('stopped');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+main().catch(async (error) => {
+  process.stderr.write(`[leadflow] ${error.message}\n`);
+  await shutdown(1);
+});
