@@ -60,7 +60,7 @@ export function build() {
   const swc = join(ROOT, 'node_modules/.bin/swc');
   const result = spawnSync(
     swc,
-    ['apps', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*-spec.ts', '--quiet'],
+    ['apps', 'libs', 'tools/bench', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*-spec.ts', '--quiet'],
     { cwd: ROOT, stdio: 'inherit' },
   );
   if (result.status !== 0) throw new Error('build failed');

@@ -3,6 +3,8 @@
  * consumer runner maps it to "retry" or "dead-letter now".
  */
 export type ErrorKind =
+  | 'bad_request'
+  | 'unsupported_media_type'
   | 'validation'
   | 'unauthorized'
   | 'forbidden'
@@ -59,6 +61,8 @@ export class NotFoundError extends DomainError {
 }
 
 export const statusOfKind: Record<ErrorKind, number> = {
+  bad_request: 400,
+  unsupported_media_type: 415,
   validation: 422,
   unauthorized: 401,
   forbidden: 403,

@@ -2,3 +2,4 @@ export * from './domain-error';
 export * from './problem';
 export * from './validation';
 export * from './problem-details.filter';
+export * from './body-errors';

@@ -4,19 +4,6 @@ import type { Request, Response } from 'express';
 import { DomainError, statusOfKind } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
-interface BodyParserError {
-  type: string;
-  status?: number;
-  statusCode?: number;
-}
-
-function isBodyParserError(e: unknown): e is BodyParserError {
-  return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' &&
-    ((e as { type: string }).type.startsWith('entity.') ||
-      (e as { type: string }).type === 'charset.unsupported' ||
-      (e as { type: string }).type === 'encoding.unsupported');
-}
-
 const httpCodes: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -67,21 +54,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status === 404 && exception.constructor.name === 'NotFoundException' && /^Cannot /.test(exception.message)
           ? `No route for ${req.method} ${instance}`
           : exception.message;
-      body = problem(status, code, detail, base);
-    } else if (isBodyParserError(exception)) {
-      status = exception.status ?? exception.statusCode ?? 400;
-      const code =
-        exception.type === 'entity.too.large'
-          ? 'payload_too_large'
-          : exception.type === 'entity.parse.failed'
-            ? 'malformed_body'
-            : 'bad_request';
-      const detail =
-        code === 'payload_too_large'
-          ? 'The request body is larger than this endpoint accepts'
-          : code === 'malformed_body'
-            ? 'The request body could not be parsed'
-            : `The request body could not be read (${exception.type})`;
       body = problem(status, code, detail, base);
     } else {
       status = 500;

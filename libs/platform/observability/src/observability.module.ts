@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { MetricsService } from './metrics.service';
-import { redactPersonalData } from './redact';
+import { redactPersonalData, redactText } from './redact';
 import { RequestContext, acceptId, newId } from './request-context';
 
 export interface ObservabilityOptions {
@@ -69,8 +69,9 @@ export class ObservabilityModule {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url.split('?')[0],
+                url: redactText(req.url.split('?')[0]),
               }),
+              res: (res: { raw?: { statusCode?: number } }) => ({ statusCode: res.raw?.statusCode }),
             },
             formatters: {
               log: (object: Record<string, unknown>) => {

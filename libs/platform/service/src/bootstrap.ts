@@ -1,5 +1,6 @@
 import type { BaseServiceEnv, DatabaseEnv } from '@leadflow/platform/config';
 import { ConfigError, loadConfig } from '@leadflow/platform/config';
+import { bodyParserErrorMiddleware } from '@leadflow/platform/errors';
 import { MetricsService, requestContextMiddleware } from '@leadflow/platform/observability';
 import { DatabaseUnavailableError, openServiceDataSource } from '@leadflow/platform/persistence';
 import type { INestApplication, Type } from '@nestjs/common';
@@ -44,6 +45,7 @@ export function configureApp(app: NestExpressApplication, definition: Pick<Servi
   const limit = definition.bodyLimit ?? '1mb';
   app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit, extended: true });
+  app.use(bodyParserErrorMiddleware);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
   const document = SwaggerModule.createDocument(

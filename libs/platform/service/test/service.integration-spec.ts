@@ -1,0 +1,168 @@
+import { createTestDatabase, dropTestDatabase, eventually, testBrokers, testTopicPrefix } from '@leadflow/platform/testing';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+
+const MAIN = resolve(__dirname, '../../../../dist/apps/analytics/src/main.js');
+const PORT = 14_007;
+const BASE = `http://127.0.0.1:${PORT}`;
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; ms: number }>;
+}
+
+function startService(env: NodeJS.ProcessEnv, args: string[] = []): Run {
+  let output = '';
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  let signalledAt = 0;
+  const kill = child.kill.bind(child);
+  child.kill = (signal?: NodeJS.Signals | number) => {
+    signalledAt = Date.now();
+    return kill(signal);
+  };
+  const exited = new Promise<{ code: number | null; ms: number }>((done) =>
+    child.on('exit', (code) => done({ code, ms: signalledAt ? Date.now() - signalledAt : 0 })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/**
+ * What every service has from day one, checked on a real, built service process (analytics)
+ * against the real database and broker.
+ */
+describe('a LeadFlow service process', () => {
+  let url: string;
+  let run: Run;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npm run build)`);
+    url = await createTestDatabase('service');
+    run = startService({
+      DATABASE_URL: url,
+      KAFKA_BROKERS: testBrokers(),
+      KAFKA_TOPIC_PREFIX: testTopicPrefix('service'),
+      ANALYTICS_PORT: String(PORT),
+      LOG_LEVEL: 'info',
+    });
+    await eventually(
+      async () => (await fetch(`${BASE}/healthz`).catch(() => undefined))?.status,
+      (status) => status === 200 || run.child.exitCode !== null,
+      { timeoutMs: 60_000, what: 'the service to listen' },
+    );
+    if (run.child.exitCode !== null) throw new Error(`service exited:\n${run.output()}`);
+  }, 90_000);
+
+  afterAll(async () => {
+    if (run?.child.exitCode === null) run.child.kill('SIGKILL');
+    if (url) await dropTestDatabase(url);
+  });
+
+  it('is ready only with its schema migrated, and says so per check', async () => {
+    const res = await eventually(() => fetch(`${BASE}/readyz`), (r) => r.status === 200, { what: 'readiness' });
+    const body = (await res.json()) as { status: string; details: Record<string, { status: string }> };
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.details).sort()).toEqual(['database', 'kafka', 'migrations']);
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    try {
+      const tables = await db.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'analytics' ORDER BY 1`,
+      );
+      expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual([
+        'dead_letters',
+        'inbox',
+        'outbox',
+        'schema_migrations',
+      ]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('answers errors as problem+json: unknown route 404, malformed body 400, too large 413', async () => {
+    const notFound = await fetch(`${BASE}/api/v1/nothing-here`, { headers: { 'X-Request-Id': 'req-abc' } });
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers.get('content-type')).toContain('application/problem+json');
+    expect(notFound.headers.get('x-request-id')).toBe('req-abc');
+    expect(await notFound.json()).toMatchObject({ status: 404, code: 'not_found', requestId: 'req-abc', instance: '/api/v1/nothing-here' });
+
+    const malformed = await fetch(`${BASE}/admin/dlq`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"broken": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ status: 400, code: 'malformed_body' });
+
+    const tooLarge = await fetch(`${BASE}/admin/dlq`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ status: 413, code: 'payload_too_large' });
+
+    const badQuery = await fetch(`${BASE}/admin/dlq?limit=5000`);
+    expect(badQuery.status).toBe(422);
+    expect(await badQuery.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ field: 'limit', rule: 'max', message: expect.any(String) }],
+    });
+  });
+
+  it('exposes Prometheus metrics for HTTP, the outbox, consumers and the DLQ', async () => {
+    const text = await (await fetch(`${BASE}/metrics`)).text();
+    for (const metric of [
+      'http_request_duration_seconds_bucket',
+      'outbox_backlog',
+      'outbox_oldest_unsent_age_seconds',
+      'kafka_consumer_lag',
+      'kafka_dlq_messages_total',
+    ]) {
+      expect({ metric, present: text.includes(metric) }).toEqual({ metric, present: true });
+    }
+    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/nothing-here"|route="unmatched"/);
+  });
+
+  it('writes JSON logs with request ids and without personal data', async () => {
+    await fetch(`${BASE}/api/v1/someone@example.com/+15551234567`, { headers: { 'X-Request-Id': 'req-pii' } });
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = run.output().split('\n').filter((l) => l.includes('req-pii'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
+      expect(line).not.toContain('someone@example.com');
+      expect(line).not.toContain('5551234567');
+    }
+  });
+
+  it('shuts down gracefully on SIGTERM within the timeout', async () => {
+    run.child.kill('SIGTERM');
+    const { code, ms } = await run.exited;
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(10_000);
+    expect(run.output()).toContain('shutdown complete');
+  });
+
+  it('refuses to start with a bad setting, naming it', async () => {
+    const bad = startService({ DATABASE_URL: url, ANALYTICS_PORT: 'seventy', KAFKA_BROKERS: 'nohost' });
+    const { code } = await bad.exited;
+    expect(code).toBe(1);
+    expect(bad.output()).toContain('ANALYTICS_PORT');
+    expect(bad.output()).toContain('KAFKA_BROKERS must be host:port');
+  });
+
+  it('explains how to start PostgreSQL when it is not reachable', async () => {
+    const down = startService({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/leadflow' }, ['migrate']);
+    const { code } = await down.exited;
+    expect(code).toBe(1);
+    expect(down.output()).toContain('PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/leadflow');
+    expect(down.output()).toContain('Start it');
+  });
+});
