@@ -22,8 +22,14 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
+    // ESM-only dependencies (@nestjs/terminus 12) are compiled to CommonJS for Jest; Node loads them natively.
+    '^.+\\.m?js$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/terminus/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

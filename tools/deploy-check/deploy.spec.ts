@@ -108,7 +108,6 @@ describe.each(Object.keys(OVERLAYS))('k8s overlay %s', (overlay) => {
   });
 });
 
-
 describe('overlay specifics', () => {
   it('dev: single-broker Kafka, replicas 1 topics, one PostgreSQL instance, PDB allows a drain', () => {
     const dev = render('dev');

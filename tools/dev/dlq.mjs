@@ -7,7 +7,9 @@ const [name, command = 'list', ...rest] = process.argv.slice(2);
 const service = SERVICES.find((s) => s.name === name && s.hasDatabase);
 if (!service || !['list', 'show', 'replay'].includes(command)) {
   process.stderr.write(
-    `usage: npm run dlq -- <${SERVICES.filter((s) => s.hasDatabase).map((s) => s.name).join('|')}> list|show <id>|replay <id>\n`,
+    `usage: npm run dlq -- <${SERVICES.filter((s) => s.hasDatabase)
+      .map((s) => s.name)
+      .join('|')}> list|show <id>|replay <id>\n`,
   );
   process.exit(2);
 }

@@ -1,6 +1,13 @@
 // `npm run migrate`: build and run every service's migrations against DATABASE_URL.
 import { join } from 'node:path';
-import { DEFAULT_DATABASE_URL, SERVICES, build, ensureDependencies, ensurePostgres, run } from './platform.mjs';
+import {
+  DEFAULT_DATABASE_URL,
+  SERVICES,
+  build,
+  ensureDependencies,
+  ensurePostgres,
+  run,
+} from './platform.mjs';
 
 ensureDependencies();
 await ensurePostgres(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);

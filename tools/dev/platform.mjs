@@ -19,7 +19,12 @@ export const SERVICES = [
   { name: 'routing', port: 3006 },
   { name: 'analytics', port: 3007 },
   { name: 'gateway', port: 3000, hasDatabase: false },
-].map((s) => ({ hasDatabase: true, ...s, envPort: `${s.name.toUpperCase()}_PORT`, envUrl: `${s.name.toUpperCase()}_URL` }));
+].map((s) => ({
+  hasDatabase: true,
+  ...s,
+  envPort: `${s.name.toUpperCase()}_PORT`,
+  envUrl: `${s.name.toUpperCase()}_URL`,
+}));
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
 
@@ -60,7 +65,18 @@ export function build() {
   const swc = join(ROOT, 'node_modules/.bin/swc');
   const result = spawnSync(
     swc,
-    ['apps', 'libs', 'tools/bench', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*-spec.ts', '--quiet'],
+    [
+      'apps',
+      'libs',
+      'tools/bench',
+      '-d',
+      'dist',
+      '--config-file',
+      '.swcrc',
+      '--ignore',
+      '**/*.spec.ts,**/*-spec.ts',
+      '--quiet',
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
   if (result.status !== 0) throw new Error('build failed');
@@ -102,7 +118,11 @@ export async function ensurePostgres(url) {
 export async function ensureKafka(env = process.env) {
   if (env.KAFKA_BROKERS) {
     const { Kafka, logLevel } = require('kafkajs');
-    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin();
+    const admin = new Kafka({
+      brokers: env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3 },
+    }).admin();
     try {
       await admin.connect();
       await admin.describeCluster();

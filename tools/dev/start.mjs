@@ -47,7 +47,10 @@ async function main() {
   log('running migrations');
   const migrations = await Promise.all(
     SERVICES.filter((s) => s.hasDatabase).map((s) =>
-      run(process.execPath, [join('dist/apps', s.name, 'src/main.js'), 'migrate'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+      run(process.execPath, [join('dist/apps', s.name, 'src/main.js'), 'migrate'], {
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
     ),
   );
   if (migrations.some((code) => code !== 0)) throw new Error('a migration failed (see above)');
@@ -57,6 +60,7 @@ async function main() {
 
   const gateway = `http://${host}:${portOf(SERVICES.at(-1), env)}`;
   await waitUntilReady(`${gateway}/readyz`, 180_000);
+  if (stopping) return;
   log('all services are ready');
   for (const service of SERVICES) log(`  ${service.name.padEnd(11)} http://${host}:${portOf(service, env)}`);
   log(`gateway: ${gateway}   API docs: ${gateway}/docs   logs: tmp/logs/`);

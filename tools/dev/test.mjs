@@ -51,7 +51,15 @@ async function jest(stage, config, env) {
   const started = Date.now();
   const code = await run(
     process.execPath,
-    [join(ROOT, 'node_modules/jest/bin/jest.js'), '-c', config, '--ci', '--json', `--outputFile=${out}`, ...paths],
+    [
+      join(ROOT, 'node_modules/jest/bin/jest.js'),
+      '-c',
+      config,
+      '--ci',
+      '--json',
+      `--outputFile=${out}`,
+      ...paths,
+    ],
     { env },
   );
   let stagePassed = 0;
@@ -67,7 +75,11 @@ async function jest(stage, config, env) {
   if (code !== 0 && stageFailed === 0) stageFailed = 1; // Jest itself failed
   passed += stagePassed;
   failed += stageFailed;
-  record(`${stage} tests`, code === 0, `${stagePassed} passed, ${stageFailed} failed, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  record(
+    `${stage} tests`,
+    code === 0,
+    `${stagePassed} passed, ${stageFailed} failed, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 async function deleteRunTopics(brokers, prefix) {
@@ -90,7 +102,10 @@ async function main() {
 
   if (wants('static')) {
     // The module-boundary lint rule reads Nx's project graph; compute it first.
-    await run(bin('nx'), ['show', 'projects'], { env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+    await run(bin('nx'), ['show', 'projects'], {
+      env: { ...process.env, NX_DAEMON: 'false' },
+      stdio: 'ignore',
+    });
     await check('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
     await check('lint', bin('eslint'), ['--max-warnings', '0', 'apps', 'libs', 'tools']);
   }
@@ -99,7 +114,12 @@ async function main() {
 
   if (wants('integration') || wants('e2e')) {
     const runId = randomBytes(4).toString('hex');
-    const env = { ...process.env, TEST_RUN_ID: runId, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+    const env = {
+      ...process.env,
+      TEST_RUN_ID: runId,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    };
     env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
     await ensurePostgres(env.DATABASE_URL);
     const kafka = await ensureKafka(process.env);

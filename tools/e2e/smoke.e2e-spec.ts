@@ -1,4 +1,10 @@
-import { createTestDatabase, dropTestDatabase, eventually, testBrokers, testTopicPrefix } from '@leadflow/platform/testing';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  eventually,
+  testBrokers,
+  testTopicPrefix,
+} from '@leadflow/platform/testing';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -59,7 +65,8 @@ describe('platform smoke (npm start)', () => {
     const body = (await res.json()) as { status: string; services: Record<string, { status: string }> };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ok');
-    for (const name of SERVICES) expect({ name, status: body.services[name]?.status }).toEqual({ name, status: 'up' });
+    for (const name of SERVICES)
+      expect({ name, status: body.services[name]?.status }).toEqual({ name, status: 'up' });
     const live = await fetch(`${GATEWAY}/healthz`);
     expect(live.status).toBe(200);
   });
@@ -68,7 +75,10 @@ describe('platform smoke (npm start)', () => {
     const ui = await fetch(`${GATEWAY}/docs`);
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toContain('text/html');
-    const list = (await (await fetch(`${GATEWAY}/docs/services.json`)).json()) as { name: string; url: string }[];
+    const list = (await (await fetch(`${GATEWAY}/docs/services.json`)).json()) as {
+      name: string;
+      url: string;
+    }[];
     expect(list.map((s) => s.name)).toEqual(expect.arrayContaining(SERVICES));
     for (const name of SERVICES) {
       const doc = await fetch(`${GATEWAY}/docs/${name}/openapi.json`);
@@ -80,7 +90,9 @@ describe('platform smoke (npm start)', () => {
   });
 
   it('answers unknown routes with problem+json and echoes the request id', async () => {
-    const res = await fetch(`${GATEWAY}/api/v1/no-such-resource`, { headers: { 'X-Request-Id': 'smoke-req-1' } });
+    const res = await fetch(`${GATEWAY}/api/v1/no-such-resource`, {
+      headers: { 'X-Request-Id': 'smoke-req-1' },
+    });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.headers.get('x-request-id')).toBe('smoke-req-1');

@@ -10,6 +10,10 @@ export function ensureBroker(options?: {
   dataDir?: string;
   log?: (line: string) => void;
 }): Promise<BrokerHandle>;
-export function stopBroker(options?: { port?: number; dataDir?: string; log?: (line: string) => void }): Promise<void>;
+export function stopBroker(options?: {
+  port?: number;
+  dataDir?: string;
+  log?: (line: string) => void;
+}): Promise<void>;
 export function isBrokerUp(port?: number): Promise<boolean>;
 export const REPO_ROOT: string;

@@ -3,4 +3,4 @@ import { bootstrapService } from '@leadflow/platform/service';
 import { AppModule } from './app.module';
 import { analyticsService } from './service';
 
-void bootstrapService(AppModule, analyticsService);
+void bootstrapService(analyticsService, (env) => AppModule.forRoot(env));

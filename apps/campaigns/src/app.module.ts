@@ -1,8 +1,12 @@
 import { ServicePlatformModule } from '@leadflow/platform/service';
+import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
+import type { CampaignsEnv } from './config/env.schema';
 import { campaignsService } from './service';
 
-@Module({
-  imports: [ServicePlatformModule.forRoot(campaignsService)],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  static forRoot(env: CampaignsEnv): DynamicModule {
+    return { module: AppModule, imports: [ServicePlatformModule.forRoot(campaignsService, env)] };
+  }
+}

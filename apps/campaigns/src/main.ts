@@ -3,4 +3,4 @@ import { bootstrapService } from '@leadflow/platform/service';
 import { AppModule } from './app.module';
 import { campaignsService } from './service';
 
-void bootstrapService(AppModule, campaignsService);
+void bootstrapService(campaignsService, (env) => AppModule.forRoot(env));

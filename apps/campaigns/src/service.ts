@@ -6,7 +6,8 @@ import { campaignsDatabase } from './database/data-source';
 export const campaignsService: ServiceDefinition<CampaignsEnv> = {
   name: 'campaigns',
   title: 'LeadFlow campaigns',
-  description: 'Campaigns, templates, sequences, enrollments, e-mail/SMS messages and tracking, senders, suppression lists.',
+  description:
+    'Campaigns, templates, sequences, enrollments, e-mail/SMS messages and tracking, senders, suppression lists.',
   env: CampaignsEnv,
   port: (env) => env.CAMPAIGNS_PORT,
   database: campaignsDatabase,

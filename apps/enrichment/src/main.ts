@@ -3,4 +3,4 @@ import { bootstrapService } from '@leadflow/platform/service';
 import { AppModule } from './app.module';
 import { enrichmentService } from './service';
 
-void bootstrapService(AppModule, enrichmentService);
+void bootstrapService(enrichmentService, (env) => AppModule.forRoot(env));

@@ -3,4 +3,4 @@ import { bootstrapService } from '@leadflow/platform/service';
 import { AppModule } from './app.module';
 import { identityService } from './service';
 
-void bootstrapService(AppModule, identityService);
+void bootstrapService(identityService, (env) => AppModule.forRoot(env));

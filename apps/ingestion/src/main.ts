@@ -3,4 +3,4 @@ import { bootstrapService } from '@leadflow/platform/service';
 import { AppModule } from './app.module';
 import { ingestionService } from './service';
 
-void bootstrapService(AppModule, ingestionService);
+void bootstrapService(ingestionService, (env) => AppModule.forRoot(env));

@@ -3,4 +3,4 @@ import { bootstrapService } from '@leadflow/platform/service';
 import { AppModule } from './app.module';
 import { routingService } from './service';
 
-void bootstrapService(AppModule, routingService);
+void bootstrapService(routingService, (env) => AppModule.forRoot(env));

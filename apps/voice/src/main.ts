@@ -3,4 +3,4 @@ import { bootstrapService } from '@leadflow/platform/service';
 import { AppModule } from './app.module';
 import { voiceService } from './service';
 
-void bootstrapService(AppModule, voiceService);
+void bootstrapService(voiceService, (env) => AppModule.forRoot(env));

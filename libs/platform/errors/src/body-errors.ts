@@ -15,14 +15,26 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 export function bodyParserErrorToDomainError(error: BodyParserError): DomainError {
   switch (error.type) {
     case 'entity.too.large':
-      return new DomainError('payload_too_large', 'payload_too_large', 'The request body is larger than this endpoint accepts');
+      return new DomainError(
+        'payload_too_large',
+        'payload_too_large',
+        'The request body is larger than this endpoint accepts',
+      );
     case 'entity.parse.failed':
       return new DomainError('bad_request', 'malformed_body', 'The request body could not be parsed');
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      return new DomainError('unsupported_media_type', 'unsupported_encoding', 'The request body encoding is not supported');
+      return new DomainError(
+        'unsupported_media_type',
+        'unsupported_encoding',
+        'The request body encoding is not supported',
+      );
     default:
-      return new DomainError('bad_request', 'unreadable_body', `The request body could not be read (${error.type})`);
+      return new DomainError(
+        'bad_request',
+        'unreadable_body',
+        `The request body could not be read (${error.type})`,
+      );
   }
 }
 
@@ -30,6 +42,11 @@ export function bodyParserErrorToDomainError(error: BodyParserError): DomainErro
  * Express error middleware mounted right after the body parsers: Nest would otherwise reduce a
  * parse failure to a bare 400, losing which problem it was.
  */
-export function bodyParserErrorMiddleware(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
+export function bodyParserErrorMiddleware(
+  error: unknown,
+  _req: Request,
+  _res: Response,
+  next: NextFunction,
+): void {
   next(isBodyParserError(error) ? bodyParserErrorToDomainError(error) : error);
 }

@@ -33,7 +33,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const instance = req.originalUrl?.split('?')[0];
-    const requestId = typeof req.id === 'string' ? req.id : (req.headers['x-request-id'] as string | undefined);
+    const requestId =
+      typeof req.id === 'string' ? req.id : (req.headers['x-request-id'] as string | undefined);
     const base = { instance, ...(requestId ? { requestId } : {}) };
 
     let status: number;
@@ -45,13 +46,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ...exception.details,
         errors: exception.fieldErrors,
       });
-      if (exception.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      if (exception.retryAfterSeconds !== undefined)
+        res.setHeader('Retry-After', String(exception.retryAfterSeconds));
       if (status >= 500) this.logger.error({ err: exception, code: exception.code }, exception.message);
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const code = httpCodes[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
       const detail =
-        status === 404 && exception.constructor.name === 'NotFoundException' && /^Cannot /.test(exception.message)
+        status === 404 &&
+        exception.constructor.name === 'NotFoundException' &&
+        /^Cannot /.test(exception.message)
           ? `No route for ${req.method} ${instance}`
           : exception.message;
       body = problem(status, code, detail, base);

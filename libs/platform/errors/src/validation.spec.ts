@@ -22,7 +22,11 @@ class Body {
 
 describe('toFieldErrors', () => {
   it('names nested fields with dotted paths and array indexes, one entry per rule', () => {
-    const body = plainToInstance(Body, { email: 'nope', size: 11.5, consents: [{ text: 'ok' }, { text: 'too long' }] });
+    const body = plainToInstance(Body, {
+      email: 'nope',
+      size: 11.5,
+      consents: [{ text: 'ok' }, { text: 'too long' }],
+    });
     const errors = toFieldErrors(validateSync(body));
     expect(errors).toEqual(
       expect.arrayContaining([

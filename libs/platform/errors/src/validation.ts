@@ -6,7 +6,9 @@ import { DomainError } from './domain-error';
 /** Flattens nested class-validator errors into `{ field, rule, message }` with dotted paths. */
 export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = /^\d+$/.test(e.property) ? `${prefix.replace(/\.$/, '')}[${e.property}]` : prefix + e.property;
+    const field = /^\d+$/.test(e.property)
+      ? `${prefix.replace(/\.$/, '')}[${e.property}]`
+      : prefix + e.property;
     const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
       field,
       rule: rule === 'whitelistValidation' ? 'unknownField' : rule,

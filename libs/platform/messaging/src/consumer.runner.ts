@@ -17,7 +17,10 @@ export interface HandlerRegistration<P extends object = object> {
 }
 
 /** Pairs a contract with its handler, keeping the payload type. */
-export function on<P extends object>(contract: EventContract<P>, handle: EventHandler<P>): HandlerRegistration {
+export function on<P extends object>(
+  contract: EventContract<P>,
+  handle: EventHandler<P>,
+): HandlerRegistration {
   return { contract, handle } as unknown as HandlerRegistration;
 }
 
@@ -116,7 +119,8 @@ export class ConsumerRunner {
   /** Registers a consumer of raw messages (physical topic names). Used for the DLQ recorder. */
   registerRaw(consumer: string, topics: string[], handler: RawHandler): void {
     if (this.started) throw new Error('register consumers before the runner starts');
-    if (this.pending.some((p) => p.name === consumer)) throw new Error(`consumer ${consumer} registered twice`);
+    if (this.pending.some((p) => p.name === consumer))
+      throw new Error(`consumer ${consumer} registered twice`);
     this.pending.push({ name: consumer, topics, handler });
   }
 
@@ -143,7 +147,14 @@ export class ConsumerRunner {
         autoCommitThreshold: 100,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          heartbeat,
+          commitOffsetsIfNecessary,
+          isRunning,
+          isStale,
+        }) => {
           for (const message of batch.messages) {
             if (!isRunning() || isStale() || this.stopping) break;
             await this.withHeartbeat(heartbeat, () => handler(batch.topic, batch.partition, message));
@@ -151,7 +162,10 @@ export class ConsumerRunner {
             await commitOffsetsIfNecessary();
             await heartbeat();
           }
-          this.lag?.set({ consumer: name, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+          this.lag?.set(
+            { consumer: name, topic: batch.topic, partition: String(batch.partition) },
+            Number(batch.offsetLag()),
+          );
         },
       });
       this.groups.push({ name, consumer });
@@ -206,7 +220,15 @@ export class ConsumerRunner {
         const permanent = error instanceof DomainError && !error.retryable;
         if (this.stopping) throw new StoppingError('stopping; message left for redelivery');
         if (permanent || attempt >= this.options.maxAttempts) {
-          await this.deadLetter(consumer, topic, partition, message, error, permanent ? 'rejected' : 'failed', attempt);
+          await this.deadLetter(
+            consumer,
+            topic,
+            partition,
+            message,
+            error,
+            permanent ? 'rejected' : 'failed',
+            attempt,
+          );
           return this.count(consumer, 'dead-lettered');
         }
         const delay = this.options.retryBaseMs * 2 ** (attempt - 1);
@@ -260,14 +282,18 @@ export class ConsumerRunner {
       [DLQ_HEADERS.attempts]: String(attempts),
       [DLQ_HEADERS.failedAt]: new Date().toISOString(),
     };
-    const key = message.key && message.key.length > 0 ? message.key : `${topic}:${partition}:${message.offset}`;
+    const key =
+      message.key && message.key.length > 0 ? message.key : `${topic}:${partition}:${message.offset}`;
     await this.producer.send({
       topic: this.topics.dlq(this.options.service),
       acks: -1,
       messages: [{ key, value: message.value, headers }],
     });
     this.dlqCount?.inc({ consumer, reason: kind });
-    this.logger.error({ consumer, topic, partition, offset: message.offset, kind, attempts, reason }, 'message dead-lettered');
+    this.logger.error(
+      { consumer, topic, partition, offset: message.offset, kind, attempts, reason },
+      'message dead-lettered',
+    );
   }
 
   private count(consumer: string, outcome: Outcome): Outcome {

@@ -165,7 +165,9 @@ export class DeadLetterService {
   }
 
   async get(id: string): Promise<DeadLetter> {
-    const rows: DeadLetterRow[] = await this.dataSource.query(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
+    const rows: DeadLetterRow[] = await this.dataSource.query(`SELECT * FROM ${this.table} WHERE id = $1`, [
+      id,
+    ]);
     if (rows.length === 0) throw new NotFoundError('Dead letter', id);
     return toDeadLetter(rows[0]);
   }
@@ -173,11 +175,14 @@ export class DeadLetterService {
   /** Puts the original message back on its original topic (via the outbox, in one transaction). */
   async replay(id: string): Promise<DeadLetter> {
     return this.dataSource.transaction(async (tx) => {
-      const rows: DeadLetterRow[] = await tx.query(`SELECT * FROM ${this.table} WHERE id = $1 FOR UPDATE`, [id]);
+      const rows: DeadLetterRow[] = await tx.query(`SELECT * FROM ${this.table} WHERE id = $1 FOR UPDATE`, [
+        id,
+      ]);
       if (rows.length === 0) throw new NotFoundError('Dead letter', id);
       const row = rows[0];
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(row.headers)) if (!DLQ_HEADER_NAMES.has(name)) headers[name] = value;
+      for (const [name, value] of Object.entries(row.headers))
+        if (!DLQ_HEADER_NAMES.has(name)) headers[name] = value;
       headers['x-replayed-from-dlq'] = row.id;
       await this.outbox.addRaw(tx, [
         {
@@ -190,7 +195,10 @@ export class DeadLetterService {
         },
       ]);
       // (TypeORM answers an UPDATE with [rows, count]; read the row back instead.)
-      await tx.query(`UPDATE ${this.table} SET replay_count = replay_count + 1, last_replayed_at = now() WHERE id = $1`, [id]);
+      await tx.query(
+        `UPDATE ${this.table} SET replay_count = replay_count + 1, last_replayed_at = now() WHERE id = $1`,
+        [id],
+      );
       const [updated]: DeadLetterRow[] = await tx.query(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
       return toDeadLetter(updated);
     });

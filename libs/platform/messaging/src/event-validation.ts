@@ -41,7 +41,9 @@ export function validatePayload<P extends object>(contract: EventContract<P>, pa
   const instance = plainToInstance(contract.payload, payload);
   const errors = validateSync(instance, { forbidUnknownValues: true, whitelist: false });
   if (errors.length > 0) {
-    throw new InvalidEventError(`${contract.type} v${contract.version}: invalid payload: ${describe(toFieldErrors(errors))}`);
+    throw new InvalidEventError(
+      `${contract.type} v${contract.version}: invalid payload: ${describe(toFieldErrors(errors))}`,
+    );
   }
   return instance;
 }

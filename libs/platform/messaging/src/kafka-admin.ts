@@ -23,28 +23,38 @@ export function createKafka(options: { brokers: string; clientId: string; logger
 
 /**
  * Creates the topics the service needs (the platform creates topics; the broker never
- * auto-creates them). Existing topics are left as they are.
+ * auto-creates them) and waits until the broker serves metadata for all of them. Existing topics
+ * are left as they are. Several services start at once and create overlapping topics, and fresh
+ * topics take a moment to propagate, so every step is retried with backoff.
  */
 export async function ensureTopics(
   admin: Admin,
   topics: string[],
-  options: { partitions: number; replicationFactor: number },
+  options: { partitions: number; replicationFactor: number; attempts?: number },
 ): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: options.partitions,
-        replicationFactor: options.replicationFactor,
-      })),
-    });
-  } catch (error) {
-    // Another replica may have created them in between; anything else is real.
-    const after = new Set(await admin.listTopics());
-    if (missing.some((t) => !after.has(t))) throw error;
+  const wanted = [...new Set(topics)];
+  const attempts = options.attempts ?? 15;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = wanted.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: options.partitions,
+            replicationFactor: options.replicationFactor,
+          })),
+        });
+      }
+      const metadata = await admin.fetchTopicMetadata({ topics: wanted });
+      const leaderless = metadata.topics.filter((t) => t.partitions.some((p) => p.leader < 0));
+      if (leaderless.length === 0) return;
+      throw new Error(`topics without a leader yet: ${leaderless.map((t) => t.name).join(', ')}`);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
+    }
   }
 }

@@ -55,7 +55,11 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     const logical = [...this.options.publishes, ...(this.options.consumes ?? [])];
     await ensureTopics(
       this.admin,
-      [...logical.map((t) => this.topics.physical(t)), this.topics.dlq(this.options.service), ...this.consumers.subscribedTopics()],
+      [
+        ...logical.map((t) => this.topics.physical(t)),
+        this.topics.dlq(this.options.service),
+        ...this.consumers.subscribedTopics(),
+      ],
       { partitions: this.env.KAFKA_TOPIC_PARTITIONS, replicationFactor: this.env.KAFKA_REPLICATION_FACTOR },
     );
     await this.producer.connect();
@@ -70,7 +74,9 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     if (!this.admin) throw new Error('Kafka admin not connected yet');
     await Promise.race([
       this.admin.describeCluster(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('Kafka did not answer within 3 s')), 3000)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('Kafka did not answer within 3 s')), 3000),
+      ),
     ]);
     this.healthyUntil = Date.now() + 1000;
   }
@@ -103,7 +109,11 @@ export class MessagingModule {
           provide: KAFKA,
           inject: [MessagingServiceEnv],
           useFactory: (env: MessagingServiceEnv) =>
-            createKafka({ brokers: env.KAFKA_BROKERS, clientId: options.service, logger: new Logger('Kafka') }),
+            createKafka({
+              brokers: env.KAFKA_BROKERS,
+              clientId: options.service,
+              logger: new Logger('Kafka'),
+            }),
         },
         {
           provide: KAFKA_PRODUCER,
@@ -124,7 +134,12 @@ export class MessagingModule {
         {
           provide: OutboxRelay,
           inject: [DataSource, KAFKA_PRODUCER, MessagingServiceEnv, MetricsService],
-          useFactory: (ds: DataSource, producer: Producer, env: MessagingServiceEnv, metrics: MetricsService) =>
+          useFactory: (
+            ds: DataSource,
+            producer: Producer,
+            env: MessagingServiceEnv,
+            metrics: MetricsService,
+          ) =>
             new OutboxRelay(
               ds,
               producer,
@@ -173,7 +188,14 @@ export class MessagingModule {
         },
         MessagingLifecycle,
       ],
-      exports: [OutboxWriter, ConsumerRunner, DeadLetterService, TopicNamer, MessagingLifecycle, KAFKA_PRODUCER],
+      exports: [
+        OutboxWriter,
+        ConsumerRunner,
+        DeadLetterService,
+        TopicNamer,
+        MessagingLifecycle,
+        KAFKA_PRODUCER,
+      ],
     };
   }
 }

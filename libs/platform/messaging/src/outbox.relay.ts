@@ -141,10 +141,15 @@ export class OutboxRelay {
       await collect();
       this.set(last.backlog);
     });
-    this.metrics.gauge('outbox_oldest_unsent_age_seconds', 'Age of the oldest unpublished outbox row', [], async function () {
-      await collect();
-      this.set(last.age);
-    });
+    this.metrics.gauge(
+      'outbox_oldest_unsent_age_seconds',
+      'Age of the oldest unpublished outbox row',
+      [],
+      async function () {
+        await collect();
+        this.set(last.age);
+      },
+    );
   }
 
   private async run(): Promise<void> {
@@ -169,7 +174,10 @@ export class OutboxRelay {
 
   private async acquireLease(): Promise<boolean> {
     if (!this.leaseClient) {
-      const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.schema}-relay` });
+      const client = new Client({
+        connectionString: this.options.databaseUrl,
+        application_name: `${this.options.schema}-relay`,
+      });
       client.on('error', (error) => {
         this.logger.warn({ err: error }, 'outbox relay: lease connection lost');
         this.leader = false;

@@ -38,7 +38,8 @@ export class OutboxWriter {
   }
 
   envelope<P extends object>(event: OutgoingEvent<P>): EventEnvelope<P> {
-    if (!event.aggregateId) throw new Error(`${event.contract.type}: aggregateId is required (it is the message key)`);
+    if (!event.aggregateId)
+      throw new Error(`${event.contract.type}: aggregateId is required (it is the message key)`);
     const payload = validatePayload(event.contract, event.payload);
     const ctx = RequestContext.current();
     const envelope: EventEnvelope<P> = {
@@ -88,7 +89,14 @@ export class OutboxWriter {
   /** Stores already-serialized messages (DLQ replay) in the outbox; same transaction rules. */
   async addRaw(
     manager: EntityManager,
-    messages: { id: string; topic: string; key: string; type: string; value: string; headers: Record<string, string> }[],
+    messages: {
+      id: string;
+      topic: string;
+      key: string;
+      type: string;
+      value: string;
+      headers: Record<string, string>;
+    }[],
   ): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('OutboxWriter.addRaw needs a transaction');
     await this.insertRows(manager, messages);
@@ -96,7 +104,14 @@ export class OutboxWriter {
 
   private async insertRows(
     manager: EntityManager,
-    rows: { id: string; topic: string; key: string; type: string; value: string; headers: Record<string, string> }[],
+    rows: {
+      id: string;
+      topic: string;
+      key: string;
+      type: string;
+      value: string;
+      headers: Record<string, string>;
+    }[],
   ): Promise<void> {
     await manager.query(
       `INSERT INTO ${this.table} (id, topic, message_key, type, value, headers)

@@ -1,4 +1,9 @@
-import { createTestDatabase, dropTestDatabase, eventually, testTopicPrefix } from '@leadflow/platform/testing';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  eventually,
+  testTopicPrefix,
+} from '@leadflow/platform/testing';
 import { ensureBroker, stopBroker } from '@leadflow/tools/kafka';
 import { ProbeService } from './probe/probe.service';
 
@@ -19,7 +24,13 @@ describe('broker restart during publishing', () => {
     const { brokers } = await ensureBroker({ port: PORT });
     url = await createTestDatabase('restart');
     const prefix = testTopicPrefix('restart');
-    producer = await ProbeService.open({ url, schema: 'restart_producer', prefix, brokers, pollIntervalMs: 100 });
+    producer = await ProbeService.open({
+      url,
+      schema: 'restart_producer',
+      prefix,
+      brokers,
+      pollIntervalMs: 100,
+    });
     consumer = await ProbeService.open({ url, schema: 'restart_consumer', prefix, brokers });
   }, 180_000);
 
@@ -42,7 +53,11 @@ describe('broker restart during publishing', () => {
         await new Promise((r) => setTimeout(r, 2));
       }
     });
-    await eventually(async () => committed, (n) => n >= 600, { what: 'writes before the restart' });
+    await eventually(
+      async () => committed,
+      (n) => n >= 600,
+      { what: 'writes before the restart' },
+    );
     await stopBroker({ port: PORT });
     const duringOutage = committed;
     await new Promise((r) => setTimeout(r, 2000));
@@ -51,7 +66,11 @@ describe('broker restart during publishing', () => {
     expect(committed).toBeGreaterThan(duringOutage);
 
     const stats = await eventually(
-      async () => ({ ...(await consumer.stats()), committed: (await producer.stats()).committed, committedSum: (await producer.stats()).committedSum }),
+      async () => ({
+        ...(await consumer.stats()),
+        committed: (await producer.stats()).committed,
+        committedSum: (await producer.stats()).committedSum,
+      }),
       (s) => s.applied >= TOTAL,
       { timeoutMs: 180_000, what: `${TOTAL} applied events` },
     );
@@ -62,7 +81,9 @@ describe('broker restart during publishing', () => {
     expect(after.distinct).toBe(TOTAL);
     expect(after.appliedSum).toBe(stats.committedSum);
     expect(after.outOfOrder).toBe(0);
-    const [outbox] = await producer.dataSource.query(`SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent FROM restart_producer.outbox`);
+    const [outbox] = await producer.dataSource.query(
+      `SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent FROM restart_producer.outbox`,
+    );
     expect(outbox.unsent).toBe(0);
   });
 });

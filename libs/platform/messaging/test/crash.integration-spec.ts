@@ -1,4 +1,10 @@
-import { createTestDatabase, dropTestDatabase, eventually, testBrokers, testTopicPrefix } from '@leadflow/platform/testing';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  eventually,
+  testBrokers,
+  testTopicPrefix,
+} from '@leadflow/platform/testing';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,13 +28,15 @@ function start(mode: 'produce' | 'consume', args: string[]): Child {
     buffer += chunk.toString();
     const parts = buffer.split('\n');
     buffer = parts.pop() ?? '';
-    for (const line of parts) if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of parts)
+      if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((done) =>
     child.on('exit', (code) => {
-      if (code !== null && code !== 0) process.stderr.write(`probe ${mode} exited ${code}: ${stderr.slice(-2000)}\n`);
+      if (code !== null && code !== 0)
+        process.stderr.write(`probe ${mode} exited ${code}: ${stderr.slice(-2000)}\n`);
       done(code);
     }),
   );
@@ -68,7 +76,15 @@ describe('crash safety of outbox and inbox', () => {
     const prefix = producerView.options.prefix;
     const common = ['--url', url, '--prefix', prefix, '--brokers', testBrokers()];
     const produce = (): Child => {
-      const c = start('produce', [...common, '--schema', 'crash_producer', '--total', String(TOTAL), '--aggregates', '50']);
+      const c = start('produce', [
+        ...common,
+        '--schema',
+        'crash_producer',
+        '--total',
+        String(TOTAL),
+        '--aggregates',
+        '50',
+      ]);
       children.push(c);
       return c;
     };
@@ -89,7 +105,10 @@ describe('crash safety of outbox and inbox', () => {
     expect(atProducerKill).toBeLessThan(TOTAL);
 
     producer = produce();
-    await eventually(applied, (n) => n >= atProducerKill + 500, { timeoutMs: 90_000, what: 'consumer progress' });
+    await eventually(applied, (n) => n >= atProducerKill + 500, {
+      timeoutMs: 90_000,
+      what: 'consumer progress',
+    });
     await killHard(consumer);
     const atConsumerKill = await applied();
     expect(atConsumerKill).toBeLessThan(TOTAL);

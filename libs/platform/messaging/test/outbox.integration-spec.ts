@@ -1,4 +1,10 @@
-import { createTestDatabase, dropTestDatabase, eventually, testBrokers, testTopicPrefix } from '@leadflow/platform/testing';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  eventually,
+  testBrokers,
+  testTopicPrefix,
+} from '@leadflow/platform/testing';
 import { ProbeService } from './probe/probe.service';
 
 /**
@@ -37,7 +43,10 @@ describe('transactional outbox', () => {
     await producer.increment('solo', 5);
 
     const rows = await eventually(
-      () => consumerA.dataSource.query(`SELECT version, amount FROM consumer_a.applied WHERE aggregate_id = 'solo' ORDER BY version`),
+      () =>
+        consumerA.dataSource.query(
+          `SELECT version, amount FROM consumer_a.applied WHERE aggregate_id = 'solo' ORDER BY version`,
+        ),
       (r: unknown[]) => r.length >= 2,
       { what: 'both committed events' },
     );
@@ -74,7 +83,11 @@ describe('transactional outbox', () => {
       const applied = await eventually(
         async () =>
           Number(
-            (await consumer.dataSource.query(`SELECT count(*)::int AS n FROM ${schema}.applied WHERE aggregate_id LIKE 'order-%'`))[0].n,
+            (
+              await consumer.dataSource.query(
+                `SELECT count(*)::int AS n FROM ${schema}.applied WHERE aggregate_id LIKE 'order-%'`,
+              )
+            )[0].n,
           ),
         (n) => n >= committed,
         { timeoutMs: 60_000, what: `${schema} to apply ${committed} events` },
@@ -86,11 +99,13 @@ describe('transactional outbox', () => {
       );
       expect(seen).toHaveLength(50);
       for (const row of seen) {
-        expect({ aggregate: row.aggregate_id, outOfOrder: row.out_of_order, last: row.last_version }).toEqual({
-          aggregate: row.aggregate_id,
-          outOfOrder: 0,
-          last: row.version,
-        });
+        expect({ aggregate: row.aggregate_id, outOfOrder: row.out_of_order, last: row.last_version }).toEqual(
+          {
+            aggregate: row.aggregate_id,
+            outOfOrder: 0,
+            last: row.version,
+          },
+        );
       }
     }
   });

@@ -1,5 +1,12 @@
 import { DomainError } from '@leadflow/platform/errors';
-import { createTestDatabase, dropTestDatabase, eventually, factories, testBrokers, testTopicPrefix } from '@leadflow/platform/testing';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  eventually,
+  factories,
+  testBrokers,
+  testTopicPrefix,
+} from '@leadflow/platform/testing';
 import { ProbeIncremented } from './probe/probe.contract';
 import { ProbeService } from './probe/probe.service';
 
@@ -27,7 +34,13 @@ describe('poison messages and the DLQ', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase('poison');
-    probe = await ProbeService.open({ url, schema: 'poison', prefix: testTopicPrefix('poison'), brokers: testBrokers(), maxAttempts: 3 });
+    probe = await ProbeService.open({
+      url,
+      schema: 'poison',
+      prefix: testTopicPrefix('poison'),
+      brokers: testBrokers(),
+      maxAttempts: 3,
+    });
   });
 
   afterAll(async () => {
@@ -37,7 +50,8 @@ describe('poison messages and the DLQ', () => {
 
   it('dead-letters invalid and failing messages, keeps the partition flowing, and replays once after a fix', async () => {
     const bugged = probe.applier(async (event) => {
-      if (event.payload.amount === 666) throw new DomainError('validation', 'amount_refused', 'amount 666 is refused by a bug');
+      if (event.payload.amount === 666)
+        throw new DomainError('validation', 'amount_refused', 'amount 666 is refused by a bug');
       if (event.payload.amount === 777) throw new Error('downstream keeps failing');
     });
     probe.consumers.register('applier', [bugged]);
@@ -70,15 +84,27 @@ describe('poison messages and the DLQ', () => {
       (page) => page.items.length >= 4,
       { what: 'four dead letters recorded' },
     );
-    const byKind = letters.items.map((l) => ({ kind: l.errorKind, error: l.error, attempts: l.attempts, eventId: l.eventId }));
+    const byKind = letters.items.map((l) => ({
+      kind: l.errorKind,
+      error: l.error,
+      attempts: l.attempts,
+      eventId: l.eventId,
+    }));
     expect(byKind).toEqual([
       { kind: 'invalid', error: expect.stringContaining('message is not JSON'), attempts: 1, eventId: null },
-      { kind: 'invalid', error: expect.stringContaining('invalid payload: version: version must not be less than 1'), attempts: 1, eventId: expect.any(String) },
+      {
+        kind: 'invalid',
+        error: expect.stringContaining('invalid payload: version: version must not be less than 1'),
+        attempts: 1,
+        eventId: expect.any(String),
+      },
       { kind: 'rejected', error: 'amount 666 is refused by a bug', attempts: 1, eventId: rejectedId },
       { kind: 'failed', error: 'downstream keeps failing', attempts: 3, eventId: failingId },
     ]);
     expect(letters.items.every((l) => l.originalTopic === topic && l.key === 'poison')).toBe(true);
-    expect(await probe.dataSource.query(`SELECT event_id FROM poison.applied`)).toEqual([{ event_id: goodId }]);
+    expect(await probe.dataSource.query(`SELECT event_id FROM poison.applied`)).toEqual([
+      { event_id: goodId },
+    ]);
 
     // Deploy the fix: a new consumer without the bug, same consumer group.
     await probe.consumers.stop();
@@ -102,7 +128,9 @@ describe('poison messages and the DLQ', () => {
       { what: 'both replays to be published' },
     );
     await new Promise((r) => setTimeout(r, 1500));
-    const applied = await probe.dataSource.query(`SELECT event_id, amount FROM poison.applied ORDER BY amount`);
+    const applied = await probe.dataSource.query(
+      `SELECT event_id, amount FROM poison.applied ORDER BY amount`,
+    );
     expect(applied).toEqual([
       { event_id: goodId, amount: 5 },
       { event_id: rejectedId, amount: 666 },

@@ -39,7 +39,11 @@ export function requestContextMiddleware(metrics: MetricsService) {
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path;
       metrics.httpDuration.observe(
-        { method: req.method, route: route ? req.baseUrl + route : 'unmatched', status: String(res.statusCode) },
+        {
+          method: req.method,
+          route: route ? req.baseUrl + route : 'unmatched',
+          status: String(res.statusCode),
+        },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
     });
@@ -64,7 +68,9 @@ export class ObservabilityModule {
             base: { service: options.service },
             messageKey: 'msg',
             genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? newId(),
-            autoLogging: { ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') },
+            autoLogging: {
+              ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
+            },
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,
@@ -76,13 +82,21 @@ export class ObservabilityModule {
             formatters: {
               log: (object: Record<string, unknown>) => {
                 const ctx = RequestContext.current();
-                const withCtx = ctx && !object.correlationId ? { ...object, correlationId: ctx.correlationId, requestId: ctx.requestId } : object;
+                const withCtx =
+                  ctx && !object.correlationId
+                    ? { ...object, correlationId: ctx.correlationId, requestId: ctx.requestId }
+                    : object;
                 return redactPersonalData(withCtx) as Record<string, unknown>;
               },
             },
             hooks: {
               logMethod(args, method) {
-                method.apply(this, args.map((a) => (typeof a === 'string' ? (redactPersonalData(a) as string) : a)) as Parameters<typeof method>);
+                method.apply(
+                  this,
+                  args.map((a) =>
+                    typeof a === 'string' ? (redactPersonalData(a) as string) : a,
+                  ) as Parameters<typeof method>,
+                );
               },
             },
           },
@@ -90,11 +104,16 @@ export class ObservabilityModule {
         }),
       ],
       controllers: [MetricsController],
-      providers: [{ provide: MetricsService, useFactory: () => {
-        const m = new MetricsService();
-        m.setServiceLabel(options.service);
-        return m;
-      } }],
+      providers: [
+        {
+          provide: MetricsService,
+          useFactory: () => {
+            const m = new MetricsService();
+            m.setServiceLabel(options.service);
+            return m;
+          },
+        },
+      ],
       exports: [MetricsService],
     };
   }

@@ -12,7 +12,9 @@ const PERSONAL_KEY = /^(email|phone|mobile|cell|ssn|date_?of_?birth|dob)$/i;
 export const REDACTED = '[redacted]';
 
 export function redactText(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 10 ? '[phone]' : m));
+  return text
+    .replace(EMAIL, '[email]')
+    .replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 10 ? '[phone]' : m));
 }
 
 export function redactPersonalData(value: unknown, depth = 0): unknown {

@@ -12,7 +12,9 @@ export interface CursorPosition {
 export class InvalidCursorError extends DomainError {
   constructor() {
     super('validation', 'invalid_cursor', 'The cursor is not one this API issued', {
-      fieldErrors: [{ field: 'cursor', rule: 'isCursor', message: 'cursor must be a value returned as nextCursor' }],
+      fieldErrors: [
+        { field: 'cursor', rule: 'isCursor', message: 'cursor must be a value returned as nextCursor' },
+      ],
     });
   }
 }

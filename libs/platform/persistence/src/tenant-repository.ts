@@ -38,7 +38,11 @@ export class TenantRepository<T extends TenantEntity> {
 
   /** The same repository bound to a transaction's manager. */
   within(manager: EntityManager): TenantRepository<T> {
-    return new TenantRepository(manager.getRepository<T>(this.repository.target), this.resourceName, this.options);
+    return new TenantRepository(
+      manager.getRepository<T>(this.repository.target),
+      this.resourceName,
+      this.options,
+    );
   }
 
   scoped(scope: TenantScope, where: FindOptionsWhere<T> = {}): FindOptionsWhere<T> {
@@ -54,7 +58,10 @@ export class TenantRepository<T extends TenantEntity> {
     return clause as FindOptionsWhere<T>;
   }
 
-  find(scope: TenantScope, options: Omit<FindManyOptions<T>, 'where'> & { where?: FindOptionsWhere<T> } = {}): Promise<T[]> {
+  find(
+    scope: TenantScope,
+    options: Omit<FindManyOptions<T>, 'where'> & { where?: FindOptionsWhere<T> } = {},
+  ): Promise<T[]> {
     return this.repository.find({ ...options, where: this.scoped(scope, options.where) });
   }
 
@@ -74,7 +81,9 @@ export class TenantRepository<T extends TenantEntity> {
 
   /** Inserts rows stamped with the scope's organization. */
   async insert(scope: TenantScope, rows: Omit<T, 'organizationId'>[]): Promise<T[]> {
-    const entities = rows.map((r) => this.repository.create({ ...r, organizationId: scope.organizationId } as T));
+    const entities = rows.map((r) =>
+      this.repository.create({ ...r, organizationId: scope.organizationId } as T),
+    );
     return this.repository.save(entities);
   }
 
@@ -96,7 +105,9 @@ export class TenantRepository<T extends TenantEntity> {
       __org: scope.organizationId,
     });
     if (this.options.workspaceScoped && scope.workspaceIds !== undefined) {
-      qb.andWhere(`${alias}.workspaceId IN (:...__ws)`, { __ws: scope.workspaceIds.length ? [...scope.workspaceIds] : [null] });
+      qb.andWhere(`${alias}.workspaceId IN (:...__ws)`, {
+        __ws: scope.workspaceIds.length ? [...scope.workspaceIds] : [null],
+      });
     }
     return qb;
   }

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '@leadflow/platform/config';
 import { bodyParserErrorMiddleware } from '@leadflow/platform/errors';
 import { MetricsService, requestContextMiddleware } from '@leadflow/platform/observability';
 import { DatabaseUnavailableError, openServiceDataSource } from '@leadflow/platform/persistence';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -39,45 +39,70 @@ async function migrateOnly<E extends BaseServiceEnv>(definition: ServiceDefiniti
   await ds.destroy();
 }
 
-export function configureApp(app: NestExpressApplication, definition: Pick<ServiceDefinition<object>, 'title' | 'description' | 'bodyLimit'>): void {
+export type ModuleFactory<E> = (env: E) => DynamicModule;
+
+function configureApp(app: NestExpressApplication, definition: ServiceDefinition<never>): void {
   app.useLogger(app.get(Logger));
-  app.use(requestContextMiddleware(app.get(MetricsService)));
-  const limit = definition.bodyLimit ?? '1mb';
-  app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'] });
-  app.useBodyParser('urlencoded', { limit, extended: true });
-  app.use(bodyParserErrorMiddleware);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
+  app.use(requestContextMiddleware(app.get(MetricsService)));
+  if (definition.bodyLimit !== false) {
+    const limit = definition.bodyLimit ?? '1mb';
+    app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'] });
+    app.useBodyParser('urlencoded', { limit, extended: true });
+    app.use(bodyParserErrorMiddleware);
+  }
+  definition.beforeRoutes?.(app);
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(definition.title).setDescription(definition.description).setVersion('1').build(),
+    new DocumentBuilder()
+      .setTitle(definition.title)
+      .setDescription(definition.description)
+      .setVersion('1')
+      .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1), raw: ['json'] });
+  if (definition.docs) definition.docs(app, document);
+  else
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1),
+      raw: ['json'],
+    });
+}
+
+/** Builds a service's app from settings already loaded (tests use it to run a service in-process). */
+export async function createServiceApp<E extends BaseServiceEnv>(
+  definition: ServiceDefinition<E>,
+  moduleFactory: ModuleFactory<E>,
+  env: E,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(moduleFactory(env), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  configureApp(app, definition as unknown as ServiceDefinition<never>);
+  return app;
 }
 
 /**
- * Starts a service: builds the Nest app (its modules create/migrate the schema and start
- * messaging), listens, and on SIGTERM/SIGINT stops taking requests, finishes in-flight ones,
- * stops consuming, flushes the outbox and closes pools — or exits anyway after the timeout.
+ * Starts a service: loads and validates its settings (a bad one stops start-up with a message
+ * naming it), builds the Nest app (its modules create/migrate the schema and start messaging),
+ * listens, and on SIGTERM/SIGINT stops taking requests, finishes in-flight ones, stops
+ * consuming, flushes the outbox and closes pools — or exits anyway after the timeout.
+ * `node main.js migrate` only runs the migrations.
  */
 export async function bootstrapService<E extends BaseServiceEnv>(
-  module: Type<unknown>,
   definition: ServiceDefinition<E>,
+  moduleFactory: ModuleFactory<E>,
 ): Promise<INestApplication | undefined> {
   let env: E;
+  let app: NestExpressApplication;
   try {
     env = loadConfig(definition.env);
     if (process.argv[2] === 'migrate') {
       await migrateOnly(definition);
       return undefined;
     }
-  } catch (error) {
-    fail(definition.name, error);
-  }
-  let app: NestExpressApplication;
-  try {
-    app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
-    configureApp(app, definition);
+    app = await createServiceApp(definition, moduleFactory, env);
     await app.listen(definition.port(env), env.HTTP_HOST);
   } catch (error) {
     fail(definition.name, error);

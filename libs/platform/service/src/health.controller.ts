@@ -8,13 +8,26 @@ import { DataSource } from 'typeorm';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
+/** `/healthz`: the process is alive. */
+@ApiExcludeController()
+@Controller()
+export class LivenessController {
+  constructor(@Inject(SERVICE_NAME) private readonly service: string) {}
+
+  @Get('healthz')
+  @HttpCode(200)
+  live(): { status: 'ok'; service: string; uptimeSeconds: number } {
+    return { status: 'ok', service: this.service, uptimeSeconds: Math.round(process.uptime()) };
+  }
+}
+
 /**
- * `/healthz`: the process is alive. `/readyz`: PostgreSQL answers, every migration ran, and the
- * Kafka broker answers — 200 only when all hold; the JSON names each check either way.
+ * `/readyz`: PostgreSQL answers, every migration ran, and the Kafka broker answers — 200 only
+ * when all hold; the JSON names each check either way.
  */
 @ApiExcludeController()
 @Controller()
-export class HealthController {
+export class ReadinessController {
   constructor(
     @Inject(SERVICE_NAME) private readonly service: string,
     private readonly health: HealthCheckService,
@@ -23,12 +36,6 @@ export class HealthController {
     @Optional() private readonly dataSource?: DataSource,
     @Optional() private readonly messaging?: MessagingLifecycle,
   ) {}
-
-  @Get('healthz')
-  @HttpCode(200)
-  live(): { status: 'ok'; service: string; uptimeSeconds: number } {
-    return { status: 'ok', service: this.service, uptimeSeconds: Math.round(process.uptime()) };
-  }
 
   @Get('readyz')
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult & { service: string }> {

@@ -1,4 +1,6 @@
 import type { EnvSchema } from '@leadflow/platform/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { OpenAPIObject } from '@nestjs/swagger';
 
 /** Everything the platform needs to know to run one service. */
 export interface ServiceDefinition<E extends object> {
@@ -9,8 +11,14 @@ export interface ServiceDefinition<E extends object> {
   env: EnvSchema<E>;
   /** Reads the HTTP port from the settings (`<SERVICE>_PORT`). */
   port: (env: E) => number;
-  /** Largest accepted request body (default 1 MB). */
-  bodyLimit?: string;
+  /** Largest accepted request body (default 1 MB); `false`: bodies are not parsed (the gateway streams them). */
+  bodyLimit?: string | false;
+  /** `custom`: the service answers `/readyz` itself (the gateway asks its upstreams). */
+  readiness?: 'dependencies' | 'custom';
+  /** Express middleware that must run before every Nest route (after the request context). */
+  beforeRoutes?: (app: NestExpressApplication) => void;
+  /** Replaces the default Swagger UI set-up at `/docs` (the document is served at /openapi.json either way). */
+  docs?: (app: NestExpressApplication, document: OpenAPIObject) => void;
   database?: {
     schema: string;
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -1,4 +1,4 @@
-import { BaseServiceEnv, ConfigModule, DatabaseEnv, MessagingServiceEnv, loadConfig } from '@leadflow/platform/config';
+import { BaseServiceEnv, ConfigModule, DatabaseEnv, MessagingServiceEnv } from '@leadflow/platform/config';
 import { ProblemDetailsFilter, createValidationPipe } from '@leadflow/platform/errors';
 import { MessagingModule } from '@leadflow/platform/messaging';
 import { ObservabilityModule } from '@leadflow/platform/observability';
@@ -8,7 +8,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { HealthController, SERVICE_NAME } from './health.controller';
+import { LivenessController, ReadinessController, SERVICE_NAME } from './health.controller';
 import type { ServiceDefinition } from './service-definition';
 
 /**
@@ -18,12 +18,16 @@ import type { ServiceDefinition } from './service-definition';
  */
 @Module({})
 export class ServicePlatformModule {
-  static forRoot<E extends BaseServiceEnv>(definition: ServiceDefinition<E>): DynamicModule {
-    const env = loadConfig(definition.env);
+  /** `env` is loaded by the caller (bootstrapService), so a bad setting fails before Nest starts. */
+  static forRoot<E extends BaseServiceEnv>(definition: ServiceDefinition<E>, env: E): DynamicModule {
+    const customReadiness = definition.readiness === 'custom';
     const imports: NonNullable<ModuleMetadata['imports']> = [
-      ConfigModule.register(env, [definition.env, BaseServiceEnv, DatabaseEnv, MessagingServiceEnv]),
+      ConfigModule.register(env, [
+        definition.env,
+        ...[BaseServiceEnv, DatabaseEnv, MessagingServiceEnv].filter((base) => env instanceof base),
+      ]),
       ObservabilityModule.forRoot({ service: definition.name, level: env.LOG_LEVEL }),
-      TerminusModule.forRoot({ logger: false }),
+      ...(customReadiness ? [] : [TerminusModule.forRoot({ logger: false })]),
     ];
     const database = definition.database;
     if (database) {
@@ -58,7 +62,7 @@ export class ServicePlatformModule {
       module: ServicePlatformModule,
       global: true,
       imports,
-      controllers: [HealthController],
+      controllers: customReadiness ? [LivenessController] : [LivenessController, ReadinessController],
       providers: [
         { provide: SERVICE_NAME, useValue: definition.name },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,4 +1,10 @@
-import { createTestDatabase, dropTestDatabase, eventually, testBrokers, testTopicPrefix } from '@leadflow/platform/testing';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  eventually,
+  testBrokers,
+  testTopicPrefix,
+} from '@leadflow/platform/testing';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +23,10 @@ interface Run {
 
 function startService(env: NodeJS.ProcessEnv, args: string[] = []): Run {
   let output = '';
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   let signalledAt = 0;
@@ -64,7 +73,11 @@ describe('a LeadFlow service process', () => {
   });
 
   it('is ready only with its schema migrated, and says so per check', async () => {
-    const res = await eventually(() => fetch(`${BASE}/readyz`), (r) => r.status === 200, { what: 'readiness' });
+    const res = await eventually(
+      () => fetch(`${BASE}/readyz`),
+      (r) => r.status === 200,
+      { what: 'readiness' },
+    );
     const body = (await res.json()) as { status: string; details: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
     expect(Object.keys(body.details).sort()).toEqual(['database', 'kafka', 'migrations']);
@@ -90,7 +103,12 @@ describe('a LeadFlow service process', () => {
     expect(notFound.status).toBe(404);
     expect(notFound.headers.get('content-type')).toContain('application/problem+json');
     expect(notFound.headers.get('x-request-id')).toBe('req-abc');
-    expect(await notFound.json()).toMatchObject({ status: 404, code: 'not_found', requestId: 'req-abc', instance: '/api/v1/nothing-here' });
+    expect(await notFound.json()).toMatchObject({
+      status: 404,
+      code: 'not_found',
+      requestId: 'req-abc',
+      instance: '/api/v1/nothing-here',
+    });
 
     const malformed = await fetch(`${BASE}/admin/dlq`, {
       method: 'POST',
@@ -127,13 +145,20 @@ describe('a LeadFlow service process', () => {
     ]) {
       expect({ metric, present: text.includes(metric) }).toEqual({ metric, present: true });
     }
-    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/nothing-here"|route="unmatched"/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/nothing-here"|route="unmatched"/,
+    );
   });
 
   it('writes JSON logs with request ids and without personal data', async () => {
-    await fetch(`${BASE}/api/v1/someone@example.com/+15551234567`, { headers: { 'X-Request-Id': 'req-pii' } });
+    await fetch(`${BASE}/api/v1/someone@example.com/+15551234567`, {
+      headers: { 'X-Request-Id': 'req-pii' },
+    });
     await new Promise((r) => setTimeout(r, 300));
-    const lines = run.output().split('\n').filter((l) => l.includes('req-pii'));
+    const lines = run
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('req-pii'));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       expect(() => JSON.parse(line) as unknown).not.toThrow();
@@ -162,7 +187,9 @@ describe('a LeadFlow service process', () => {
     const down = startService({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/leadflow' }, ['migrate']);
     const { code } = await down.exited;
     expect(code).toBe(1);
-    expect(down.output()).toContain('PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/leadflow');
+    expect(down.output()).toContain(
+      'PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/leadflow',
+    );
     expect(down.output()).toContain('Start it');
   });
 });

@@ -19,7 +19,13 @@ function args(argv: string[]): Record<string, string> {
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   const a = args(rest);
-  const probe = await ProbeService.open({ url: a.url, schema: a.schema, prefix: a.prefix, brokers: a.brokers, pollIntervalMs: 100 });
+  const probe = await ProbeService.open({
+    url: a.url,
+    schema: a.schema,
+    prefix: a.prefix,
+    brokers: a.brokers,
+    pollIntervalMs: 100,
+  });
   if (mode === 'produce') {
     probe.startRelay();
     const total = Number(a.total);

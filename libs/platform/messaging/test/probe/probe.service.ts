@@ -33,11 +33,17 @@ function probeTables(schema: string): new () => MigrationInterface {
     name = 'ProbeTables1763900000001';
     async up(runner: QueryRunner): Promise<void> {
       const s = quoteIdent(schema);
-      await runner.query(`CREATE TABLE ${s}.counters (aggregate_id text PRIMARY KEY, version int NOT NULL, total bigint NOT NULL)`);
+      await runner.query(
+        `CREATE TABLE ${s}.counters (aggregate_id text PRIMARY KEY, version int NOT NULL, total bigint NOT NULL)`,
+      );
       await runner.query(`CREATE TABLE ${s}.seen (
         aggregate_id text PRIMARY KEY, last_version int NOT NULL, out_of_order int NOT NULL DEFAULT 0)`);
-      await runner.query(`CREATE TABLE ${s}.applied (event_id uuid NOT NULL, aggregate_id text NOT NULL, version int NOT NULL, amount int NOT NULL)`);
-      await runner.query(`CREATE TABLE ${s}.totals (id int PRIMARY KEY, count bigint NOT NULL, sum bigint NOT NULL)`);
+      await runner.query(
+        `CREATE TABLE ${s}.applied (event_id uuid NOT NULL, aggregate_id text NOT NULL, version int NOT NULL, amount int NOT NULL)`,
+      );
+      await runner.query(
+        `CREATE TABLE ${s}.totals (id int PRIMARY KEY, count bigint NOT NULL, sum bigint NOT NULL)`,
+      );
       await runner.query(`INSERT INTO ${s}.totals VALUES (1, 0, 0)`);
     }
     async down(): Promise<void> {}
@@ -86,10 +92,14 @@ export class ProbeService {
     const probe = new ProbeService(dataSource, options);
     const admin = probe.kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, [probe.topics.physical(ProbeIncremented.topic), probe.topics.dlq(options.schema)], {
-      partitions: 3,
-      replicationFactor: 1,
-    });
+    await ensureTopics(
+      admin,
+      [probe.topics.physical(ProbeIncremented.topic), probe.topics.dlq(options.schema)],
+      {
+        partitions: 3,
+        replicationFactor: 1,
+      },
+    );
     await admin.disconnect();
     await probe.producer.connect();
     return probe;
@@ -102,10 +112,21 @@ export class ProbeService {
       this.dataSource,
       this.producer,
       this.topics,
-      { service: this.options.schema, schema: this.options.schema, maxAttempts: this.options.maxAttempts ?? 3, retryBaseMs: 20 },
+      {
+        service: this.options.schema,
+        schema: this.options.schema,
+        maxAttempts: this.options.maxAttempts ?? 3,
+        retryBaseMs: 20,
+      },
       new Logger('probe-consumers'),
     );
-    this.deadLetters = new DeadLetterService(this.dataSource, this.outbox, this.topics, this.options.schema, this.options.schema);
+    this.deadLetters = new DeadLetterService(
+      this.dataSource,
+      this.outbox,
+      this.topics,
+      this.options.schema,
+      this.options.schema,
+    );
     return this.consumers;
   }
 
@@ -153,7 +174,12 @@ export class ProbeService {
     return on(ProbeIncremented, async (event, tx) => {
       if (extra) await extra(event, tx);
       const { version, amount } = event.payload;
-      await tx.query(`INSERT INTO ${this.s}.applied VALUES ($1, $2, $3, $4)`, [event.id, event.aggregateId, version, amount]);
+      await tx.query(`INSERT INTO ${this.s}.applied VALUES ($1, $2, $3, $4)`, [
+        event.id,
+        event.aggregateId,
+        version,
+        amount,
+      ]);
       await tx.query(`UPDATE ${this.s}.totals SET count = count + 1, sum = sum + $1 WHERE id = 1`, [amount]);
       await tx.query(
         `INSERT INTO ${this.s}.seen (aggregate_id, last_version, out_of_order) VALUES ($1, $2, CASE WHEN $2 = 1 THEN 0 ELSE 1 END)
@@ -164,14 +190,35 @@ export class ProbeService {
     });
   }
 
-  async stats(): Promise<{ committed: number; committedSum: number; applied: number; appliedSum: number; distinct: number; outOfOrder: number }> {
+  async stats(): Promise<{
+    committed: number;
+    committedSum: number;
+    applied: number;
+    appliedSum: number;
+    distinct: number;
+    outOfOrder: number;
+  }> {
     const [c] = (await this.dataSource.query(
       `SELECT COALESCE(sum(version), 0)::int AS committed, COALESCE(sum(total), 0)::int AS sum FROM ${this.s}.counters`,
     )) as { committed: number; sum: number }[];
-    const [t] = (await this.dataSource.query(`SELECT count::int, sum::int FROM ${this.s}.totals`)) as { count: number; sum: number }[];
-    const [d] = (await this.dataSource.query(`SELECT count(DISTINCT event_id)::int AS n FROM ${this.s}.applied`)) as { n: number }[];
-    const [o] = (await this.dataSource.query(`SELECT COALESCE(sum(out_of_order), 0)::int AS n FROM ${this.s}.seen`)) as { n: number }[];
-    return { committed: c.committed, committedSum: c.sum, applied: t.count, appliedSum: t.sum, distinct: d.n, outOfOrder: o.n };
+    const [t] = (await this.dataSource.query(`SELECT count::int, sum::int FROM ${this.s}.totals`)) as {
+      count: number;
+      sum: number;
+    }[];
+    const [d] = (await this.dataSource.query(
+      `SELECT count(DISTINCT event_id)::int AS n FROM ${this.s}.applied`,
+    )) as { n: number }[];
+    const [o] = (await this.dataSource.query(
+      `SELECT COALESCE(sum(out_of_order), 0)::int AS n FROM ${this.s}.seen`,
+    )) as { n: number }[];
+    return {
+      committed: c.committed,
+      committedSum: c.sum,
+      applied: t.count,
+      appliedSum: t.sum,
+      distinct: d.n,
+      outOfOrder: o.n,
+    };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,24 @@
+import { Controller, Get, Param, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { DocsEntry } from './docs.service';
+import { DocsService } from './docs.service';
+
+@ApiTags('docs')
+@Controller('docs')
+export class DocsController {
+  constructor(private readonly docs: DocsService) {}
+
+  @Get('services.json')
+  @ApiOperation({ summary: 'The OpenAPI documents listed at /docs: every service and the gateway' })
+  list(): DocsEntry[] {
+    return this.docs.catalog();
+  }
+
+  @Get(':service/openapi.json')
+  @ApiOperation({ summary: "A service's OpenAPI document, fetched from the service" })
+  @ApiOkResponse({ description: 'The OpenAPI 3 document of that service' })
+  async document(@Param('service') service: string, @Req() req: Request): Promise<unknown> {
+    return this.docs.document(service, typeof req.id === 'string' ? req.id : undefined);
+  }
+}

@@ -1,0 +1,19 @@
+import type { ServiceDefinition } from '@leadflow/platform/service';
+import { GatewayEnv } from './config/env.schema';
+import { setupSwaggerUi } from './docs/swagger-ui';
+import { UpstreamProxyService } from './proxy/upstream-proxy.service';
+
+export const gatewayService: ServiceDefinition<GatewayEnv> = {
+  name: 'gateway',
+  title: 'LeadFlow gateway',
+  description:
+    'The single public entry: routes /api/v1 and the public webhook, tracking and callback paths to the services, ' +
+    'aggregates their readiness at /readyz and their OpenAPI documents at /docs.',
+  env: GatewayEnv,
+  port: (env) => env.GATEWAY_PORT,
+  // Bodies are streamed to the upstreams untouched, by the proxy mounted ahead of every Nest route.
+  bodyLimit: false,
+  beforeRoutes: (app) => app.use(app.get(UpstreamProxyService).handle),
+  readiness: 'custom',
+  docs: setupSwaggerUi,
+};

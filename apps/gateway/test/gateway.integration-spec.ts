@@ -1,0 +1,447 @@
+import { loadConfig } from '@leadflow/platform/config';
+import type { INestApplication } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { GatewayEnv } from '../src/config/env.schema';
+import { createGatewayApp } from '../src/gateway-app';
+import type { UpstreamService } from '../src/routing/route-table';
+import { UPSTREAM_SERVICES } from '../src/routing/route-table';
+import { FakeUpstream, openApiDocument } from './fake-upstream';
+import type { ClientResponse } from './http-client';
+import { send } from './http-client';
+
+const UPSTREAM_TIMEOUT_MS = 600;
+const READINESS_TIMEOUT_MS = 400;
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function expectProblem(res: ClientResponse, status: number, code: string): Record<string, unknown> {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = res.json() as Record<string, unknown>;
+  expect(body).toMatchObject({
+    status,
+    code,
+    type: expect.stringContaining('https://leadflow.dev/problems/'),
+  });
+  expect(body.requestId).toBe(res.headers['x-request-id']);
+  return body;
+}
+
+describe('gateway (real app, real upstream HTTP servers)', () => {
+  const upstreams = Object.fromEntries(UPSTREAM_SERVICES.map((s) => [s, new FakeUpstream(s)])) as Record<
+    UpstreamService,
+    FakeUpstream
+  >;
+  let app: INestApplication;
+  let gateway: string;
+
+  beforeAll(async () => {
+    await Promise.all(Object.values(upstreams).map((u) => u.start()));
+    for (const service of UPSTREAM_SERVICES)
+      process.env[`${service.toUpperCase()}_URL`] = upstreams[service].url;
+    process.env.UPSTREAM_TIMEOUT_MS = String(UPSTREAM_TIMEOUT_MS);
+    process.env.READINESS_TIMEOUT_MS = String(READINESS_TIMEOUT_MS);
+    process.env.LOG_LEVEL = 'silent';
+    // Settings are read here, after the environment is set, exactly as main.ts reads them
+    // (nothing reads the environment when the gateway's modules are imported).
+    app = await createGatewayApp(loadConfig(GatewayEnv));
+    await app.listen(0, '127.0.0.1');
+    gateway = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await Promise.all(Object.values(upstreams).map((u) => u.stop()));
+  });
+
+  describe('routing', () => {
+    it.each([
+      ['GET', '/api/v1/me', 'identity'],
+      ['GET', '/api/v1/leads?status=new&limit=5', 'ingestion'],
+      ['POST', '/api/v1/skip-traces', 'enrichment'],
+      ['PATCH', '/api/v1/campaigns/0192f1d2-8c4e-7b3a-9f00-1234567890ab', 'campaigns'],
+      ['GET', '/api/v1/call-queue', 'voice'],
+      ['DELETE', '/api/v1/routing-rules/r1', 'routing'],
+      ['GET', '/api/v1/analytics/summary?from=2026-01-01', 'analytics'],
+      ['POST', '/webhooks/leads/0192f1d2-8c4e-7b3a-9f00-1234567890ab', 'ingestion'],
+      ['GET', '/t/o/tok123', 'campaigns'],
+      ['POST', '/u/tok123', 'campaigns'],
+      ['POST', '/callbacks/voice/acme', 'voice'],
+      ['GET', '/.well-known/jwks.json', 'identity'],
+    ] as const)('%s %s reaches %s with the path and query unchanged', async (method, path, service) => {
+      const res = await send(gateway, path, {
+        method,
+        body: method === 'GET' ? undefined : Buffer.from('{"a":1}'),
+      });
+      expect(res.status).toBe(200);
+      expect(res.json()).toEqual({ service, method, url: path });
+      expect(upstreams[service].last()).toMatchObject({ method, url: path });
+    });
+
+    it('answers 404 problem+json for an /api/v1 resource no service owns, without calling anyone', async () => {
+      const before = UPSTREAM_SERVICES.map((s) => upstreams[s].requests.length);
+      const body = expectProblem(await send(gateway, '/api/v1/x'), 404, 'not_found');
+      expect(body.instance).toBe('/api/v1/x');
+      expect(UPSTREAM_SERVICES.map((s) => upstreams[s].requests.length)).toEqual(before);
+    });
+
+    it('answers 404 problem+json for a path that is neither proxied nor the gateway’s own', async () => {
+      expectProblem(await send(gateway, '/nothing-here'), 404, 'not_found');
+    });
+
+    it.each([
+      '/api/v1/../x',
+      '/api/v1/leads/../../admin',
+      '/api/v1/leads/%2e%2e/x',
+      '/webhooks/..%2F..%2Fadmin',
+    ])('refuses the traversal path %s with 400 and forwards nothing', async (path) => {
+      const before = UPSTREAM_SERVICES.map((s) => upstreams[s].requests.length);
+      expectProblem(await send(gateway, path), 400, 'bad_request');
+      expect(UPSTREAM_SERVICES.map((s) => upstreams[s].requests.length)).toEqual(before);
+    });
+
+    it('passes upstream answers through untouched, errors included', async () => {
+      const problem = {
+        type: 'https://leadflow.dev/problems/validation-failed',
+        status: 422,
+        code: 'validation_failed',
+      };
+      upstreams.ingestion.on('/api/v1/leads/invalid', (_req, res) =>
+        upstreams.ingestion.json(res, 422, problem, 'application/problem+json'),
+      );
+      const res = await send(gateway, '/api/v1/leads/invalid', { method: 'POST', body: Buffer.from('{}') });
+      expect(res.status).toBe(422);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(res.json()).toEqual(problem);
+    });
+  });
+
+  describe('streaming', () => {
+    const echo = (service: FakeUpstream) =>
+      service.on('/api/v1/imports/echo', (_req, res, body) => {
+        res.writeHead(201, { 'content-type': 'application/octet-stream', 'x-received-sha256': sha256(body) });
+        // Answer in many small writes so the response is streamed back too.
+        for (let offset = 0; offset < body.length; offset += 64 * 1024)
+          res.write(body.subarray(offset, offset + 64 * 1024));
+        res.end();
+      });
+
+    it('streams a 5 MB chunked POST body to the upstream byte for byte, and streams the answer back', async () => {
+      echo(upstreams.ingestion);
+      const payload = randomBytes(5 * 1024 * 1024);
+      const res = await send(gateway, '/api/v1/imports/echo', {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: async (write) => {
+          for (let offset = 0; offset < payload.length; offset += 256 * 1024)
+            await write(payload.subarray(offset, offset + 256 * 1024));
+        },
+      });
+      expect(res.status).toBe(201);
+      const received = upstreams.ingestion.last();
+      expect(received.bodyLength).toBe(payload.length);
+      expect(received.bodySha256).toBe(sha256(payload));
+      expect(received.headers['content-type']).toBe('text/csv');
+      expect(res.headers['x-received-sha256']).toBe(sha256(payload));
+      expect(res.body.length).toBe(payload.length);
+      expect(sha256(res.body)).toBe(sha256(payload));
+    });
+
+    it('forwards a body with Content-Length intact', async () => {
+      echo(upstreams.ingestion);
+      const payload = randomBytes(5 * 1024 * 1024 + 17);
+      const res = await send(gateway, '/api/v1/imports/echo', { method: 'PUT', body: payload });
+      expect(res.status).toBe(201);
+      expect(upstreams.ingestion.last().headers['content-length']).toBe(String(payload.length));
+      expect(upstreams.ingestion.last().bodySha256).toBe(sha256(payload));
+      expect(sha256(res.body)).toBe(sha256(payload));
+    });
+
+    it('delivers the first bytes upstream before the client has finished sending (no buffering)', async () => {
+      let firstBytes!: () => void;
+      const firstBytesArrived = new Promise<void>((resolve) => (firstBytes = resolve));
+      let total = 0;
+      upstreams.ingestion.onStream('/api/v1/imports/stream', (req, res) => {
+        req.on('data', (chunk: Buffer) => {
+          total += chunk.length;
+          firstBytes();
+        });
+        req.on('end', () => upstreams.ingestion.json(res, 202, { received: total }));
+      });
+      const first = randomBytes(64 * 1024);
+      const rest = randomBytes(2 * 1024 * 1024);
+      const res = await send(gateway, '/api/v1/imports/stream', {
+        method: 'POST',
+        body: async (write) => {
+          await write(first);
+          // If the gateway buffered the body, the upstream would see nothing until we end: fail fast.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            firstBytesArrived,
+            new Promise((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error('upstream saw no bytes before the body ended')),
+                5000,
+              );
+            }),
+          ]).finally(() => clearTimeout(timer));
+          await write(rest);
+        },
+      });
+      expect(res.status).toBe(202);
+      expect(res.json()).toEqual({ received: first.length + rest.length });
+    });
+  });
+
+  describe('headers', () => {
+    it('forwards the caller’s X-Request-Id and X-Correlation-Id and echoes the request id', async () => {
+      upstreams.identity.on('/api/v1/me', (_req, res) => {
+        res.setHeader('x-request-id', 'upstream-made-this-up');
+        upstreams.identity.json(res, 200, { ok: true });
+      });
+      const res = await send(gateway, '/api/v1/me', {
+        headers: { 'x-request-id': 'req-abc-123', 'x-correlation-id': 'corr-42' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers['x-request-id']).toBe('req-abc-123');
+      const seen = upstreams.identity.last().headers;
+      expect(seen['x-request-id']).toBe('req-abc-123');
+      expect(seen['x-correlation-id']).toBe('corr-42');
+    });
+
+    it('makes up a request id when there is none (or it is not a plain token) and forwards that one', async () => {
+      const res = await send(gateway, '/api/v1/workspaces', {
+        headers: { 'x-request-id': 'not a token; <script>' },
+      });
+      const id = res.headers['x-request-id'];
+      expect(id).toMatch(UUID);
+      const seen = upstreams.identity.last().headers;
+      expect(seen['x-request-id']).toBe(id);
+      expect(seen['x-correlation-id']).toBe(id);
+    });
+
+    it('sets X-Forwarded-For/Proto/Host', async () => {
+      const host = new URL(gateway).host;
+      await send(gateway, '/api/v1/leads', { headers: { host: 'api.leadflow.test' } });
+      expect(upstreams.ingestion.last().headers).toMatchObject({
+        'x-forwarded-for': '127.0.0.1',
+        'x-forwarded-proto': 'http',
+        'x-forwarded-host': 'api.leadflow.test',
+        host: new URL(upstreams.ingestion.url).host,
+      });
+      // A loopback peer is a trusted proxy: its chain is kept and extended.
+      await send(gateway, '/api/v1/leads', { headers: { 'x-forwarded-for': '198.51.100.9' } });
+      expect(upstreams.ingestion.last().headers['x-forwarded-for']).toBe('198.51.100.9, 127.0.0.1');
+      expect(upstreams.ingestion.last().headers['x-forwarded-host']).toBe(host);
+    });
+
+    it('strips hop-by-hop headers from the request, including those named in Connection', async () => {
+      const res = await send(gateway, '/api/v1/leads/hop', {
+        method: 'POST',
+        headers: {
+          connection: 'keep-alive, X-Client-Hop',
+          'x-client-hop': 'secret',
+          'keep-alive': 'timeout=99',
+          te: 'trailers',
+          trailer: 'X-Checksum',
+          upgrade: 'h2c',
+          'proxy-authorization': 'Basic dXNlcjpwYXNz',
+          'proxy-connection': 'keep-alive',
+          'x-end-to-end': 'kept',
+        },
+        body: async (write) => write(Buffer.from('chunked body')),
+      });
+      expect(res.status).toBe(200);
+      const seen = upstreams.ingestion.last();
+      expect(seen.bodySha256).toBe(sha256(Buffer.from('chunked body')));
+      for (const name of [
+        'x-client-hop',
+        'keep-alive',
+        'te',
+        'trailer',
+        'upgrade',
+        'proxy-authorization',
+        'proxy-connection',
+      ]) {
+        expect(seen.headers).not.toHaveProperty(name);
+      }
+      expect(String(seen.headers.connection ?? '')).not.toMatch(/x-client-hop/i);
+      expect(seen.headers['x-end-to-end']).toBe('kept');
+    });
+
+    it('strips hop-by-hop headers from the response, including those named in Connection', async () => {
+      upstreams.ingestion.on('/api/v1/leads/hop-back', (_req, res) => {
+        res.writeHead(200, {
+          connection: 'keep-alive, X-Upstream-Hop',
+          'x-upstream-hop': 'secret',
+          'keep-alive': 'timeout=42',
+          'proxy-authenticate': 'Basic realm="upstream"',
+          trailer: 'X-Checksum',
+          upgrade: 'h2c',
+          'content-type': 'text/plain',
+          'x-end-to-end': 'kept',
+        });
+        res.write('part one, ');
+        res.end('part two');
+      });
+      const res = await send(gateway, '/api/v1/leads/hop-back');
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe('part one, part two');
+      for (const name of ['x-upstream-hop', 'proxy-authenticate', 'trailer', 'upgrade'])
+        expect(res.headers).not.toHaveProperty(name);
+      expect(res.headers['keep-alive']).not.toBe('timeout=42');
+      expect(String(res.headers.connection)).not.toMatch(/x-upstream-hop/i);
+      expect(res.headers['x-end-to-end']).toBe('kept');
+    });
+  });
+
+  describe('upstream failures', () => {
+    it('answers 504 problem+json when the upstream stays silent past UPSTREAM_TIMEOUT_MS', async () => {
+      upstreams.voice.on('/api/v1/calls/slow', () => undefined);
+      const started = Date.now();
+      const res = await send(gateway, '/api/v1/calls/slow');
+      const elapsed = Date.now() - started;
+      const body = expectProblem(res, 504, 'gateway_timeout');
+      expect(body.service).toBe('voice');
+      expect(elapsed).toBeGreaterThanOrEqual(UPSTREAM_TIMEOUT_MS - 50);
+      expect(elapsed).toBeLessThan(UPSTREAM_TIMEOUT_MS + 2000);
+      const metrics = (await send(gateway, '/metrics')).body.toString();
+      expect(metrics).toMatch(
+        /gateway_upstream_errors_total\{[^}]*service="voice"[^}]*kind="timeout"[^}]*\} [1-9]/,
+      );
+    });
+
+    it('answers 502 problem+json when the upstream drops the connection without answering', async () => {
+      upstreams.routing.on('/api/v1/deliveries/drop', (req) => req.socket.destroy());
+      const body = expectProblem(await send(gateway, '/api/v1/deliveries/drop'), 502, 'bad_gateway');
+      expect(body.service).toBe('routing');
+    });
+  });
+
+  describe('readiness', () => {
+    it('answers 200 with every service up when every upstream is ready', async () => {
+      const res = await send(gateway, '/readyz');
+      expect(res.status).toBe(200);
+      const body = res.json() as {
+        status: string;
+        services: Record<string, { status: string; httpStatus: number }>;
+      };
+      expect(body.status).toBe('ok');
+      expect(Object.keys(body.services).sort()).toEqual([...UPSTREAM_SERVICES].sort());
+      for (const service of UPSTREAM_SERVICES)
+        expect(body.services[service]).toMatchObject({ status: 'up', httpStatus: 200 });
+    });
+
+    it('answers 503 naming the service whose /readyz fails', async () => {
+      upstreams.ingestion.readyStatus = 503;
+      try {
+        const res = await send(gateway, '/readyz');
+        expect(res.status).toBe(503);
+        const body = res.json() as { status: string; services: Record<string, Record<string, unknown>> };
+        expect(body.status).toBe('error');
+        expect(body.services.ingestion).toMatchObject({
+          status: 'down',
+          httpStatus: 503,
+          details: { service: 'ingestion', status: 'error' },
+        });
+        expect(body.services.identity).toMatchObject({ status: 'up' });
+      } finally {
+        upstreams.ingestion.readyStatus = 200;
+      }
+    });
+
+    it('answers 503 when an upstream /readyz does not answer within READINESS_TIMEOUT_MS', async () => {
+      upstreams.enrichment.readyHangs = true;
+      try {
+        const res = await send(gateway, '/readyz');
+        expect(res.status).toBe(503);
+        const body = res.json() as { services: Record<string, Record<string, unknown>> };
+        expect(body.services.enrichment).toEqual({
+          status: 'down',
+          error: `timed out after ${READINESS_TIMEOUT_MS} ms`,
+        });
+      } finally {
+        upstreams.enrichment.readyHangs = false;
+      }
+    });
+
+    it('keeps /healthz about the gateway itself', async () => {
+      const res = await send(gateway, '/healthz');
+      expect(res.status).toBe(200);
+      expect(res.json()).toMatchObject({ status: 'ok', service: 'gateway' });
+    });
+  });
+
+  describe('docs', () => {
+    it('lists every service’s OpenAPI document and the gateway’s own', async () => {
+      const res = await send(gateway, '/docs/services.json');
+      expect(res.status).toBe(200);
+      const entries = res.json() as { name: string; url: string }[];
+      for (const service of UPSTREAM_SERVICES)
+        expect(entries).toContainEqual({ name: service, url: `/docs/${service}/openapi.json` });
+      expect(entries).toContainEqual({ name: 'gateway', url: '/openapi.json' });
+    });
+
+    it.each(UPSTREAM_SERVICES)('serves the %s document fetched from the service', async (service) => {
+      const res = await send(gateway, `/docs/${service}/openapi.json`);
+      expect(res.status).toBe(200);
+      expect(res.json()).toEqual(openApiDocument(service));
+    });
+
+    it('serves Swagger UI whose selector lists all documents', async () => {
+      const page = await send(gateway, '/docs');
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      const init = (await send(gateway, '/docs/swagger-ui-init.js')).body.toString();
+      for (const service of UPSTREAM_SERVICES) expect(init).toContain(`/docs/${service}/openapi.json`);
+      const own = await send(gateway, '/openapi.json');
+      expect(own.status).toBe(200);
+      expect((own.json() as { paths: Record<string, unknown> }).paths).toHaveProperty([
+        '/docs/services.json',
+      ]);
+    });
+
+    it('answers 404 problem+json for a service it does not know', async () => {
+      expectProblem(await send(gateway, '/docs/billing/openapi.json'), 404, 'not_found');
+    });
+  });
+
+  describe('with one service down (closed port)', () => {
+    beforeAll(async () => {
+      await upstreams.analytics.stop();
+    });
+
+    it('answers 503 problem+json naming the service, with Retry-After', async () => {
+      const res = await send(gateway, '/api/v1/analytics/summary');
+      const body = expectProblem(res, 503, 'service_unavailable');
+      expect(body.service).toBe('analytics');
+      expect(body.detail).toContain('analytics');
+      expect(res.headers['retry-after']).toBe('5');
+    });
+
+    it('reports it down in /readyz (503)', async () => {
+      const res = await send(gateway, '/readyz');
+      expect(res.status).toBe(503);
+      const body = res.json() as { services: Record<string, Record<string, unknown>> };
+      expect(body.services.analytics).toEqual({ status: 'down', error: 'ECONNREFUSED' });
+      expect(body.services.campaigns).toMatchObject({ status: 'up' });
+    });
+
+    it('answers 503 problem+json for its OpenAPI document', async () => {
+      const body = expectProblem(
+        await send(gateway, '/docs/analytics/openapi.json'),
+        503,
+        'service_unavailable',
+      );
+      expect(body.service).toBe('analytics');
+    });
+
+    it('counts upstream errors by service and kind in /metrics', async () => {
+      const metrics = (await send(gateway, '/metrics')).body.toString();
+      expect(metrics).toMatch(
+        /gateway_upstream_errors_total\{[^}]*service="analytics"[^}]*kind="unavailable"[^}]*\} [1-9]/,
+      );
+    });
+  });
+});
