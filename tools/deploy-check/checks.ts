@@ -5,6 +5,7 @@
  * Every check returns a list of problems (empty = fine), so tests can show them all at once
  * and can prove that a broken manifest is caught.
  */
+import { ServiceNames, Topics, dlqTopic } from '@leadflow/contracts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
@@ -36,32 +37,9 @@ export const SERVICES: Readonly<Record<string, number>> = {
   analytics: 3007,
 };
 
-export const EVENT_TOPICS = [
-  'identity.organizations.v1',
-  'identity.workspaces.v1',
-  'identity.users.v1',
-  'ingestion.contacts.v1',
-  'ingestion.leads.v1',
-  'ingestion.imports.v1',
-  'enrichment.results.v1',
-  'campaigns.messages.v1',
-  'campaigns.enrollments.v1',
-  'voice.call-requests.v1',
-  'voice.calls.v1',
-  'routing.assignments.v1',
-  'routing.deliveries.v1',
-  'routing.appointments.v1',
-  'routing.conversions.v1',
-];
-export const DLQ_TOPICS = [
-  'identity',
-  'ingestion',
-  'enrichment',
-  'campaigns',
-  'voice',
-  'routing',
-  'analytics',
-].map((service) => `${service}.dlq`);
+/** Every event topic of the platform, from the contracts: each needs a KafkaTopic. */
+export const EVENT_TOPICS: readonly string[] = Object.values(Topics);
+export const DLQ_TOPICS = ServiceNames.map((service) => dlqTopic(service));
 
 /* ---------------------------------------------------------------- small accessors */
 

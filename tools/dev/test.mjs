@@ -108,6 +108,7 @@ async function main() {
     });
     await check('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
     await check('lint', bin('eslint'), ['--max-warnings', '0', 'apps', 'libs', 'tools']);
+    await check('format', bin('prettier'), ['--check', '--log-level', 'warn', 'apps', 'libs', 'tools']);
   }
   build();
   if (wants('unit')) await jest('unit', 'jest.unit.config.cjs', process.env);

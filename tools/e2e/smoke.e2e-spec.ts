@@ -4,9 +4,9 @@ import {
   eventually,
   testBrokers,
   testTopicPrefix,
+  startProcess,
 } from '@leadflow/platform/testing';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import type { StartedProcess } from '@leadflow/platform/testing';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
@@ -21,9 +21,7 @@ const GATEWAY = `http://127.0.0.1:${BASE_PORT}`;
  */
 describe('platform smoke (npm start)', () => {
   let url: string;
-  let platform: ChildProcess;
-  let output = '';
-  let exited: Promise<number | null>;
+  let platform: StartedProcess;
 
   beforeAll(async () => {
     url = await createTestDatabase('e2e');
@@ -36,26 +34,23 @@ describe('platform smoke (npm start)', () => {
       LOG_LEVEL: 'warn',
     };
     SERVICES.forEach((name, i) => (env[`${name.toUpperCase()}_PORT`] = String(BASE_PORT + i + 1)));
-    platform = spawn(process.execPath, ['tools/dev/start.mjs', '--skip-install', '--skip-build', '--quiet'], {
+    platform = startProcess('tools/dev/start.mjs', ['--skip-install', '--skip-build', '--quiet'], {
       cwd: ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    platform.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-    platform.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-    exited = new Promise((done) => platform.on('exit', (code) => done(code)));
+    const output = (): string => platform.output();
     await eventually(
-      async () => output,
-      (text) => text.includes('all services are ready') || platform.exitCode !== null,
+      async () => output(),
+      (text) => text.includes('all services are ready') || platform.child.exitCode !== null,
       { timeoutMs: 240_000, intervalMs: 500, what: 'the platform to start' },
     );
-    if (!output.includes('all services are ready')) throw new Error(`platform did not start:\n${output}`);
+    if (!output().includes('all services are ready')) throw new Error(`platform did not start:\n${output()}`);
   }, 300_000);
 
   afterAll(async () => {
-    if (platform && platform.exitCode === null) {
-      platform.kill('SIGKILL');
-      await exited;
+    if (platform && platform.child.exitCode === null) {
+      platform.signal('SIGKILL');
+      await platform.exited;
     }
     if (url) await dropTestDatabase(url);
   });
@@ -100,9 +95,12 @@ describe('platform smoke (npm start)', () => {
   });
 
   it('stops every service on Ctrl-C', async () => {
-    platform.kill('SIGINT');
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 60_000))]);
-    expect(code).toBe(0);
+    platform.signal('SIGINT');
+    const exit = await Promise.race([
+      platform.exited,
+      new Promise((r) => setTimeout(() => r('timeout'), 60_000)),
+    ]);
+    expect(exit).toMatchObject({ code: 0 });
     for (let i = 0; i <= SERVICES.length; i++) {
       await expect(fetch(`http://127.0.0.1:${BASE_PORT + i}/healthz`)).rejects.toThrow();
     }

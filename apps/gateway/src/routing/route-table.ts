@@ -1,18 +1,15 @@
+import type { ServiceName } from '@leadflow/contracts';
+import { ServiceNames } from '@leadflow/contracts';
+
 /**
  * The gateway's one routing table: which service owns each public path. Pure data and a pure
  * matcher; the proxy forwards a matched path unchanged (services serve `/api/v1/...` themselves).
  */
-export const UPSTREAM_SERVICES = [
-  'identity',
-  'ingestion',
-  'enrichment',
-  'campaigns',
-  'voice',
-  'routing',
-  'analytics',
-] as const;
 
-export type UpstreamService = (typeof UPSTREAM_SERVICES)[number];
+/** The services behind the gateway: every service that owns a schema. */
+export const UPSTREAM_SERVICES = ServiceNames;
+
+export type UpstreamService = ServiceName;
 
 /** `/api/v1/<resource>[/...]` is owned by the service listing `<resource>`. */
 export const API_RESOURCES: Readonly<Record<UpstreamService, readonly string[]>> = {

@@ -19,6 +19,16 @@ export interface OutgoingEvent<P extends object> {
   occurredAt?: Date;
 }
 
+/** One outbox row as written: the serialized message and where it goes. */
+export interface OutboxMessage {
+  id: string;
+  topic: string;
+  key: string;
+  type: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
 /**
  * Adds events to the service's outbox inside the caller's transaction: they are published if and
  * only if that transaction commits. Events of one aggregate are serialized by a transaction-scoped
@@ -87,32 +97,12 @@ export class OutboxWriter {
   }
 
   /** Stores already-serialized messages (DLQ replay) in the outbox; same transaction rules. */
-  async addRaw(
-    manager: EntityManager,
-    messages: {
-      id: string;
-      topic: string;
-      key: string;
-      type: string;
-      value: string;
-      headers: Record<string, string>;
-    }[],
-  ): Promise<void> {
+  async addRaw(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('OutboxWriter.addRaw needs a transaction');
     await this.insertRows(manager, messages);
   }
 
-  private async insertRows(
-    manager: EntityManager,
-    rows: {
-      id: string;
-      topic: string;
-      key: string;
-      type: string;
-      value: string;
-      headers: Record<string, string>;
-    }[],
-  ): Promise<void> {
+  private async insertRows(manager: EntityManager, rows: OutboxMessage[]): Promise<void> {
     await manager.query(
       `INSERT INTO ${this.table} (id, topic, message_key, type, value, headers)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,

@@ -4,9 +4,9 @@ import {
   eventually,
   testBrokers,
   testTopicPrefix,
+  startProcess,
 } from '@leadflow/platform/testing';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import type { StartedProcess } from '@leadflow/platform/testing';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ProbeService } from './probe/probe.service';
@@ -14,37 +14,12 @@ import { ProbeService } from './probe/probe.service';
 const CLI = resolve(__dirname, '../../../../dist/libs/platform/messaging/test/probe/probe-cli.js');
 const TOTAL = 10_000;
 
-interface Child {
-  process: ChildProcess;
-  lines: Record<string, unknown>[];
-  exited: Promise<number | null>;
+function start(mode: 'produce' | 'consume', args: string[]): StartedProcess {
+  return startProcess(CLI, [mode, ...args]);
 }
 
-function start(mode: 'produce' | 'consume', args: string[]): Child {
-  const child = spawn(process.execPath, [CLI, mode, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    for (const line of parts)
-      if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((done) =>
-    child.on('exit', (code) => {
-      if (code !== null && code !== 0)
-        process.stderr.write(`probe ${mode} exited ${code}: ${stderr.slice(-2000)}\n`);
-      done(code);
-    }),
-  );
-  return { process: child, lines, exited };
-}
-
-async function killHard(child: Child): Promise<void> {
-  child.process.kill('SIGKILL');
+async function killHard(child: StartedProcess): Promise<void> {
+  child.signal('SIGKILL');
   await child.exited;
 }
 
@@ -56,7 +31,7 @@ describe('crash safety of outbox and inbox', () => {
   let url: string;
   let producerView: ProbeService;
   let consumerView: ProbeService;
-  const children: Child[] = [];
+  const children: StartedProcess[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build)`);
@@ -67,7 +42,7 @@ describe('crash safety of outbox and inbox', () => {
   });
 
   afterAll(async () => {
-    for (const c of children) if (c.process.exitCode === null) c.process.kill('SIGKILL');
+    for (const c of children) if (c.child.exitCode === null) c.signal('SIGKILL');
     await Promise.all([producerView?.close(), consumerView?.close()]);
     await dropTestDatabase(url);
   });
@@ -75,7 +50,7 @@ describe('crash safety of outbox and inbox', () => {
   it('applies every committed event exactly once across kill -9 of producer and consumer', async () => {
     const prefix = producerView.options.prefix;
     const common = ['--url', url, '--prefix', prefix, '--brokers', testBrokers()];
-    const produce = (): Child => {
+    const produce = (): StartedProcess => {
       const c = start('produce', [
         ...common,
         '--schema',
@@ -88,7 +63,7 @@ describe('crash safety of outbox and inbox', () => {
       children.push(c);
       return c;
     };
-    const consume = (): Child => {
+    const consume = (): StartedProcess => {
       const c = start('consume', [...common, '--schema', 'crash_consumer']);
       children.push(c);
       return c;
@@ -114,7 +89,7 @@ describe('crash safety of outbox and inbox', () => {
     expect(atConsumerKill).toBeLessThan(TOTAL);
     consumer = consume();
 
-    await eventually(async () => producer.lines.some((l) => l.drained === true), Boolean, {
+    await eventually(async () => producer.jsonLines().some((l) => l.drained === true), Boolean, {
       timeoutMs: 180_000,
       what: 'the producer to commit everything and drain its outbox',
     });

@@ -4,9 +4,9 @@ import {
   eventually,
   testBrokers,
   testTopicPrefix,
+  startProcess,
 } from '@leadflow/platform/testing';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import type { StartedProcess } from '@leadflow/platform/testing';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -15,30 +15,8 @@ const MAIN = resolve(__dirname, '../../../../dist/apps/analytics/src/main.js');
 const PORT = 14_007;
 const BASE = `http://127.0.0.1:${PORT}`;
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; ms: number }>;
-}
-
-function startService(env: NodeJS.ProcessEnv, args: string[] = []): Run {
-  let output = '';
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  let signalledAt = 0;
-  const kill = child.kill.bind(child);
-  child.kill = (signal?: NodeJS.Signals | number) => {
-    signalledAt = Date.now();
-    return kill(signal);
-  };
-  const exited = new Promise<{ code: number | null; ms: number }>((done) =>
-    child.on('exit', (code) => done({ code, ms: signalledAt ? Date.now() - signalledAt : 0 })),
-  );
-  return { child, output: () => output, exited };
+function startService(env: NodeJS.ProcessEnv, args: string[] = []): StartedProcess {
+  return startProcess(MAIN, args, { env });
 }
 
 /**
@@ -47,7 +25,7 @@ function startService(env: NodeJS.ProcessEnv, args: string[] = []): Run {
  */
 describe('a LeadFlow service process', () => {
   let url: string;
-  let run: Run;
+  let run: StartedProcess;
 
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npm run build)`);
@@ -168,8 +146,8 @@ describe('a LeadFlow service process', () => {
   });
 
   it('shuts down gracefully on SIGTERM within the timeout', async () => {
-    run.child.kill('SIGTERM');
-    const { code, ms } = await run.exited;
+    run.signal('SIGTERM');
+    const { code, msAfterSignal: ms } = await run.exited;
     expect(code).toBe(0);
     expect(ms).toBeLessThan(10_000);
     expect(run.output()).toContain('shutdown complete');
