@@ -670,8 +670,8 @@ export function dockerfileProblems(text: string): string[] {
   });
   const runs = (s: { instructions: { keyword: string; args: string }[] } | undefined, re: RegExp): boolean =>
     !!s?.instructions.some((i) => i.keyword === 'RUN' && re.test(i.args));
-  if (!runs(stage('deps'), /\bnpm ci\b(?!.*--omit=dev)/))
-    problems.push('Dockerfile: deps stage must run npm ci');
+  if (!runs(stage('deps'), /\bnpm install\b(?!.*--omit=dev)/))
+    problems.push('Dockerfile: deps stage must run npm install');
   if (stage('build') && !runs(stage('build'), /\bswc apps libs -d dist\b/))
     problems.push('Dockerfile: build stage must run `swc apps libs -d dist`');
 
@@ -682,8 +682,8 @@ export function dockerfileProblems(text: string): string[] {
     problems.push('Dockerfile: runtime stage must declare ARG APP');
   const copies = ri.filter((i) => i.keyword === 'COPY');
   const nodeModulesFrom = copies.find((i) => /node_modules/.test(i.args))?.flags['from'];
-  if (!nodeModulesFrom || !runs(stage(nodeModulesFrom), /\bnpm ci\b.*--omit=dev/)) {
-    problems.push('Dockerfile: runtime node_modules must come from a stage running npm ci --omit=dev');
+  if (!nodeModulesFrom || !runs(stage(nodeModulesFrom), /\bnpm install\b.*--omit=dev/)) {
+    problems.push('Dockerfile: runtime node_modules must come from a stage running npm install --omit=dev');
   }
   if (!copies.some((i) => i.flags['from'] === 'build' && /dist/.test(i.args)))
     problems.push('Dockerfile: runtime must copy dist from the build stage');

@@ -255,10 +255,10 @@ describe('deploy/Dockerfile', () => {
     const broken = text
       .replace(/^ARG APP$/m, '')
       .replace(/^USER .*$/m, 'USER root')
-      .replace('npm ci --omit=dev', 'npm ci');
+      .replace('npm install --omit=dev', 'npm install');
     expect(dockerfileProblems(broken)).toEqual([
       'Dockerfile: runtime stage must declare ARG APP',
-      'Dockerfile: runtime node_modules must come from a stage running npm ci --omit=dev',
+      'Dockerfile: runtime node_modules must come from a stage running npm install --omit=dev',
       'Dockerfile: runtime must switch to a non-root USER',
     ]);
   });

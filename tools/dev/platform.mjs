@@ -1,7 +1,8 @@
 // Shared by the dev scripts (start, test, build, migrate, dlq): the service list, dependency
 // installation, PostgreSQL and Kafka checks, and the build. Node built-ins only until deps exist.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,14 +50,22 @@ export function run(command, args, options = {}) {
   });
 }
 
-/** Installs dependencies with `npm ci` when node_modules is missing or older than the lockfile. */
+/**
+ * Installs the pinned dependency tree from package-lock.json when node_modules is missing or
+ * older than the lockfile. `npm install` rather than `npm ci`: a lockfile made on one platform
+ * lacks other platforms' optional binaries (e.g. @swc/core-darwin-arm64), and `npm ci` refuses it
+ * as "out of sync" (npm/cli#4828); `npm install` installs the same pinned tree and leaves it as is.
+ */
 export function ensureDependencies() {
-  const marker = join(ROOT, 'node_modules/.package-lock.json');
-  const lock = join(ROOT, 'package-lock.json');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  log('installing dependencies (npm ci)');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('npm ci failed');
+  const marker = join(ROOT, 'node_modules/.leadflow-installed');
+  const lockHash = createHash('sha256')
+    .update(readFileSync(join(ROOT, 'package-lock.json')))
+    .digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === lockHash) return;
+  log('installing dependencies (npm install from package-lock.json)');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm install failed');
+  writeFileSync(marker, lockHash);
 }
 
 /** Compiles apps and libs with SWC into dist/ (decorator metadata on, path aliases rewritten). */

@@ -5,6 +5,8 @@ import {
   testBrokers,
   testTopicPrefix,
 } from '@leadflow/platform/testing';
+import { Logger } from '@nestjs/common';
+import { OutboxRelay } from '../src';
 import { ProbeService } from './probe/probe.service';
 
 /**
@@ -107,6 +109,44 @@ describe('transactional outbox', () => {
           },
         );
       }
+    }
+  });
+  it('lets one relay publish at a time and fails over when the leader loses its lease', async () => {
+    const leader = producer.relay;
+    expect(leader.isLeader).toBe(true);
+    const standby = new OutboxRelay(
+      producer.dataSource,
+      producer.producer,
+      { schema: 'producer', databaseUrl: url, batchSize: 500, pollIntervalMs: 100, retentionHours: 24 },
+      new Logger('standby-relay'),
+    );
+    standby.start();
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(standby.isLeader).toBe(false);
+
+      // Kill the leader's lease connection, as a crashed replica would lose it.
+      const [{ terminated }] = await producer.dataSource.query(
+        `SELECT count(pg_terminate_backend(l.pid))::int AS terminated
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
+            AND a.application_name = 'producer-relay'`,
+      );
+      expect(terminated).toBe(1);
+      await eventually(async () => standby.isLeader, Boolean, { what: 'the standby to take the lease' });
+      expect(leader.isLeader).toBe(false);
+
+      await producer.increment('failover', 3);
+      await eventually(
+        () =>
+          consumerA.dataSource.query(`SELECT amount FROM consumer_a.applied WHERE aggregate_id = 'failover'`),
+        (rows: unknown[]) => rows.length === 1,
+        { what: 'the event published by the new leader' },
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(leader.isLeader).toBe(false); // the old leader stays a standby
+    } finally {
+      await standby.stop();
     }
   });
 });
