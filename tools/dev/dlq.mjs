@@ -1,6 +1,7 @@
 // `npm run dlq -- <service> list [--consumer NAME] [--limit N] [--cursor C]`
 // `npm run dlq -- <service> show <id>` · `npm run dlq -- <service> replay <id>`
-// Talks to the service's admin endpoint (/admin/dlq) at <SERVICE>_URL or its default port.
+// Talks to the service's admin endpoint (/admin/dlq) at <SERVICE>_URL or its default port, with
+// the operator token from OPERATOR_TOKEN (npm start prints the one it generated).
 import { SERVICES, hostOf, portOf } from './platform.mjs';
 
 const [name, command = 'list', ...rest] = process.argv.slice(2);
@@ -28,6 +29,6 @@ if (command === 'list') {
   url = `${base}/admin/dlq/${encodeURIComponent(rest[0])}${command === 'replay' ? '/replay' : ''}`;
   if (command === 'replay') method = 'POST';
 }
-const res = await fetch(url, { method });
+const res = await fetch(url, { method, headers: { 'X-Operator-Token': process.env.OPERATOR_TOKEN ?? '' } });
 process.stdout.write(`${JSON.stringify(await res.json(), null, 2)}\n`);
 process.exit(res.ok ? 0 : 1);

@@ -5,6 +5,7 @@
 //
 // Flags: --skip-install, --skip-build, --quiet (service logs only to tmp/logs/<service>.log).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -42,6 +43,11 @@ async function main() {
   for (const service of SERVICES) {
     env[service.envPort] = String(portOf(service, env));
     env[service.envUrl] ??= `http://${host}:${portOf(service, env)}`;
+  }
+  env.IDENTITY_JWKS_URL ??= `${env.IDENTITY_URL}/.well-known/jwks.json`;
+  if (!env.OPERATOR_TOKEN) {
+    env.OPERATOR_TOKEN = randomBytes(24).toString('base64url');
+    log(`operator token for this run (DLQ admin): OPERATOR_TOKEN=${env.OPERATOR_TOKEN}`);
   }
 
   log('running migrations');

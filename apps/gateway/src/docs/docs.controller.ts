@@ -3,8 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { DocsEntry } from './docs.service';
 import { DocsService } from './docs.service';
+import { Public } from '@leadflow/platform/auth';
 
 @ApiTags('docs')
+@Public()
 @Controller('docs')
 export class DocsController {
   constructor(private readonly docs: DocsService) {}

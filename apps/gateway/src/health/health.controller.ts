@@ -3,11 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { GatewayReadiness } from './readiness.service';
 import { ReadinessService } from './readiness.service';
+import { Public } from '@leadflow/platform/auth';
 
 /**
  * `/readyz`: every service behind the gateway is ready — 200 only when all are, else 503; the
  * JSON names each service either way. (`/healthz` comes from the service platform.)
  */
+@Public()
 @ApiExcludeController()
 @Controller()
 export class HealthController {

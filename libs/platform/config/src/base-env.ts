@@ -15,6 +15,25 @@ export class BaseServiceEnv {
   @Min(1000)
   @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /** `iss` of access tokens (identity signs, every service checks). */
+  @IsString()
+  @IsNotEmpty()
+  JWT_ISSUER = 'leadflow-identity';
+
+  /** `aud` of access tokens. */
+  @IsString()
+  @IsNotEmpty()
+  JWT_AUDIENCE = 'leadflow-api';
+
+  /** identity's public keys. */
+  @Matches(/^https?:\/\//, { message: 'IDENTITY_JWKS_URL must be an http(s) URL' })
+  IDENTITY_JWKS_URL = 'http://127.0.0.1:3001/.well-known/jwks.json';
+
+  /** Shared secret for operator-only endpoints (DLQ); empty: those endpoints are disabled. */
+  @IsOptional()
+  @IsString()
+  OPERATOR_TOKEN = '';
 }
 
 export class DatabaseEnv extends BaseServiceEnv {

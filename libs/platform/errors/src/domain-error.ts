@@ -23,6 +23,8 @@ export interface DomainErrorOptions {
   fieldErrors?: { field: string; rule: string; message: string }[];
   /** Seconds a client should wait before trying again (429, 503). */
   retryAfterSeconds?: number;
+  /** Response headers the error implies (e.g. `WWW-Authenticate`). */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -34,6 +36,7 @@ export class DomainError extends Error {
   readonly details?: Record<string, unknown>;
   readonly fieldErrors?: DomainErrorOptions['fieldErrors'];
   readonly retryAfterSeconds?: number;
+  readonly headers?: Record<string, string>;
 
   constructor(
     readonly kind: ErrorKind,
@@ -46,6 +49,7 @@ export class DomainError extends Error {
     this.details = options.details;
     this.fieldErrors = options.fieldErrors;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = options.headers;
   }
 
   /** Whether retrying the same input could succeed (drives Kafka retry vs dead-letter). */

@@ -48,6 +48,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       });
       if (exception.retryAfterSeconds !== undefined)
         res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      for (const [name, value] of Object.entries(exception.headers ?? {})) res.setHeader(name, value);
       if (status >= 500) this.logger.error({ err: exception, code: exception.code }, exception.message);
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();

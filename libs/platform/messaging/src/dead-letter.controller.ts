@@ -5,6 +5,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { DeadLetter } from './dead-letters';
 import { DeadLetterService } from './dead-letters';
+import { OperatorOnly } from '@leadflow/platform/auth';
 
 export class ListDeadLettersQuery {
   @IsOptional()
@@ -27,6 +28,7 @@ export class ListDeadLettersQuery {
 
 /** Operators' view of the service's dead letters (service port only; not routed by the gateway). */
 @ApiTags('admin')
+@OperatorOnly()
 @Controller('admin/dlq')
 export class DeadLetterController {
   constructor(private readonly deadLetters: DeadLetterService) {}

@@ -7,12 +7,14 @@ import { LoggerModule } from 'nestjs-pino';
 import { MetricsService } from './metrics.service';
 import { redactPersonalData, redactText } from './redact';
 import { RequestContext, acceptId, newId } from './request-context';
+import { Public } from '@leadflow/platform/auth';
 
 export interface ObservabilityOptions {
   service: string;
   level: string;
 }
 
+@Public()
 @ApiExcludeController()
 @Controller()
 class MetricsController {

@@ -5,10 +5,12 @@ import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } fr
 import type { Response } from 'express';
 import { MessagingLifecycle } from '@leadflow/platform/messaging';
 import { DataSource } from 'typeorm';
+import { Public } from '@leadflow/platform/auth';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
 /** `/healthz`: the process is alive. */
+@Public()
 @ApiExcludeController()
 @Controller()
 export class LivenessController {
@@ -25,6 +27,7 @@ export class LivenessController {
  * `/readyz`: PostgreSQL answers, every migration ran, and the Kafka broker answers — 200 only
  * when all hold; the JSON names each check either way.
  */
+@Public()
 @ApiExcludeController()
 @Controller()
 export class ReadinessController {

@@ -1,4 +1,5 @@
 import type { EnvSchema } from '@leadflow/platform/config';
+import type { Provider } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject } from '@nestjs/swagger';
 
@@ -26,6 +27,8 @@ export interface ServiceDefinition<E extends object> {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
     entities?: Function[];
   };
+  /** identity passes its own verification key source; every other service reads identity's JWKS. */
+  auth?: { keySource?: Provider };
   messaging?: {
     publishes: readonly string[];
     consumes?: readonly string[];

@@ -10,6 +10,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LivenessController, ReadinessController, SERVICE_NAME } from './health.controller';
 import type { ServiceDefinition } from './service-definition';
+import { AuthModule } from '@leadflow/platform/auth';
 
 /**
  * Everything every service has, in one import: validated settings, JSON logs and metrics,
@@ -28,6 +29,7 @@ export class ServicePlatformModule {
       ]),
       ObservabilityModule.forRoot({ service: definition.name, level: env.LOG_LEVEL }),
       ...(customReadiness ? [] : [TerminusModule.forRoot({ logger: false })]),
+      AuthModule.forRoot(definition.auth ?? {}),
     ];
     const database = definition.database;
     if (database) {

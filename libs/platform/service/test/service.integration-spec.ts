@@ -14,6 +14,7 @@ import { Client } from 'pg';
 const MAIN = resolve(__dirname, '../../../../dist/apps/analytics/src/main.js');
 const PORT = 14_007;
 const BASE = `http://127.0.0.1:${PORT}`;
+const OPERATOR = 'operator-token-for-this-test';
 
 function startService(env: NodeJS.ProcessEnv, args: string[] = []): StartedProcess {
   return startProcess(MAIN, args, { env });
@@ -36,6 +37,7 @@ describe('a LeadFlow service process', () => {
       KAFKA_TOPIC_PREFIX: testTopicPrefix('service'),
       ANALYTICS_PORT: String(PORT),
       LOG_LEVEL: 'info',
+      OPERATOR_TOKEN: OPERATOR,
     });
     await eventually(
       async () => (await fetch(`${BASE}/healthz`).catch(() => undefined))?.status,
@@ -104,7 +106,13 @@ describe('a LeadFlow service process', () => {
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.json()).toMatchObject({ status: 413, code: 'payload_too_large' });
 
-    const badQuery = await fetch(`${BASE}/admin/dlq?limit=5000`);
+    const noOperator = await fetch(`${BASE}/admin/dlq`);
+    expect(noOperator.status).toBe(401);
+    expect(await noOperator.json()).toMatchObject({ code: 'invalid_operator_token' });
+
+    const badQuery = await fetch(`${BASE}/admin/dlq?limit=5000`, {
+      headers: { 'X-Operator-Token': OPERATOR },
+    });
     expect(badQuery.status).toBe(422);
     expect(await badQuery.json()).toMatchObject({
       code: 'validation_failed',
