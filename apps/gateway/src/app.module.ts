@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import type { GatewayEnv } from './config/env.schema';
 import { DocsModule } from './docs/docs.module';
+import { EdgeModule } from './edge/edge.module';
 import { HealthModule } from './health/health.module';
 import { ServicePlatformModule } from '@leadflow/platform/service';
 import { gatewayService } from './service';
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         ServicePlatformModule.forRoot(gatewayService, env),
         RoutingModule,
+        EdgeModule,
         ProxyModule,
         HealthModule,
         DocsModule,

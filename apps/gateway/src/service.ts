@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@leadflow/platform/service';
 import { GatewayEnv } from './config/env.schema';
 import { setupSwaggerUi } from './docs/swagger-ui';
+import { EdgeAuthService } from './edge/edge-auth.service';
 import { UpstreamProxyService } from './proxy/upstream-proxy.service';
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {
@@ -13,7 +14,10 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   port: (env) => env.GATEWAY_PORT,
   // Bodies are streamed to the upstreams untouched, by the proxy mounted ahead of every Nest route.
   bodyLimit: false,
-  beforeRoutes: (app) => app.use(app.get(UpstreamProxyService).handle),
+  beforeRoutes: (app) => {
+    app.use(app.get(EdgeAuthService).handle);
+    app.use(app.get(UpstreamProxyService).handle);
+  },
   readiness: 'custom',
   docs: setupSwaggerUi,
 };

@@ -1,6 +1,6 @@
 import { loadConfig } from '@leadflow/platform/config';
 import type { INestApplication } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GatewayEnv } from '../src/config/env.schema';
 import { createGatewayApp } from '../src/gateway-app';
@@ -8,7 +8,8 @@ import type { UpstreamService } from '../src/routing/route-table';
 import { UPSTREAM_SERVICES } from '../src/routing/route-table';
 import { FakeUpstream, openApiDocument } from './fake-upstream';
 import type { ClientResponse } from './http-client';
-import { send } from './http-client';
+import { send, setDefaultHeaders } from './http-client';
+import { TokenIssuer } from './token-issuer';
 
 const UPSTREAM_TIMEOUT_MS = 600;
 const READINESS_TIMEOUT_MS = 400;
@@ -43,6 +44,15 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
     process.env.UPSTREAM_TIMEOUT_MS = String(UPSTREAM_TIMEOUT_MS);
     process.env.READINESS_TIMEOUT_MS = String(READINESS_TIMEOUT_MS);
     process.env.LOG_LEVEL = 'silent';
+    // The edge verifies tokens against identity's JWKS (here the fake identity's) before proxying.
+    const issuer = await TokenIssuer.create();
+    upstreams.identity.on('/test-jwks.json', (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(issuer.jwks());
+    });
+    process.env.IDENTITY_JWKS_URL = `${upstreams.identity.url}/test-jwks.json`;
+    process.env.RATE_LIMIT_KEY_PREFIX = `test:${randomUUID()}:`;
+    setDefaultHeaders({ authorization: `Bearer ${await issuer.token()}` });
     // Settings are read here, after the environment is set, exactly as main.ts reads them
     // (nothing reads the environment when the gateway's modules are imported).
     app = await createGatewayApp(loadConfig(GatewayEnv));

@@ -15,6 +15,13 @@ export interface ClientRequestOptions {
   body?: Buffer | ((write: (chunk: Buffer) => Promise<void>) => Promise<void>);
 }
 
+let defaultHeaders: OutgoingHttpHeaders = {};
+
+/** Headers every request of this client carries unless the request sets them (e.g. a token). */
+export function setDefaultHeaders(headers: OutgoingHttpHeaders): void {
+  defaultHeaders = headers;
+}
+
 /**
  * A raw node:http client (fetch refuses to send hop-by-hop headers). One connection per request,
  * the path is sent exactly as given (no normalization of `..`).
@@ -26,7 +33,7 @@ export async function send(
 ): Promise<ClientResponse> {
   const url = new URL(baseUrl);
   return new Promise<ClientResponse>((resolve, reject) => {
-    const headers = { ...options.headers };
+    const headers = { ...defaultHeaders, ...options.headers };
     // Node sends no Content-Length for a DELETE body on its own; a whole buffer always gets one.
     if (Buffer.isBuffer(options.body)) headers['content-length'] = options.body.length;
     const req = request(

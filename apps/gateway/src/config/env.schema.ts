@@ -29,6 +29,26 @@ export class GatewayEnv extends BaseServiceEnv {
   @Max(60_000)
   READINESS_TIMEOUT_MS = 3000;
 
+  /** Redis shared by gateway replicas for rate limits. */
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of the gateway's Redis keys (tests use one per run). */
+  @Matches(/^[A-Za-z0-9:._-]*$/, { message: 'RATE_LIMIT_KEY_PREFIX may hold letters, digits and : . _ -' })
+  RATE_LIMIT_KEY_PREFIX = 'leadflow:';
+
+  /** Requests a minute per authenticated client (user or API key) on /api/v1. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  /** Requests a minute per IP address on the anonymous /api/v1 routes (sign-up, login, refresh). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE = 120;
+
   @Matches(UPSTREAM_URL, upstreamUrl('IDENTITY_URL'))
   IDENTITY_URL = 'http://127.0.0.1:3001';
 
