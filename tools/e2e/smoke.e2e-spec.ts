@@ -32,6 +32,7 @@ describe('platform smoke (npm start)', () => {
       KAFKA_TOPIC_PREFIX: testTopicPrefix('e2e'),
       GATEWAY_PORT: String(BASE_PORT),
       LOG_LEVEL: 'warn',
+      RATE_LIMIT_KEY_PREFIX: `${testTopicPrefix('e2e-rl')}`,
     };
     SERVICES.forEach((name, i) => (env[`${name.toUpperCase()}_PORT`] = String(BASE_PORT + i + 1)));
     platform = startProcess('tools/dev/start.mjs', ['--skip-install', '--skip-build', '--quiet'], {
@@ -92,6 +93,88 @@ describe('platform smoke (npm start)', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.headers.get('x-request-id')).toBe('smoke-req-1');
     expect(await res.json()).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  describe('identity through the gateway', () => {
+    const json = (body: unknown): RequestInit => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const register = async (
+      tag: string,
+    ): Promise<{ accessToken: string; refreshToken: string; workspace: { id: string } }> => {
+      const res = await fetch(
+        `${GATEWAY}/api/v1/auth/register`,
+        json({
+          email: `${tag}-${Date.now()}@example.com`,
+          password: 'a-long-enough-passphrase-9',
+          name: 'Owner',
+          organizationName: `Org ${tag}`,
+        }),
+      );
+      expect(res.status).toBe(201);
+      return (await res.json()) as { accessToken: string; refreshToken: string; workspace: { id: string } };
+    };
+    const bearer = (token: string): RequestInit => ({ headers: { authorization: `Bearer ${token}` } });
+
+    it('signs up, reads me, rotates refresh tokens and detects reuse', async () => {
+      const a = await register('a');
+      expect((await fetch(`${GATEWAY}/api/v1/me`)).status).toBe(401);
+      const me = await fetch(`${GATEWAY}/api/v1/me`, bearer(a.accessToken));
+      expect(me.status).toBe(200);
+      const rotated = await fetch(`${GATEWAY}/api/v1/auth/refresh`, json({ refreshToken: a.refreshToken }));
+      expect(rotated.status).toBe(200);
+      const pair = (await rotated.json()) as { accessToken: string; refreshToken: string };
+      const reused = await fetch(`${GATEWAY}/api/v1/auth/refresh`, json({ refreshToken: a.refreshToken }));
+      expect(reused.status).toBe(401);
+      const family = await fetch(`${GATEWAY}/api/v1/auth/refresh`, json({ refreshToken: pair.refreshToken }));
+      expect(family.status).toBe(401);
+    });
+
+    it('uses an API key through the gateway and stops honouring it within 5 s of revocation', async () => {
+      const owner = await register('keys');
+      const created = await fetch(`${GATEWAY}/api/v1/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.accessToken}` },
+        body: JSON.stringify({ name: 'buyer feed', scopes: ['workspaces:read'] }),
+      });
+      expect(created.status).toBe(201);
+      const key = (await created.json()) as { id: string; key: string };
+      const viaKey = (): Promise<Response> =>
+        fetch(`${GATEWAY}/api/v1/workspaces`, { headers: { 'x-api-key': key.key } });
+      expect((await viaKey()).status).toBe(200);
+      const revoked = await fetch(`${GATEWAY}/api/v1/api-keys/${key.id}`, {
+        method: 'DELETE',
+        ...bearer(owner.accessToken),
+      });
+      expect(revoked.status).toBe(204);
+      const at = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - at < 8000) {
+        status = (await viaKey()).status;
+        if (status === 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - at).toBeLessThan(5000);
+    });
+
+    it("never shows one organization's workspace to another (404, unchanged)", async () => {
+      const a = await register('tenant-a');
+      const b = await register('tenant-b');
+      const foreign = await fetch(`${GATEWAY}/api/v1/workspaces/${a.workspace.id}`, bearer(b.accessToken));
+      expect(foreign.status).toBe(404);
+      const patch = await fetch(`${GATEWAY}/api/v1/workspaces/${a.workspace.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${b.accessToken}` },
+        body: JSON.stringify({ name: 'taken over' }),
+      });
+      expect(patch.status).toBe(404);
+      const own = (await (
+        await fetch(`${GATEWAY}/api/v1/workspaces/${a.workspace.id}`, bearer(a.accessToken))
+      ).json()) as { name: string };
+      expect(own.name).not.toBe('taken over');
+    });
   });
 
   it('stops every service on Ctrl-C', async () => {

@@ -1,7 +1,10 @@
 import { TopicOwners } from '@leadflow/contracts';
+import { VERIFICATION_KEY_SOURCE } from '@leadflow/platform/auth';
 import type { ServiceDefinition } from '@leadflow/platform/service';
 import { IdentityEnv } from './config/env.schema';
 import { identityDatabase } from './database/data-source';
+import { DatabaseKeySource } from './signing-keys/database-key-source';
+import { SigningKeysService } from './signing-keys/signing-keys.service';
 
 export const identityService: ServiceDefinition<IdentityEnv> = {
   name: 'identity',
@@ -10,5 +13,13 @@ export const identityService: ServiceDefinition<IdentityEnv> = {
   env: IdentityEnv,
   port: (env) => env.IDENTITY_PORT,
   database: identityDatabase,
+  // identity verifies its own tokens from its database, not over HTTP from itself.
+  auth: {
+    keySource: {
+      provide: VERIFICATION_KEY_SOURCE,
+      inject: [SigningKeysService],
+      useFactory: (keys: SigningKeysService) => new DatabaseKeySource(keys),
+    },
+  },
   messaging: { publishes: TopicOwners.identity },
 };

@@ -1,8 +1,30 @@
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { LoginAttemptEntity } from '../auth/login-attempt.entity';
+import { RefreshTokenEntity } from '../auth/refresh-token.entity';
+import { SessionEntity } from '../auth/session.entity';
+import { OrganizationEntity } from '../organizations/organization.entity';
+import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
+import { MembershipEntity } from '../users/membership.entity';
+import { UserEntity } from '../users/user.entity';
+import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import { MessagingTables1763900000000 } from './migrations/1763900000000-MessagingTables';
+import { IdentityTables1763900000100 } from './migrations/1763900000100-IdentityTables';
 
 /** The identity service's schema and its migrations, in order. */
 export const identityDatabase = {
   schema: 'identity',
-  migrations: [MessagingTables1763900000000],
-  entities: [],
+  migrations: [MessagingTables1763900000000, IdentityTables1763900000100],
+  entities: [
+    OrganizationEntity,
+    WorkspaceEntity,
+    UserEntity,
+    MembershipEntity,
+    SigningKeyEntity,
+    SessionEntity,
+    RefreshTokenEntity,
+    LoginAttemptEntity,
+    ApiKeyEntity,
+    AuditEntryEntity,
+  ],
 };

@@ -1,25 +1,13 @@
 import type { Page } from '@leadflow/contracts';
 import { Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '@leadflow/platform/persistence';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { DeadLetter } from './dead-letters';
 import { DeadLetterService } from './dead-letters';
 import { OperatorOnly } from '@leadflow/platform/auth';
 
-export class ListDeadLettersQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
+export class ListDeadLettersQuery extends PageQuery {
   @IsOptional()
   @IsString()
   @MaxLength(200)

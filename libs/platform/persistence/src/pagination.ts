@@ -1,3 +1,5 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DomainError } from '@leadflow/platform/errors';
 
 export const MAX_PAGE_SIZE = 200;
@@ -52,4 +54,19 @@ export function toPage<T>(
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(positionOf(last)) : null };
+}
+
+/** The query of every list endpoint: `limit` (1–200, default 50) and `cursor`. Extend it for filters. */
+export class PageQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit = DEFAULT_PAGE_SIZE;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
 }

@@ -1,0 +1,56 @@
+import type { TenantScope } from '@leadflow/platform/persistence';
+import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApiKeyEntity } from './api-key.entity';
+
+@Injectable()
+export class ApiKeysRepository {
+  private readonly keys: TenantRepository<ApiKeyEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.keys = new TenantRepository(dataSource.getRepository(ApiKeyEntity), 'api key', {
+      workspaceScoped: true,
+    });
+  }
+
+  async insert(manager: EntityManager, scope: TenantScope, key: ApiKeyEntity): Promise<void> {
+    await this.keys.within(manager).insert(scope, [key]);
+  }
+
+  get(scope: TenantScope, id: string, manager?: EntityManager): Promise<ApiKeyEntity> {
+    return (manager ? this.keys.within(manager) : this.keys).getOrNotFound(scope, id);
+  }
+
+  list(scope: TenantScope, query: { limit: number; cursor?: string }): Promise<ApiKeyEntity[]> {
+    const qb = this.keys.queryBuilder(scope, 'k');
+    if (query.cursor !== undefined)
+      qb.andWhere('(k.createdAt, k.id) > (:createdAt, :id)', decodeCursor(query.cursor));
+    return qb
+      .orderBy('k.createdAt', 'ASC')
+      .addOrderBy('k.id', 'ASC')
+      .take(query.limit + 1)
+      .getMany();
+  }
+
+  async revoke(manager: EntityManager, scope: TenantScope, id: string, at: Date): Promise<void> {
+    await this.keys.within(manager).update(scope, { id }, { revokedAt: at });
+  }
+
+  /**
+   * Lookup by prefix for the exchange. Not tenant-scoped on purpose: the key itself is the
+   * credential and names its organization; the hash is checked by the caller.
+   */
+  findByPrefix(prefix: string): Promise<ApiKeyEntity | null> {
+    return this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { prefix } });
+  }
+
+  /** Records use at most once a minute per key (no write storm under load). */
+  async touchLastUsed(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE identity.api_keys SET last_used_at = now()
+        WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [id],
+    );
+  }
+}

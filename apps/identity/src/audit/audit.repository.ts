@@ -1,0 +1,40 @@
+import type { TenantScope } from '@leadflow/platform/persistence';
+import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuditEntryEntity } from './audit-entry.entity';
+
+@Injectable()
+export class AuditRepository {
+  private readonly entries: TenantRepository<AuditEntryEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.entries = new TenantRepository(dataSource.getRepository(AuditEntryEntity), 'audit entry', {
+      workspaceScoped: false,
+    });
+  }
+
+  async insert(manager: EntityManager, entry: AuditEntryEntity): Promise<void> {
+    // details is free-form JSON; TypeORM's deep-partial type cannot express `unknown` values.
+    await manager.getRepository(AuditEntryEntity).insert(entry as QueryDeepPartialEntity<AuditEntryEntity>);
+  }
+
+  /** Newest first; `limit + 1` rows so the caller can tell whether a next page exists. */
+  list(
+    scope: TenantScope,
+    query: { limit: number; cursor?: string; action?: string },
+  ): Promise<AuditEntryEntity[]> {
+    const qb = this.entries.queryBuilder(scope, 'a');
+    if (query.action !== undefined) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.cursor !== undefined) {
+      const position = decodeCursor(query.cursor);
+      qb.andWhere('(a.createdAt, a.id) < (:createdAt, :id)', position);
+    }
+    return qb
+      .orderBy('a.createdAt', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .take(query.limit + 1)
+      .getMany();
+  }
+}

@@ -1,0 +1,53 @@
+import type { Principal } from '@leadflow/platform/auth';
+import { CurrentPrincipal, Public } from '@leadflow/platform/auth';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client-info';
+import { AuthService } from './auth.service';
+import type { MeView, RegistrationResult, TokenPair } from './dto/auth.dto';
+import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';
+
+@ApiTags('auth')
+@Controller('api/v1')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('auth/register')
+  @ApiOperation({ summary: 'Sign up: creates an organization, its first workspace and its owner' })
+  register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<RegistrationResult> {
+    return this.auth.register(dto, client);
+  }
+
+  @Public()
+  @Post('auth/login')
+  @HttpCode(200)
+  login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<TokenPair> {
+    return this.auth.login(dto, client);
+  }
+
+  @Public()
+  @Post('auth/refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; a token used twice ends its session' })
+  refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPair> {
+    return this.auth.refresh(dto, client);
+  }
+
+  @ApiBearerAuth()
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'End the session: its refresh tokens stop working (its access tokens expire within 15 min)',
+  })
+  logout(@CurrentPrincipal() principal: Principal, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.logout(principal, client);
+  }
+
+  @ApiBearerAuth()
+  @Get('me')
+  me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
+    return this.auth.me(principal);
+  }
+}

@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { AccessTokenIssuer } from './access-token.issuer';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { SessionsRepository } from './sessions.repository';
+
+@Global()
+@Module({
+  controllers: [AuthController],
+  providers: [AuthService, SessionsRepository, AccessTokenIssuer],
+  exports: [AccessTokenIssuer],
+})
+export class IdentityAuthModule {}

@@ -1,0 +1,378 @@
+import { OrganizationCreated, UserCreated, WorkspaceCreated } from '@leadflow/contracts';
+import type { Principal } from '@leadflow/platform/auth';
+import { DomainError, NotFoundError } from '@leadflow/platform/errors';
+import { OutboxWriter } from '@leadflow/platform/messaging';
+import { Injectable } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
+import type { ClientInfo } from '../common/client-info';
+import { nowMs } from '../common/time';
+import { UnitOfWork } from '../common/unit-of-work';
+import { IdentityEnv } from '../config/env.schema';
+import { OrganizationEntity } from '../organizations/organization.entity';
+import { organizationPayload, toOrganizationView } from '../organizations/organization.view';
+import { OrganizationsRepository } from '../organizations/organizations.repository';
+import { planQuotas, slugify } from '../organizations/plans';
+import { MembershipEntity } from '../users/membership.entity';
+import { UserEntity } from '../users/user.entity';
+import { toUserView, userPayload } from '../users/user.view';
+import { UsersRepository } from '../users/users.repository';
+import { toWorkspaceView, workspacePayload } from '../workspaces/dto/workspace.dto';
+import { WorkspaceEntity } from '../workspaces/workspace.entity';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { AccessTokenIssuer } from './access-token.issuer';
+import {
+  EmailTakenError,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  RefreshTokenReusedError,
+  TooManyAttemptsError,
+  UserTokenRequiredError,
+} from './auth.errors';
+import type {
+  LoginDto,
+  MeView,
+  RefreshDto,
+  RegisterDto,
+  RegistrationResult,
+  TokenPair,
+} from './dto/auth.dto';
+import { LoginAttemptEntity } from './login-attempt.entity';
+import {
+  LOGIN_WINDOW_MS,
+  MAX_FAILURES_PER_ACCOUNT,
+  MAX_FAILURES_PER_IP,
+  retryAfterSeconds,
+} from './login-throttle';
+import { passwordProblems } from './password-policy';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { decideRefresh, hashToken, newRefreshToken } from './refresh-rotation';
+import { SessionEntity } from './session.entity';
+import { SessionsRepository } from './sessions.repository';
+
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+interface SignIn {
+  userId: string;
+  membership: MembershipEntity;
+  sessionId: string;
+  refreshToken: string;
+}
+
+/** Registration, sign-in, refresh-token rotation, sign-out. */
+@Injectable()
+export class AuthService {
+  /** Verified against for unknown e-mails, so they take as long as a wrong password. */
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly users: UsersRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+    private readonly tokens: AccessTokenIssuer,
+    private readonly env: IdentityEnv,
+  ) {}
+
+  async register(dto: RegisterDto, client: ClientInfo): Promise<RegistrationResult> {
+    const email = dto.email.trim().toLowerCase();
+    const problems = passwordProblems(dto.password, { email });
+    if (problems.length > 0) {
+      throw new DomainError('validation', 'validation_failed', 'The password does not meet the policy', {
+        fieldErrors: problems,
+      });
+    }
+    if (await this.users.findByEmail(email)) throw new EmailTakenError();
+    const passwordHash = await argon2.hash(dto.password, ARGON2_OPTIONS);
+    const now = nowMs();
+    const organization = Object.assign(new OrganizationEntity(), {
+      id: uuidv7(),
+      name: dto.organizationName.trim(),
+      slug: slugify(dto.organizationName, randomBytes(3).toString('hex')),
+      plan: 'free',
+      quotas: planQuotas.free,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    } satisfies OrganizationEntity);
+    const workspace = Object.assign(new WorkspaceEntity(), {
+      id: uuidv7(),
+      organizationId: organization.id,
+      name: organization.name,
+      kind: 'team',
+      timezone: 'UTC',
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    } satisfies WorkspaceEntity);
+    const user = Object.assign(new UserEntity(), {
+      id: uuidv7(),
+      email,
+      name: dto.name.trim(),
+      passwordHash,
+      active: true,
+      lastLoginAt: now,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies UserEntity);
+    const membership = Object.assign(new MembershipEntity(), {
+      id: uuidv7(),
+      organizationId: organization.id,
+      userId: user.id,
+      role: 'owner',
+      workspaceIds: null,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies MembershipEntity);
+    const signIn = await this.uow
+      .run(async (manager) => {
+        await this.organizations.insert(manager, organization);
+        await this.workspaces.insert(manager, { organizationId: organization.id }, workspace);
+        await this.users.insertUser(manager, user);
+        await this.users.insertMembership(manager, membership);
+        const opened = await this.openSession(manager, user.id, membership, client);
+        await this.outbox.add(manager, [
+          {
+            contract: OrganizationCreated,
+            aggregateId: organization.id,
+            organizationId: organization.id,
+            payload: organizationPayload(organization),
+          },
+          {
+            contract: WorkspaceCreated,
+            aggregateId: workspace.id,
+            organizationId: organization.id,
+            workspaceId: workspace.id,
+            payload: workspacePayload(workspace),
+          },
+          {
+            contract: UserCreated,
+            aggregateId: user.id,
+            organizationId: organization.id,
+            payload: userPayload(user, membership),
+          },
+        ]);
+        await this.audit.record(manager, {
+          organizationId: organization.id,
+          actor: { type: 'user', id: user.id },
+          action: AuditActions.register,
+          target: { type: 'organization', id: organization.id },
+          client,
+          details: { workspaceId: workspace.id },
+        });
+        return opened;
+      })
+      .catch((error: unknown) => {
+        if ((error as { code?: string; constraint?: string }).constraint === 'users_email_key') {
+          throw new EmailTakenError();
+        }
+        throw error;
+      });
+    return {
+      ...(await this.pair(signIn)),
+      user: toUserView(user),
+      organization: toOrganizationView(organization),
+      workspace: toWorkspaceView(workspace),
+    };
+  }
+
+  async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair> {
+    const email = dto.email.trim().toLowerCase();
+    const now = new Date();
+    const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
+    const wait = Math.max(
+      retryAfterSeconds(await this.sessions.accountFailures(email, since), MAX_FAILURES_PER_ACCOUNT, now) ??
+        0,
+      retryAfterSeconds(await this.sessions.ipFailures(client.ip, since), MAX_FAILURES_PER_IP, now) ?? 0,
+    );
+    if (wait > 0) throw new TooManyAttemptsError(wait);
+
+    const user = await this.users.findByEmail(email);
+    const verified = user
+      ? await argon2.verify(user.passwordHash, dto.password)
+      : await argon2.verify(await this.dummy(), dto.password).then(() => false);
+    const membership = user?.active ? await this.users.primaryMembership(user.id) : null;
+    const attempt = (succeeded: boolean): LoginAttemptEntity =>
+      Object.assign(new LoginAttemptEntity(), {
+        id: uuidv7(),
+        email,
+        ip: client.ip,
+        succeeded,
+        createdAt: new Date(),
+      });
+
+    if (!user || !verified || !membership) {
+      await this.uow.run(async (manager) => {
+        await this.sessions.recordAttempt(attempt(false), manager);
+        if (user && membership) {
+          await this.audit.record(manager, {
+            organizationId: membership.organizationId,
+            actor: { type: 'anonymous', id: null },
+            action: AuditActions.loginFailed,
+            target: { type: 'user', id: user.id },
+            client,
+            details: { reason: verified ? 'inactive' : 'wrong_password' },
+          });
+        }
+      });
+      throw new InvalidCredentialsError();
+    }
+    const signIn = await this.uow.run(async (manager) => {
+      await this.sessions.recordAttempt(attempt(true), manager);
+      await this.users.touchLastLogin(manager, user.id, new Date());
+      const opened = await this.openSession(manager, user.id, membership, client);
+      await this.audit.record(manager, {
+        organizationId: membership.organizationId,
+        actor: { type: 'user', id: user.id },
+        action: AuditActions.loginSucceeded,
+        target: { type: 'session', id: opened.sessionId },
+        client,
+      });
+      return opened;
+    });
+    return this.pair(signIn);
+  }
+
+  async refresh(dto: RefreshDto, client: ClientInfo): Promise<TokenPair> {
+    const hash = hashToken(dto.refreshToken);
+    const outcome = await this.uow.run(async (manager): Promise<SignIn | 'reused' | 'access_removed'> => {
+      const token = await this.sessions.lockRefreshToken(manager, hash);
+      if (!token) throw new InvalidRefreshTokenError();
+      const session = await this.sessions.lockSession(manager, token.organizationId, token.sessionId);
+      if (!session) throw new InvalidRefreshTokenError();
+      const now = new Date();
+      const decision = decideRefresh(token, session, now);
+      switch (decision.kind) {
+        case 'reused':
+          await this.sessions.revokeFamily(
+            manager,
+            session.organizationId,
+            session.id,
+            'refresh_token_reused',
+            now,
+          );
+          await this.audit.record(manager, {
+            organizationId: session.organizationId,
+            actor: { type: 'anonymous', id: null },
+            action: AuditActions.refreshReuseDetected,
+            target: { type: 'session', id: session.id },
+            client,
+            details: { userId: session.userId, tokenId: token.id },
+          });
+          return 'reused';
+        case 'invalid':
+          throw new InvalidRefreshTokenError();
+        case 'rotate':
+          break;
+      }
+      const user = await this.users.findById(session.userId, manager);
+      const membership = await this.users.membership(session.organizationId, session.userId, manager);
+      if (!user?.active || !membership) {
+        await this.sessions.revokeFamily(manager, session.organizationId, session.id, 'access_removed', now);
+        return 'access_removed';
+      }
+      await this.sessions.markUsed(manager, token.id, now);
+      const refreshToken = newRefreshToken();
+      await this.sessions.insertRefreshToken(manager, this.refreshRow(session, refreshToken, token.id, now));
+      return { userId: user.id, membership, sessionId: session.id, refreshToken };
+    });
+    // Thrown after the commit, so the family stays revoked.
+    if (outcome === 'reused') throw new RefreshTokenReusedError();
+    if (outcome === 'access_removed') throw new InvalidRefreshTokenError();
+    return this.pair(outcome);
+  }
+
+  async logout(principal: Principal, client: ClientInfo): Promise<void> {
+    const sessionId = principal.sessionId;
+    if (principal.kind !== 'user' || !sessionId) throw new UserTokenRequiredError();
+    await this.uow.run(async (manager) => {
+      await this.sessions.revokeFamily(manager, principal.organizationId, sessionId, 'logout', new Date());
+      await this.audit.record(manager, {
+        organizationId: principal.organizationId,
+        actor: actorOf(principal),
+        action: AuditActions.logout,
+        target: { type: 'session', id: sessionId },
+        client,
+      });
+    });
+  }
+
+  async me(principal: Principal): Promise<MeView> {
+    if (principal.kind !== 'user') throw new UserTokenRequiredError();
+    const [user, organization, membership] = await Promise.all([
+      this.users.findById(principal.id),
+      this.organizations.findOwn(principal.organizationId),
+      this.users.membership(principal.organizationId, principal.id),
+    ]);
+    if (!user || !organization || !membership) throw new NotFoundError('user', principal.id);
+    return {
+      user: toUserView(user),
+      organization: toOrganizationView(organization),
+      membership: { role: membership.role, workspaceIds: membership.workspaceIds },
+    };
+  }
+
+  private async openSession(
+    manager: EntityManager,
+    userId: string,
+    membership: MembershipEntity,
+    client: ClientInfo,
+  ): Promise<SignIn> {
+    const now = new Date();
+    const session = Object.assign(new SessionEntity(), {
+      id: uuidv7(),
+      organizationId: membership.organizationId,
+      userId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      createdAt: now,
+      revokedAt: null,
+      revokedReason: null,
+    } satisfies SessionEntity);
+    await this.sessions.insertSession(manager, session);
+    const refreshToken = newRefreshToken();
+    await this.sessions.insertRefreshToken(manager, this.refreshRow(session, refreshToken, null, now));
+    return { userId, membership, sessionId: session.id, refreshToken };
+  }
+
+  private refreshRow(
+    session: SessionEntity,
+    token: string,
+    parentId: string | null,
+    now: Date,
+  ): RefreshTokenEntity {
+    return Object.assign(new RefreshTokenEntity(), {
+      id: uuidv7(),
+      organizationId: session.organizationId,
+      sessionId: session.id,
+      parentId,
+      tokenHash: hashToken(token),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.env.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+      usedAt: null,
+      revokedAt: null,
+    } satisfies RefreshTokenEntity);
+  }
+
+  private async pair(signIn: SignIn): Promise<TokenPair> {
+    const { accessToken, expiresIn } = await this.tokens.forUser({
+      userId: signIn.userId,
+      organizationId: signIn.membership.organizationId,
+      role: signIn.membership.role,
+      workspaceIds: signIn.membership.workspaceIds,
+      sessionId: signIn.sessionId,
+    });
+    return { accessToken, refreshToken: signIn.refreshToken, tokenType: 'Bearer', expiresIn };
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= argon2.hash(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
+    return this.dummyHash;
+  }
+}

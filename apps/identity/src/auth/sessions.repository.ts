@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { LoginAttemptEntity } from './login-attempt.entity';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { SessionEntity } from './session.entity';
+
+/** Sessions, their refresh-token families, and login attempts. */
+@Injectable()
+export class SessionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insertSession(manager: EntityManager, session: SessionEntity): Promise<void> {
+    await manager.getRepository(SessionEntity).insert(session);
+  }
+
+  async insertRefreshToken(manager: EntityManager, token: RefreshTokenEntity): Promise<void> {
+    await manager.getRepository(RefreshTokenEntity).insert(token);
+  }
+
+  /** The token with this hash, locked for the rest of the transaction (two refreshes serialize). */
+  lockRefreshToken(manager: EntityManager, tokenHash: Buffer): Promise<RefreshTokenEntity | null> {
+    return manager
+      .getRepository(RefreshTokenEntity)
+      .createQueryBuilder('t')
+      .setLock('pessimistic_write')
+      .where('t.tokenHash = :tokenHash', { tokenHash })
+      .getOne();
+  }
+
+  lockSession(manager: EntityManager, organizationId: string, id: string): Promise<SessionEntity | null> {
+    return manager
+      .getRepository(SessionEntity)
+      .createQueryBuilder('s')
+      .setLock('pessimistic_write')
+      .where('s.id = :id AND s.organizationId = :organizationId', { id, organizationId })
+      .getOne();
+  }
+
+  async markUsed(manager: EntityManager, tokenId: string, at: Date): Promise<void> {
+    await manager.getRepository(RefreshTokenEntity).update({ id: tokenId }, { usedAt: at });
+  }
+
+  /** Revokes a session and every refresh token of its family. */
+  async revokeFamily(
+    manager: EntityManager,
+    organizationId: string,
+    sessionId: string,
+    reason: string,
+    at: Date,
+  ): Promise<void> {
+    await manager
+      .getRepository(SessionEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: at, revokedReason: reason })
+      .where('id = :sessionId AND organization_id = :organizationId AND revoked_at IS NULL', {
+        sessionId,
+        organizationId,
+      })
+      .execute();
+    await manager
+      .getRepository(RefreshTokenEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: at })
+      .where('session_id = :sessionId AND organization_id = :organizationId AND revoked_at IS NULL', {
+        sessionId,
+        organizationId,
+      })
+      .execute();
+  }
+
+  async recordAttempt(attempt: LoginAttemptEntity, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager).getRepository(LoginAttemptEntity).insert(attempt);
+  }
+
+  /** Failed attempts for the e-mail since its last successful login, within the window, oldest first. */
+  async accountFailures(email: string, since: Date): Promise<Date[]> {
+    const rows = await this.dataSource.query<{ created_at: Date }[]>(
+      `SELECT created_at FROM identity.login_attempts
+        WHERE email = $1 AND NOT succeeded AND created_at > $2
+          AND created_at > coalesce(
+            (SELECT max(created_at) FROM identity.login_attempts WHERE email = $1 AND succeeded), '-infinity')
+        ORDER BY created_at LIMIT 1000`,
+      [email, since],
+    );
+    return rows.map((r) => r.created_at);
+  }
+
+  async ipFailures(ip: string, since: Date): Promise<Date[]> {
+    const rows = await this.dataSource.query<{ created_at: Date }[]>(
+      `SELECT created_at FROM identity.login_attempts
+        WHERE ip = $1 AND NOT succeeded AND created_at > $2 ORDER BY created_at LIMIT 1000`,
+      [ip, since],
+    );
+    return rows.map((r) => r.created_at);
+  }
+}

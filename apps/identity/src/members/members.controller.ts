@@ -1,0 +1,39 @@
+import type { Page } from '@leadflow/contracts';
+import type { Principal } from '@leadflow/platform/auth';
+import { CurrentPrincipal, RequireRole, RequireScopes } from '@leadflow/platform/auth';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client-info';
+import type { MemberView } from './dto/member.dto';
+import { ListMembersQuery, UpdateMemberDto } from './dto/member.dto';
+import { MembersService } from './members.service';
+
+@ApiTags('members')
+@ApiBearerAuth()
+@Controller('api/v1/members')
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  @Get()
+  @RequireScopes('members:read')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListMembersQuery,
+  ): Promise<Page<MemberView>> {
+    return this.members.list(principal, query);
+  }
+
+  @Patch(':id')
+  @RequireRole('admin')
+  @RequireScopes('members:manage')
+  @ApiOperation({ summary: "Change a member's role or workspaces (id: the user's id)" })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateMemberDto,
+    @Client() client: ClientInfo,
+  ): Promise<MemberView> {
+    return this.members.update(principal, id, dto, client);
+  }
+}

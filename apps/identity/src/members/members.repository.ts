@@ -1,0 +1,82 @@
+import type { TenantScope } from '@leadflow/platform/persistence';
+import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { NotFoundError } from '@leadflow/platform/errors';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { MembershipEntity } from '../users/membership.entity';
+import { UserEntity } from '../users/user.entity';
+
+/** Members of an organization: memberships (tenant rows) with their users. */
+@Injectable()
+export class MembersRepository {
+  private readonly memberships: TenantRepository<MembershipEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.memberships = new TenantRepository(dataSource.getRepository(MembershipEntity), 'member', {
+      workspaceScoped: false,
+    });
+  }
+
+  async list(
+    scope: TenantScope,
+    query: { limit: number; cursor?: string },
+  ): Promise<{ membership: MembershipEntity; user: UserEntity }[]> {
+    const qb = this.memberships.queryBuilder(scope, 'm');
+    if (query.cursor !== undefined)
+      qb.andWhere('(m.createdAt, m.id) > (:createdAt, :id)', decodeCursor(query.cursor));
+    const memberships = await qb
+      .orderBy('m.createdAt', 'ASC')
+      .addOrderBy('m.id', 'ASC')
+      .take(query.limit + 1)
+      .getMany();
+    const users = await this.users(memberships.map((m) => m.userId));
+    return memberships.flatMap((membership) => {
+      const user = users.get(membership.userId);
+      return user ? [{ membership, user }] : [];
+    });
+  }
+
+  /** The member (by user id), its membership row locked for the transaction. */
+  async lock(
+    manager: EntityManager,
+    scope: TenantScope,
+    userId: string,
+  ): Promise<{ membership: MembershipEntity; user: UserEntity }> {
+    const membership = await manager
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .setLock('pessimistic_write')
+      .where('m.organizationId = :org AND m.userId = :userId', { org: scope.organizationId, userId })
+      .getOne();
+    const user = membership
+      ? await manager.getRepository(UserEntity).findOne({ where: { id: userId } })
+      : null;
+    if (!membership || !user) throw new NotFoundError('member', userId);
+    return { membership, user };
+  }
+
+  /** Owners of the organization, locked (two demotions cannot both pass the last-owner check). */
+  async lockOwners(manager: EntityManager, scope: TenantScope): Promise<MembershipEntity[]> {
+    return manager
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .setLock('pessimistic_write')
+      .where('m.organizationId = :org AND m.role = :role', { org: scope.organizationId, role: 'owner' })
+      .getMany();
+  }
+
+  async update(
+    manager: EntityManager,
+    scope: TenantScope,
+    id: string,
+    patch: Partial<MembershipEntity>,
+  ): Promise<void> {
+    await this.memberships.within(manager).update(scope, { id }, patch);
+  }
+
+  private async users(ids: string[]): Promise<Map<string, UserEntity>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(UserEntity).find({ where: { id: In(ids) } });
+    return new Map(rows.map((u) => [u.id, u]));
+  }
+}

@@ -1,0 +1,111 @@
+import type { Page } from '@leadflow/contracts';
+import { WorkspaceCreated, WorkspaceUpdated } from '@leadflow/contracts';
+import type { Principal } from '@leadflow/platform/auth';
+import { tenantScopeOf } from '@leadflow/platform/auth';
+import { OutboxWriter } from '@leadflow/platform/messaging';
+import { toPage } from '@leadflow/platform/persistence';
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
+import type { ClientInfo } from '../common/client-info';
+import { nowMs } from '../common/time';
+import { UnitOfWork } from '../common/unit-of-work';
+import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceView } from './dto/workspace.dto';
+import { toWorkspaceView, workspacePayload } from './dto/workspace.dto';
+import { WorkspaceEntity } from './workspace.entity';
+import { WorkspaceLimitedError } from './workspaces.errors';
+import { WorkspacesRepository } from './workspaces.repository';
+
+@Injectable()
+export class WorkspacesService {
+  constructor(
+    private readonly workspaces: WorkspacesRepository,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(principal: Principal, dto: CreateWorkspaceDto, client: ClientInfo): Promise<WorkspaceView> {
+    if (principal.workspaceIds) throw new WorkspaceLimitedError();
+    const scope = tenantScopeOf(principal);
+    const now = nowMs();
+    const workspace = Object.assign(new WorkspaceEntity(), {
+      id: uuidv7(),
+      organizationId: principal.organizationId,
+      name: dto.name.trim(),
+      kind: dto.kind,
+      timezone: dto.timezone ?? 'UTC',
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    } satisfies WorkspaceEntity);
+    await this.uow.run(async (manager) => {
+      await this.workspaces.insert(manager, scope, workspace);
+      await this.outbox.add(manager, [
+        {
+          contract: WorkspaceCreated,
+          aggregateId: workspace.id,
+          organizationId: workspace.organizationId,
+          workspaceId: workspace.id,
+          payload: workspacePayload(workspace),
+        },
+      ]);
+      await this.audit.record(manager, {
+        organizationId: principal.organizationId,
+        actor: actorOf(principal),
+        action: AuditActions.workspaceCreated,
+        target: { type: 'workspace', id: workspace.id },
+        client,
+        details: { name: workspace.name, kind: workspace.kind },
+      });
+    });
+    return toWorkspaceView(workspace);
+  }
+
+  async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<WorkspaceView>> {
+    const rows = await this.workspaces.list(tenantScopeOf(principal), query);
+    const page = toPage(rows, query.limit, (w) => ({ createdAt: w.createdAt.toISOString(), id: w.id }));
+    return { items: page.items.map(toWorkspaceView), nextCursor: page.nextCursor };
+  }
+
+  async get(principal: Principal, id: string): Promise<WorkspaceView> {
+    return toWorkspaceView(await this.workspaces.get(tenantScopeOf(principal), id));
+  }
+
+  async update(
+    principal: Principal,
+    id: string,
+    dto: UpdateWorkspaceDto,
+    client: ClientInfo,
+  ): Promise<WorkspaceView> {
+    const scope = tenantScopeOf(principal);
+    return this.uow.run(async (manager) => {
+      const current = await this.workspaces.get(scope, id, manager);
+      const patch: Partial<WorkspaceEntity> = {};
+      if (dto.name !== undefined && dto.name.trim() !== current.name) patch.name = dto.name.trim();
+      if (dto.timezone !== undefined && dto.timezone !== current.timezone) patch.timezone = dto.timezone;
+      if (dto.status !== undefined && dto.status !== current.status) patch.status = dto.status;
+      if (Object.keys(patch).length === 0) return toWorkspaceView(current);
+      const updated = Object.assign(new WorkspaceEntity(), current, patch, { updatedAt: nowMs() });
+      await this.workspaces.update(manager, scope, id, { ...patch, updatedAt: updated.updatedAt });
+      await this.outbox.add(manager, [
+        {
+          contract: WorkspaceUpdated,
+          aggregateId: id,
+          organizationId: updated.organizationId,
+          workspaceId: id,
+          payload: workspacePayload(updated),
+        },
+      ]);
+      await this.audit.record(manager, {
+        organizationId: principal.organizationId,
+        actor: actorOf(principal),
+        action: AuditActions.workspaceUpdated,
+        target: { type: 'workspace', id },
+        client,
+        details: { changed: Object.keys(patch) },
+      });
+      return toWorkspaceView(updated);
+    });
+  }
+}
