@@ -8,6 +8,8 @@ import {
 } from '@leadflow/platform/testing';
 import type { StartedProcess } from '@leadflow/platform/testing';
 import { resolve } from 'node:path';
+import type { Operation } from './access-matrix';
+import { collectionOf, fill, operationsOf, refuses } from './access-matrix';
 
 const ROOT = resolve(__dirname, '../..');
 const SERVICES = ['identity', 'ingestion', 'enrichment', 'campaigns', 'voice', 'routing', 'analytics'];
@@ -157,6 +159,115 @@ describe('platform smoke (npm start)', () => {
       }
       expect(status).toBe(401);
       expect(Date.now() - at).toBeLessThan(5000);
+    });
+
+    it("enforces the access matrix generated from every service's OpenAPI document", async () => {
+      const operations: Operation[] = [];
+      for (const service of SERVICES) {
+        const document = (await (
+          await fetch(`${GATEWAY}/docs/${service}/openapi.json`)
+        ).json()) as Parameters<typeof operationsOf>[1];
+        operations.push(...operationsOf(service, document));
+      }
+      const routed = operations.filter((op) => op.path.startsWith('/api/v1/'));
+      expect(routed.length).toBeGreaterThan(10);
+
+      const a = await register('matrix-a');
+      const b = await register('matrix-b');
+      const meA = (await (await fetch(`${GATEWAY}/api/v1/me`, bearer(a.accessToken))).json()) as {
+        user: { id: string };
+      };
+      const post = (path: string, token: string, body: unknown): Promise<Response> =>
+        fetch(`${GATEWAY}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+      const keyA = (await (
+        await post('/api/v1/api-keys', a.accessToken, { name: 'matrix', scopes: ['workspaces:read'] })
+      ).json()) as { id: string };
+      const weak = (await (
+        await post('/api/v1/api-keys', a.accessToken, { name: 'weak', scopes: ['analytics:read'] })
+      ).json()) as { key: string };
+      // Organization A's resource of each collection; a route with a parameter and no fixture fails the test.
+      const fixtures: Record<string, string> = {
+        workspaces: a.workspace.id,
+        'api-keys': keyA.id,
+        members: meA.user.id,
+      };
+      if (routed.some((op) => collectionOf(op.path) === 'invitations')) {
+        const invited = (await (
+          await post('/api/v1/members', a.accessToken, {
+            email: `inv-${Date.now()}@example.com`,
+            role: 'agent',
+          })
+        ).json()) as { id: string };
+        fixtures.invitations = invited.id;
+      }
+      // A valid body for each mutating route with a parameter, so the answer is about access, not input.
+      const bodies: Record<string, unknown> = {
+        'PATCH /api/v1/workspaces/{id}': { name: 'changed by another tenant' },
+        'PATCH /api/v1/members/{id}': { role: 'agent' },
+      };
+      const snapshot = async (): Promise<unknown[]> =>
+        Promise.all(
+          ['/api/v1/workspaces', '/api/v1/api-keys', '/api/v1/members'].map(async (path) => {
+            const page = (await (await fetch(`${GATEWAY}${path}`, bearer(a.accessToken))).json()) as {
+              items: Record<string, unknown>[];
+            };
+            return page.items.map(({ lastUsedAt: _lastUsedAt, ...rest }) => rest);
+          }),
+        );
+      const before = await snapshot();
+      const call = (op: Operation, headers: Record<string, string>, id?: string): Promise<Response> =>
+        fetch(
+          `${GATEWAY}${id ? fill(op.path, id) : fill(op.path, fixtures[collectionOf(op.path)] ?? '00000000-0000-7000-8000-000000000000')}`,
+          {
+            method: op.method,
+            headers: { 'content-type': 'application/json', ...headers },
+            ...(op.method === 'GET' || op.method === 'DELETE'
+              ? {}
+              : { body: JSON.stringify(bodies[`${op.method} ${op.path}`] ?? {}) }),
+          },
+        );
+
+      const failures: string[] = [];
+      for (const op of routed) {
+        const name = `${op.method} ${op.path}`;
+        if (op.operator) {
+          const res = await call(op, {});
+          if (res.status !== 404)
+            failures.push(`${name}: operator route reachable through the gateway (${res.status})`);
+          continue;
+        }
+        if (op.public) continue;
+        const anonymous = await call(op, {});
+        if (anonymous.status !== 401)
+          failures.push(`${name}: without a token answered ${anonymous.status}, not 401`);
+        if (refuses(op, { role: 'agent', scopes: ['analytics:read'] })) {
+          const res = await call(op, { 'x-api-key': weak.key });
+          if (res.status !== 403)
+            failures.push(`${name}: a principal without its rights got ${res.status}, not 403`);
+        }
+        if (op.pathParams.length > 0) {
+          const collection = collectionOf(op.path);
+          if (!fixtures[collection]) {
+            failures.push(
+              `${name}: no fixture of organization A for '${collection}' — add one to cover this route`,
+            );
+            continue;
+          }
+          const res = await call(op, { authorization: `Bearer ${b.accessToken}` });
+          if (res.status !== 404) failures.push(`${name}: another organization got ${res.status}, not 404`);
+        }
+        if (op.method === 'GET') {
+          const res = await call(op, { authorization: `Bearer ${a.accessToken}` });
+          if (res.status === 401 || res.status === 403)
+            failures.push(`${name}: the owner was refused (${res.status})`);
+        }
+      }
+      expect(failures).toEqual([]);
+      expect(await snapshot()).toEqual(before);
     });
 
     it("never shows one organization's workspace to another (404, unchanged)", async () => {

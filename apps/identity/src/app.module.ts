@@ -6,9 +6,11 @@ import { AuditModule } from './audit/audit.module';
 import { IdentityAuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import type { IdentityEnv } from './config/env.schema';
+import { InvitationsModule } from './invitations/invitations.module';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { identityService } from './service';
+import { PasswordsModule } from './passwords/passwords.module';
 import { SigningKeysModule } from './signing-keys/signing-keys.module';
 import { UsersModule } from './users/users.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -29,6 +31,8 @@ export class AppModule {
         IdentityAuthModule,
         ApiKeysModule,
         MembersModule,
+        InvitationsModule,
+        PasswordsModule,
       ],
     };
   }

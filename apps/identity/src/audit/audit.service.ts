@@ -26,6 +26,12 @@ export const AuditActions = {
   workspaceUpdated: 'workspace.updated',
   signingKeyRotated: 'signing_key.rotated',
   memberUpdated: 'member.updated',
+  invitationCreated: 'invitation.created',
+  invitationRevoked: 'invitation.revoked',
+  invitationAccepted: 'invitation.accepted',
+  passwordResetRequested: 'password.reset_requested',
+  passwordReset: 'password.reset',
+  passwordChanged: 'password.changed',
 } as const;
 export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
 

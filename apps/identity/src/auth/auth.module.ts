@@ -2,12 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { AccessTokenIssuer } from './access-token.issuer';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { SessionIssuer } from './session.issuer';
 import { SessionsRepository } from './sessions.repository';
 
 @Global()
 @Module({
   controllers: [AuthController],
-  providers: [AuthService, SessionsRepository, AccessTokenIssuer],
-  exports: [AccessTokenIssuer],
+  providers: [AuthService, SessionsRepository, AccessTokenIssuer, SessionIssuer],
+  exports: [AccessTokenIssuer, SessionsRepository, SessionIssuer],
 })
 export class IdentityAuthModule {}

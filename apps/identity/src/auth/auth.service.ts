@@ -1,17 +1,14 @@
 import { OrganizationCreated, UserCreated, WorkspaceCreated } from '@leadflow/contracts';
 import type { Principal } from '@leadflow/platform/auth';
-import { DomainError, NotFoundError } from '@leadflow/platform/errors';
+import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
-import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
-import { IdentityEnv } from '../config/env.schema';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { organizationPayload, toOrganizationView } from '../organizations/organization.view';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
@@ -23,7 +20,6 @@ import { UsersRepository } from '../users/users.repository';
 import { toWorkspaceView, workspacePayload } from '../workspaces/dto/workspace.dto';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
-import { AccessTokenIssuer } from './access-token.issuer';
 import {
   EmailTakenError,
   InvalidCredentialsError,
@@ -47,20 +43,11 @@ import {
   MAX_FAILURES_PER_IP,
   retryAfterSeconds,
 } from './login-throttle';
-import { passwordProblems } from './password-policy';
-import { RefreshTokenEntity } from './refresh-token.entity';
+import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords';
 import { decideRefresh, hashToken, newRefreshToken } from './refresh-rotation';
-import { SessionEntity } from './session.entity';
+import type { SignIn } from './session.issuer';
+import { SessionIssuer } from './session.issuer';
 import { SessionsRepository } from './sessions.repository';
-
-const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-
-interface SignIn {
-  userId: string;
-  membership: MembershipEntity;
-  sessionId: string;
-  refreshToken: string;
-}
 
 /** Registration, sign-in, refresh-token rotation, sign-out. */
 @Injectable()
@@ -76,20 +63,14 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
-    private readonly tokens: AccessTokenIssuer,
-    private readonly env: IdentityEnv,
+    private readonly issuer: SessionIssuer,
   ) {}
 
   async register(dto: RegisterDto, client: ClientInfo): Promise<RegistrationResult> {
     const email = dto.email.trim().toLowerCase();
-    const problems = passwordProblems(dto.password, { email });
-    if (problems.length > 0) {
-      throw new DomainError('validation', 'validation_failed', 'The password does not meet the policy', {
-        fieldErrors: problems,
-      });
-    }
+    assertPasswordPolicy(dto.password, email);
     if (await this.users.findByEmail(email)) throw new EmailTakenError();
-    const passwordHash = await argon2.hash(dto.password, ARGON2_OPTIONS);
+    const passwordHash = await hashPassword(dto.password);
     const now = nowMs();
     const organization = Object.assign(new OrganizationEntity(), {
       id: uuidv7(),
@@ -136,7 +117,7 @@ export class AuthService {
         await this.workspaces.insert(manager, { organizationId: organization.id }, workspace);
         await this.users.insertUser(manager, user);
         await this.users.insertMembership(manager, membership);
-        const opened = await this.openSession(manager, user.id, membership, client);
+        const opened = await this.issuer.open(manager, user.id, membership, client);
         await this.outbox.add(manager, [
           {
             contract: OrganizationCreated,
@@ -175,7 +156,7 @@ export class AuthService {
         throw error;
       });
     return {
-      ...(await this.pair(signIn)),
+      ...(await this.issuer.pair(signIn)),
       user: toUserView(user),
       organization: toOrganizationView(organization),
       workspace: toWorkspaceView(workspace),
@@ -195,8 +176,8 @@ export class AuthService {
 
     const user = await this.users.findByEmail(email);
     const verified = user
-      ? await argon2.verify(user.passwordHash, dto.password)
-      : await argon2.verify(await this.dummy(), dto.password).then(() => false);
+      ? await verifyPassword(user.passwordHash, dto.password)
+      : await verifyPassword(await this.dummy(), dto.password).then(() => false);
     const membership = user?.active ? await this.users.primaryMembership(user.id) : null;
     const attempt = (succeeded: boolean): LoginAttemptEntity =>
       Object.assign(new LoginAttemptEntity(), {
@@ -226,7 +207,7 @@ export class AuthService {
     const signIn = await this.uow.run(async (manager) => {
       await this.sessions.recordAttempt(attempt(true), manager);
       await this.users.touchLastLogin(manager, user.id, new Date());
-      const opened = await this.openSession(manager, user.id, membership, client);
+      const opened = await this.issuer.open(manager, user.id, membership, client);
       await this.audit.record(manager, {
         organizationId: membership.organizationId,
         actor: { type: 'user', id: user.id },
@@ -236,7 +217,7 @@ export class AuthService {
       });
       return opened;
     });
-    return this.pair(signIn);
+    return this.issuer.pair(signIn);
   }
 
   async refresh(dto: RefreshDto, client: ClientInfo): Promise<TokenPair> {
@@ -279,13 +260,16 @@ export class AuthService {
       }
       await this.sessions.markUsed(manager, token.id, now);
       const refreshToken = newRefreshToken();
-      await this.sessions.insertRefreshToken(manager, this.refreshRow(session, refreshToken, token.id, now));
+      await this.sessions.insertRefreshToken(
+        manager,
+        this.issuer.refreshRow(session, refreshToken, token.id, now),
+      );
       return { userId: user.id, membership, sessionId: session.id, refreshToken };
     });
     // Thrown after the commit, so the family stays revoked.
     if (outcome === 'reused') throw new RefreshTokenReusedError();
     if (outcome === 'access_removed') throw new InvalidRefreshTokenError();
-    return this.pair(outcome);
+    return this.issuer.pair(outcome);
   }
 
   async logout(principal: Principal, client: ClientInfo): Promise<void> {
@@ -318,61 +302,8 @@ export class AuthService {
     };
   }
 
-  private async openSession(
-    manager: EntityManager,
-    userId: string,
-    membership: MembershipEntity,
-    client: ClientInfo,
-  ): Promise<SignIn> {
-    const now = new Date();
-    const session = Object.assign(new SessionEntity(), {
-      id: uuidv7(),
-      organizationId: membership.organizationId,
-      userId,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      createdAt: now,
-      revokedAt: null,
-      revokedReason: null,
-    } satisfies SessionEntity);
-    await this.sessions.insertSession(manager, session);
-    const refreshToken = newRefreshToken();
-    await this.sessions.insertRefreshToken(manager, this.refreshRow(session, refreshToken, null, now));
-    return { userId, membership, sessionId: session.id, refreshToken };
-  }
-
-  private refreshRow(
-    session: SessionEntity,
-    token: string,
-    parentId: string | null,
-    now: Date,
-  ): RefreshTokenEntity {
-    return Object.assign(new RefreshTokenEntity(), {
-      id: uuidv7(),
-      organizationId: session.organizationId,
-      sessionId: session.id,
-      parentId,
-      tokenHash: hashToken(token),
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.env.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
-      usedAt: null,
-      revokedAt: null,
-    } satisfies RefreshTokenEntity);
-  }
-
-  private async pair(signIn: SignIn): Promise<TokenPair> {
-    const { accessToken, expiresIn } = await this.tokens.forUser({
-      userId: signIn.userId,
-      organizationId: signIn.membership.organizationId,
-      role: signIn.membership.role,
-      workspaceIds: signIn.membership.workspaceIds,
-      sessionId: signIn.sessionId,
-    });
-    return { accessToken, refreshToken: signIn.refreshToken, tokenType: 'Bearer', expiresIn };
-  }
-
   private dummy(): Promise<string> {
-    this.dummyHash ??= argon2.hash(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
+    this.dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
     return this.dummyHash;
   }
 }

@@ -70,6 +70,27 @@ export class SessionsRepository {
       .execute();
   }
 
+  /**
+   * Revokes every session of the user, in every organization, and every refresh token of their
+   * families (password reset and change). Returns how many sessions were still live.
+   */
+  async revokeAllOfUser(manager: EntityManager, userId: string, reason: string, at: Date): Promise<number> {
+    await manager.query(
+      `UPDATE identity.refresh_tokens SET revoked_at = $2
+        WHERE revoked_at IS NULL
+          AND session_id IN (SELECT id FROM identity.sessions WHERE user_id = $1)`,
+      [userId, at],
+    );
+    const result = await manager
+      .getRepository(SessionEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: at, revokedReason: reason })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   async recordAttempt(attempt: LoginAttemptEntity, manager?: EntityManager): Promise<void> {
     await (manager ?? this.dataSource.manager).getRepository(LoginAttemptEntity).insert(attempt);
   }

@@ -10,6 +10,8 @@ describe('identity settings', () => {
       ACCESS_TOKEN_TTL_SECONDS: 900,
       REFRESH_TOKEN_TTL_DAYS: 30,
       API_KEY_TOKEN_TTL_SECONDS: 60,
+      INVITATION_TTL_HOURS: 168,
+      PASSWORD_RESET_TTL_MINUTES: 60,
     });
   });
 

@@ -76,4 +76,16 @@ export class IdentityEnv extends MessagingServiceEnv {
   @Min(10)
   @Max(900)
   API_KEY_TOKEN_TTL_SECONDS = 60;
+
+  /** How long an invitation can be accepted, in hours (default 7 days). */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  INVITATION_TTL_HOURS = 168;
+
+  /** How long a password-reset token stays valid, in minutes. */
+  @IsInt()
+  @Min(5)
+  @Max(24 * 60)
+  PASSWORD_RESET_TTL_MINUTES = 60;
 }

@@ -3,18 +3,25 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { LoginAttemptEntity } from '../auth/login-attempt.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { SessionEntity } from '../auth/session.entity';
+import { InvitationEntity } from '../invitations/invitation.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
+import { PasswordResetEntity } from '../passwords/password-reset.entity';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
 import { MembershipEntity } from '../users/membership.entity';
 import { UserEntity } from '../users/user.entity';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import { MessagingTables1763900000000 } from './migrations/1763900000000-MessagingTables';
 import { IdentityTables1763900000100 } from './migrations/1763900000100-IdentityTables';
+import { InvitationsAndPasswordResets1763900000200 } from './migrations/1763900000200-InvitationsAndPasswordResets';
 
 /** The identity service's schema and its migrations, in order. */
 export const identityDatabase = {
   schema: 'identity',
-  migrations: [MessagingTables1763900000000, IdentityTables1763900000100],
+  migrations: [
+    MessagingTables1763900000000,
+    IdentityTables1763900000100,
+    InvitationsAndPasswordResets1763900000200,
+  ],
   entities: [
     OrganizationEntity,
     WorkspaceEntity,
@@ -26,5 +33,7 @@ export const identityDatabase = {
     LoginAttemptEntity,
     ApiKeyEntity,
     AuditEntryEntity,
+    InvitationEntity,
+    PasswordResetEntity,
   ],
 };

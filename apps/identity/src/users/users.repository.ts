@@ -35,11 +35,37 @@ export class UsersRepository {
     await manager.getRepository(MembershipEntity).insert(membership);
   }
 
+  async updatePassword(
+    manager: EntityManager,
+    userId: string,
+    passwordHash: string,
+    at: Date,
+  ): Promise<void> {
+    await manager.getRepository(UserEntity).update({ id: userId }, { passwordHash, updatedAt: at });
+  }
+
+  /** The user row, locked for the rest of the transaction. */
+  lockUser(manager: EntityManager, id: string): Promise<UserEntity | null> {
+    return manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.id = :id', { id })
+      .getOne();
+  }
+
+  /** Every membership of the user (one per organization), oldest first. */
+  memberships(userId: string, manager?: EntityManager): Promise<MembershipEntity[]> {
+    return this.manager(manager)
+      .getRepository(MembershipEntity)
+      .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
   async touchLastLogin(manager: EntityManager, userId: string, at: Date): Promise<void> {
     await manager.getRepository(UserEntity).update({ id: userId }, { lastLoginAt: at });
   }
 
-  /** The membership a sign-in opens (the oldest one; invitations to more organizations come later). */
+  /** The membership a password sign-in opens: the oldest one (accepting an invitation opens its own). */
   primaryMembership(userId: string, manager?: EntityManager): Promise<MembershipEntity | null> {
     return this.manager(manager)
       .getRepository(MembershipEntity)

@@ -1,6 +1,7 @@
 import type { Role, Scope } from '@leadflow/contracts';
 import type { ExecutionContext } from '@nestjs/common';
-import { SetMetadata, createParamDecorator } from '@nestjs/common';
+import { SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Principal } from './principal';
 
@@ -9,21 +10,31 @@ export const REQUIRED_ROLE = 'leadflow:requiredRole';
 export const REQUIRED_SCOPES = 'leadflow:requiredScopes';
 export const OPERATOR_ONLY = 'leadflow:operatorOnly';
 
+/**
+ * Each access rule is also written into the OpenAPI operation (`x-leadflow-public`,
+ * `x-leadflow-role`, `x-leadflow-scopes`, `x-leadflow-operator`): clients can read it, and the
+ * generated access-control matrix test checks every route against what it declares.
+ */
+const rule = (key: string, value: unknown, extension: string): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(key, value), ApiExtension(extension, value));
+
 /** No token needed (sign-up, login, JWKS, health, vendor webhooks, tracking, callbacks). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+export const Public = (): MethodDecorator & ClassDecorator => rule(IS_PUBLIC, true, 'x-leadflow-public');
 
 /** The principal's organization role must be at least this one. */
-export const RequireRole = (role: Role): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_ROLE, role);
+export const RequireRole = (role: Role): MethodDecorator & ClassDecorator =>
+  rule(REQUIRED_ROLE, role, 'x-leadflow-role');
 
 /** The principal must hold every one of these scopes. */
 export const RequireScopes = (...scopes: Scope[]): MethodDecorator & ClassDecorator =>
-  SetMetadata(REQUIRED_SCOPES, scopes);
+  rule(REQUIRED_SCOPES, scopes, 'x-leadflow-scopes');
 
 /**
  * Platform operators only (cross-tenant tools such as the DLQ): the `X-Operator-Token` header must
  * equal OPERATOR_TOKEN; tenants' tokens never qualify. Never routed by the gateway.
  */
-export const OperatorOnly = (): MethodDecorator & ClassDecorator => SetMetadata(OPERATOR_ONLY, true);
+export const OperatorOnly = (): MethodDecorator & ClassDecorator =>
+  rule(OPERATOR_ONLY, true, 'x-leadflow-operator');
 
 export type AuthenticatedRequest = Request & { user?: Principal };
 

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'conflict'
   | 'invalid_state'
   | 'locked'
+  | 'gone'
   | 'payload_too_large'
   | 'rate_limited'
   | 'unavailable'
@@ -74,6 +75,7 @@ export const statusOfKind: Record<ErrorKind, number> = {
   conflict: 409,
   invalid_state: 409,
   locked: 423,
+  gone: 410,
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,

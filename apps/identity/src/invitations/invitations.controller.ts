@@ -1,0 +1,59 @@
+import type { Page } from '@leadflow/contracts';
+import type { Principal } from '@leadflow/platform/auth';
+import { CurrentPrincipal, Public, RequireScopes } from '@leadflow/platform/auth';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { TokenPair } from '../auth/dto/auth.dto';
+import type { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client-info';
+import type { InvitationView } from './dto/invitation.dto';
+import { AcceptInvitationDto, CreateInvitationDto, ListInvitationsQuery } from './dto/invitation.dto';
+import { InvitationsService } from './invitations.service';
+
+@ApiTags('invitations')
+@Controller('api/v1')
+export class InvitationsController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Post('members')
+  @ApiBearerAuth()
+  @RequireScopes('members:manage')
+  @ApiOperation({ summary: 'Invite someone by e-mail; the token goes out in the user.invited event' })
+  invite(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateInvitationDto,
+    @Client() client: ClientInfo,
+  ): Promise<InvitationView> {
+    return this.invitations.invite(principal, dto, client);
+  }
+
+  @Get('invitations')
+  @ApiBearerAuth()
+  @RequireScopes('members:read')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListInvitationsQuery,
+  ): Promise<Page<InvitationView>> {
+    return this.invitations.list(principal, query);
+  }
+
+  @Delete('invitations/:id')
+  @ApiBearerAuth()
+  @RequireScopes('members:manage')
+  @HttpCode(204)
+  revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.invitations.revoke(principal, id, client);
+  }
+
+  @Public()
+  @Post('invitations/accept')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept an invitation: joins the organization and signs in there' })
+  accept(@Body() dto: AcceptInvitationDto, @Client() client: ClientInfo): Promise<TokenPair> {
+    return this.invitations.accept(dto, client);
+  }
+}

@@ -1,0 +1,201 @@
+import { PasswordResetRequested } from '@leadflow/contracts';
+import type { Principal } from '@leadflow/platform/auth';
+import { OutboxWriter } from '@leadflow/platform/messaging';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditAction } from '../audit/audit.service';
+import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
+import { InvalidCredentialsError, TooManyAttemptsError, UserTokenRequiredError } from '../auth/auth.errors';
+import { LoginAttemptEntity } from '../auth/login-attempt.entity';
+import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, retryAfterSeconds } from '../auth/login-throttle';
+import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords';
+import { SessionsRepository } from '../auth/sessions.repository';
+import type { ClientInfo } from '../common/client-info';
+import {
+  expiresAfter,
+  hashSingleUseToken,
+  newSingleUseToken,
+  singleUseTokenState,
+} from '../common/single-use-token';
+import { nowMs } from '../common/time';
+import { UnitOfWork } from '../common/unit-of-work';
+import { IdentityEnv } from '../config/env.schema';
+import { UsersRepository } from '../users/users.repository';
+import type { ChangePasswordDto, ConfirmPasswordResetDto, RequestPasswordResetDto } from './dto/password.dto';
+import { PasswordResetEntity } from './password-reset.entity';
+import { RESET_REQUEST_WINDOW_MS, mayRequestReset } from './password-reset.policy';
+import { PasswordResetsRepository } from './password-resets.repository';
+import { ResetTokenExpiredError, ResetTokenInvalidError, ResetTokenUsedError } from './passwords.errors';
+
+/** Forgotten-password resets and password changes; both end every session of the user. */
+@Injectable()
+export class PasswordsService {
+  constructor(
+    private readonly resets: PasswordResetsRepository,
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+    private readonly env: IdentityEnv,
+  ) {}
+
+  /**
+   * Issues a reset token for a known, active account and publishes it (campaigns mails it). The
+   * caller learns nothing: unknown e-mails and requests over the limit are silently ignored.
+   */
+  async requestReset(dto: RequestPasswordResetDto, client: ClientInfo): Promise<void> {
+    const email = dto.email.trim().toLowerCase();
+    const user = await this.users.findByEmail(email);
+    if (!user?.active) return;
+    const primary = await this.users.primaryMembership(user.id);
+    if (!primary) return;
+    await this.uow.run(async (manager) => {
+      // Serializes concurrent requests of one account, so the limit holds.
+      if (!(await this.users.lockUser(manager, user.id))) return;
+      const now = nowMs();
+      const earlier = await this.resets.requestedSince(
+        manager,
+        user.id,
+        new Date(now.getTime() - RESET_REQUEST_WINDOW_MS),
+      );
+      if (!mayRequestReset(earlier, now)) return;
+      const { token, hash } = newSingleUseToken();
+      const reset = Object.assign(new PasswordResetEntity(), {
+        id: uuidv7(),
+        userId: user.id,
+        tokenHash: hash,
+        createdAt: now,
+        expiresAt: expiresAfter(now, this.env.PASSWORD_RESET_TTL_MINUTES * 60_000),
+        usedAt: null,
+      } satisfies PasswordResetEntity);
+      await this.resets.insert(manager, reset);
+      await this.outbox.add(manager, [
+        {
+          contract: PasswordResetRequested,
+          aggregateId: user.id,
+          organizationId: primary.organizationId,
+          payload: {
+            userId: user.id,
+            email: user.email,
+            name: user.name,
+            token,
+            expiresAt: reset.expiresAt.toISOString(),
+          },
+        },
+      ]);
+      await this.audit.record(manager, {
+        organizationId: primary.organizationId,
+        actor: { type: 'anonymous', id: null },
+        action: AuditActions.passwordResetRequested,
+        target: { type: 'user', id: user.id },
+        client,
+        details: { resetId: reset.id },
+      });
+    });
+  }
+
+  /** Sets a new password with a reset token (single use) and ends every session of the user. */
+  async confirmReset(dto: ConfirmPasswordResetDto, client: ClientInfo): Promise<void> {
+    const tokenHash = hashSingleUseToken(dto.token);
+    await this.uow.run(async (manager) => {
+      const reset = await this.resets.lockByTokenHash(manager, tokenHash);
+      if (!reset) throw new ResetTokenInvalidError();
+      const now = nowMs();
+      switch (singleUseTokenState(reset, now)) {
+        case 'used':
+        case 'revoked':
+          throw new ResetTokenUsedError();
+        case 'expired':
+          throw new ResetTokenExpiredError();
+        case 'pending':
+          break;
+      }
+      const user = await this.users.lockUser(manager, reset.userId);
+      if (!user) throw new ResetTokenInvalidError();
+      assertPasswordPolicy(dto.password, user.email);
+      await this.replacePassword(manager, user.id, dto.password, 'password_reset', now);
+      await this.recordInEveryOrganization(manager, user.id, AuditActions.passwordReset, client, {
+        resetId: reset.id,
+      });
+    });
+  }
+
+  /**
+   * Changes the signed-in user's password after checking the current one. Every session ends,
+   * the caller's too: it signs in again with the new password.
+   */
+  async change(principal: Principal, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
+    if (principal.kind !== 'user') throw new UserTokenRequiredError();
+    const user = await this.users.findById(principal.id);
+    if (!user?.active) throw new InvalidCredentialsError();
+    // Wrong current passwords count as failed sign-ins: a stolen access token cannot guess on.
+    const attemptAt = new Date();
+    const wait = retryAfterSeconds(
+      await this.sessions.accountFailures(user.email, new Date(attemptAt.getTime() - LOGIN_WINDOW_MS)),
+      MAX_FAILURES_PER_ACCOUNT,
+      attemptAt,
+    );
+    if (wait !== null) throw new TooManyAttemptsError(wait);
+    if (!(await verifyPassword(user.passwordHash, dto.currentPassword))) {
+      await this.sessions.recordAttempt(
+        Object.assign(new LoginAttemptEntity(), {
+          id: uuidv7(),
+          email: user.email,
+          ip: client.ip,
+          succeeded: false,
+          createdAt: attemptAt,
+        } satisfies LoginAttemptEntity),
+      );
+      throw new InvalidCredentialsError();
+    }
+    assertPasswordPolicy(dto.newPassword, user.email, 'newPassword');
+    await this.uow.run(async (manager) => {
+      await this.users.lockUser(manager, user.id);
+      const now = nowMs();
+      const revoked = await this.replacePassword(manager, user.id, dto.newPassword, 'password_changed', now);
+      await this.audit.record(manager, {
+        organizationId: principal.organizationId,
+        actor: actorOf(principal),
+        action: AuditActions.passwordChanged,
+        target: { type: 'user', id: user.id },
+        client,
+        details: { sessionsRevoked: revoked },
+      });
+    });
+  }
+
+  /** New hash; outstanding reset tokens spent; every session and refresh-token family revoked. */
+  private async replacePassword(
+    manager: EntityManager,
+    userId: string,
+    password: string,
+    reason: string,
+    now: Date,
+  ): Promise<number> {
+    await this.users.updatePassword(manager, userId, await hashPassword(password), now);
+    await this.resets.useAllOf(manager, userId, now);
+    return this.sessions.revokeAllOfUser(manager, userId, reason, now);
+  }
+
+  /** A user is global: each organization they belong to sees the entry in its audit log. */
+  private async recordInEveryOrganization(
+    manager: EntityManager,
+    userId: string,
+    action: AuditAction,
+    client: ClientInfo,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    for (const membership of await this.users.memberships(userId, manager)) {
+      await this.audit.record(manager, {
+        organizationId: membership.organizationId,
+        actor: { type: 'user', id: userId },
+        action,
+        target: { type: 'user', id: userId },
+        client,
+        details,
+      });
+    }
+  }
+}
