@@ -266,6 +266,34 @@ describe('platform smoke (npm start)', () => {
             failures.push(`${name}: the owner was refused (${res.status})`);
         }
       }
+      // Bad input on every body: never a 5xx; a 422 names the field and the rule.
+      const junk = [
+        '{"unexpectedField":1}',
+        '[]',
+        '"text"',
+        '{"name":12345,"email":false,"scopes":"all"}',
+        '{"a":',
+      ];
+      for (const op of routed.filter((o) => ['POST', 'PUT', 'PATCH'].includes(o.method) && !o.operator)) {
+        for (const body of junk) {
+          const res = await fetch(
+            `${GATEWAY}${fill(op.path, fixtures[collectionOf(op.path)] ?? a.workspace.id)}`,
+            {
+              method: op.method,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${a.accessToken}` },
+              body,
+            },
+          );
+          const name = `${op.method} ${op.path} with ${body}`;
+          if (res.status >= 500) failures.push(`${name}: answered ${res.status}`);
+          if (res.status === 422) {
+            const problem = (await res.json()) as { errors?: { field?: string; rule?: string }[] };
+            if (!problem.errors?.length || !problem.errors.every((e) => e.field !== undefined && e.rule)) {
+              failures.push(`${name}: 422 without field errors`);
+            }
+          }
+        }
+      }
       expect(failures).toEqual([]);
       expect(await snapshot()).toEqual(before);
     });
