@@ -45,6 +45,8 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private pendingWake = false;
   private lastPrune = 0;
+  /** The UPDATE marking the last published batch sent, while it runs (see publishBatch). */
+  private marking: { ids: string[]; done: Promise<void> } | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -78,6 +80,7 @@ export class OutboxRelay {
         while (Date.now() < deadline && (await this.publishBatch()) === this.options.batchSize) {
           // drain
         }
+        await this.settleMark();
       } catch (error) {
         this.logger.warn({ err: error }, 'outbox flush on shutdown failed; rows stay for the next relay');
       }
@@ -85,14 +88,25 @@ export class OutboxRelay {
     await this.releaseLease();
   }
 
-  /** Publishes one batch; returns how many rows it published. Exposed for tests and benchmarks. */
+  /**
+   * Publishes one batch; returns how many rows it published. Exposed for tests and benchmarks.
+   *
+   * The UPDATE that marks a batch sent runs while the next batch is selected and sent (one at a
+   * time): the next SELECT skips the rows being marked. Rows are still marked only after the broker
+   * acknowledged them; a failed mark surfaces on the next call and leaves its rows unsent, so they
+   * are published again (a duplicate, as after any unknown outcome), never lost.
+   */
   async publishBatch(): Promise<number> {
+    const marking = this.marking?.ids ?? [];
     const rows: OutboxRow[] = await this.dataSource.query(
       `SELECT id, topic, message_key, value, headers, created_at FROM ${this.table}
-        WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
-      [this.options.batchSize],
+        WHERE sent_at IS NULL AND id <> ALL($2::uuid[]) ORDER BY seq LIMIT $1`,
+      [this.options.batchSize, marking],
     );
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) {
+      await this.settleMark();
+      return 0;
+    }
     const byTopic = new Map<string, TopicMessages>();
     for (const row of rows) {
       let entry = byTopic.get(row.topic);
@@ -100,13 +114,24 @@ export class OutboxRelay {
       entry.messages.push({ key: row.message_key, value: row.value, headers: row.headers });
     }
     await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
-    await this.dataSource.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::uuid[])`, [
-      rows.map((r) => r.id),
-    ]);
     const now = Date.now();
     for (const row of rows) this.latency?.observe((now - new Date(row.created_at).getTime()) / 1000);
     this.published?.inc(rows.length);
+    await this.settleMark();
+    const ids = rows.map((r) => r.id);
+    const done = this.dataSource
+      .query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::uuid[])`, [ids])
+      .then(() => undefined);
+    done.catch(() => undefined); // observed by settleMark
+    this.marking = { ids, done };
     return rows.length;
+  }
+
+  /** Waits for the UPDATE of the previous batch; rethrows its failure. */
+  private async settleMark(): Promise<void> {
+    const marking = this.marking;
+    this.marking = undefined;
+    await marking?.done;
   }
 
   private latency?: ReturnType<MetricsService['histogram']>;

@@ -112,41 +112,58 @@ describe('transactional outbox', () => {
     }
   });
   it('lets one relay publish at a time and fails over when the leader loses its lease', async () => {
-    const leader = producer.relay;
-    expect(leader.isLeader).toBe(true);
-    const standby = new OutboxRelay(
+    const first = producer.relay;
+    expect(first.isLeader).toBe(true);
+    const second = new OutboxRelay(
       producer.dataSource,
       producer.producer,
       { schema: 'producer', databaseUrl: url, batchSize: 500, pollIntervalMs: 100, retentionHours: 24 },
       new Logger('standby-relay'),
     );
-    standby.start();
-    try {
-      await new Promise((r) => setTimeout(r, 500));
-      expect(standby.isLeader).toBe(false);
-
-      // Kill the leader's lease connection, as a crashed replica would lose it.
-      const [{ terminated }] = await producer.dataSource.query(
-        `SELECT count(pg_terminate_backend(l.pid))::int AS terminated
-           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
-            AND a.application_name = 'producer-relay'`,
-      );
-      expect(terminated).toBe(1);
-      await eventually(async () => standby.isLeader, Boolean, { what: 'the standby to take the lease' });
-      expect(leader.isLeader).toBe(false);
-
-      await producer.increment('failover', 3);
+    const relays = [first, second];
+    const leaders = (): OutboxRelay[] => relays.filter((r) => r.isLeader);
+    const leaseHolder = async (): Promise<number[]> =>
+      (
+        (await producer.dataSource.query(
+          `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
+              AND a.application_name = 'producer-relay'`,
+        )) as { pid: number }[]
+      ).map((r) => r.pid);
+    const published = async (aggregate: string): Promise<void> => {
+      await producer.increment(aggregate, 3);
       await eventually(
         () =>
-          consumerA.dataSource.query(`SELECT amount FROM consumer_a.applied WHERE aggregate_id = 'failover'`),
+          consumerA.dataSource.query(`SELECT 1 FROM consumer_a.applied WHERE aggregate_id = $1`, [aggregate]),
         (rows: unknown[]) => rows.length === 1,
-        { what: 'the event published by the new leader' },
+        { what: `the event of ${aggregate} to be published` },
       );
+    };
+    second.start();
+    try {
       await new Promise((r) => setTimeout(r, 500));
-      expect(leader.isLeader).toBe(false); // the old leader stays a standby
+      expect(leaders()).toEqual([first]);
+      const [killed] = await leaseHolder();
+      expect(killed).toEqual(expect.any(Number));
+
+      // The leader's lease connection dies (a crashed replica): one relay, and only one, takes over.
+      await producer.dataSource.query('SELECT pg_terminate_backend($1)', [killed]);
+      await eventually(
+        async () => ({ leaders: leaders().length, holders: await leaseHolder() }),
+        (v) => v.leaders === 1 && v.holders.length === 1 && v.holders[0] !== killed,
+        { what: 'exactly one relay to hold a new lease' },
+      );
+      await published('failover-1');
+
+      // The leader stops (a replica shut down): the other one takes over.
+      const [leader] = leaders();
+      const other = relays.find((r) => r !== leader) as OutboxRelay;
+      await leader.stop();
+      await eventually(async () => other.isLeader, Boolean, { what: 'the other relay to take the lease' });
+      expect(leaders()).toEqual([other]);
+      await published('failover-2');
     } finally {
-      await standby.stop();
+      await second.stop();
     }
   });
 });
