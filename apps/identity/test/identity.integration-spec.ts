@@ -1138,4 +1138,39 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       expect(log.body.items).toHaveLength(1);
     });
   });
+  it('lets the owner change the plan: quotas follow, OrganizationUpdated is published, the change is audited', async () => {
+    const owner = await register('planner');
+    const token = owner.accessToken;
+    const current = await call<{ plan: string }>('GET', '/api/v1/organizations/current', { token });
+    expect(current.status).toBe(200);
+    expect(current.body.plan).toBe('free');
+
+    const bad = await call('PATCH', '/api/v1/organizations/current', { token, body: { plan: 'platinum' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatchObject({ errors: [{ field: 'plan', rule: 'isIn' }] });
+
+    const changed = await call<{ plan: string; quotas: Record<string, unknown> }>(
+      'PATCH',
+      '/api/v1/organizations/current',
+      { token, body: { plan: 'pro' } },
+    );
+    expect(changed.status).toBe(200);
+    expect(changed.body.plan).toBe('pro');
+    expect(changed.body.quotas).not.toEqual(owner.organization.quotas);
+    const event = await eventually(
+      async () =>
+        events.find((e) => e.envelope.type === 'organization.updated' && e.key === owner.organization.id),
+      Boolean,
+      { what: 'organization.updated on the organizations topic' },
+    );
+    expect(event?.envelope.payload).toMatchObject({ plan: 'pro', quotas: changed.body.quotas });
+
+    const log = await call<{ items: { action: string; details: Record<string, unknown> }[] }>(
+      'GET',
+      '/api/v1/audit-log?action=organization.updated',
+      { token },
+    );
+    expect(log.body.items).toHaveLength(1);
+    expect(log.body.items[0].details).toMatchObject({ fromPlan: 'free', toPlan: 'pro' });
+  });
 });

@@ -24,6 +24,7 @@ export const AuditActions = {
   apiKeyRevoked: 'api_key.revoked',
   workspaceCreated: 'workspace.created',
   workspaceUpdated: 'workspace.updated',
+  organizationUpdated: 'organization.updated',
   signingKeyRotated: 'signing_key.rotated',
   memberUpdated: 'member.updated',
   invitationCreated: 'invitation.created',

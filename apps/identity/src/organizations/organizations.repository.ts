@@ -11,6 +11,21 @@ export class OrganizationsRepository {
     await manager.getRepository(OrganizationEntity).insert(organization);
   }
 
+  /** The organization row, locked for the rest of the transaction. */
+  lockOwn(manager: EntityManager, organizationId: string): Promise<OrganizationEntity | null> {
+    return manager
+      .getRepository(OrganizationEntity)
+      .findOne({ where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async update(
+    manager: EntityManager,
+    organizationId: string,
+    patch: Partial<OrganizationEntity>,
+  ): Promise<void> {
+    await manager.getRepository(OrganizationEntity).update({ id: organizationId }, patch);
+  }
+
   findOwn(organizationId: string): Promise<OrganizationEntity | null> {
     return this.dataSource.getRepository(OrganizationEntity).findOne({ where: { id: organizationId } });
   }

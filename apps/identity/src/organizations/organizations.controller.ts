@@ -1,0 +1,33 @@
+import type { Principal } from '@leadflow/platform/auth';
+import { CurrentPrincipal, RequireScopes } from '@leadflow/platform/auth';
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client-info';
+import { UpdateOrganizationDto } from './dto/update-organization.dto';
+import type { OrganizationView } from './organization.view';
+import { OrganizationsService } from './organizations.service';
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('api/v1/organizations/current')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's organization: plan and monthly quotas" })
+  current(@CurrentPrincipal() principal: Principal): Promise<OrganizationView> {
+    return this.organizations.current(principal);
+  }
+
+  @Patch()
+  @RequireScopes('organization:manage')
+  @ApiOperation({ summary: 'Rename the organization or change its plan (owners; audited)' })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: UpdateOrganizationDto,
+    @Client() client: ClientInfo,
+  ): Promise<OrganizationView> {
+    return this.organizations.update(principal, dto, client);
+  }
+}

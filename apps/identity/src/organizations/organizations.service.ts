@@ -1,0 +1,72 @@
+import { OrganizationUpdated } from '@leadflow/contracts';
+import type { Principal } from '@leadflow/platform/auth';
+import { NotFoundError } from '@leadflow/platform/errors';
+import { OutboxWriter } from '@leadflow/platform/messaging';
+import { Injectable } from '@nestjs/common';
+import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
+import type { ClientInfo } from '../common/client-info';
+import { nowMs } from '../common/time';
+import { UnitOfWork } from '../common/unit-of-work';
+import type { UpdateOrganizationDto } from './dto/update-organization.dto';
+import type { OrganizationView } from './organization.view';
+import { organizationPayload, toOrganizationView } from './organization.view';
+import { OrganizationEntity } from './organization.entity';
+import { OrganizationsRepository } from './organizations.repository';
+import { planQuotas } from './plans';
+
+/** The caller's own organization: read by every member, renamed or moved to another plan by owners. */
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    private readonly organizations: OrganizationsRepository,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async current(principal: Principal): Promise<OrganizationView> {
+    const organization = await this.organizations.findOwn(principal.organizationId);
+    if (!organization) throw new NotFoundError('Organization', principal.organizationId);
+    return toOrganizationView(organization);
+  }
+
+  async update(
+    principal: Principal,
+    dto: UpdateOrganizationDto,
+    client: ClientInfo,
+  ): Promise<OrganizationView> {
+    return this.uow.run(async (manager) => {
+      const current = await this.organizations.lockOwn(manager, principal.organizationId);
+      if (!current) throw new NotFoundError('Organization', principal.organizationId);
+      const patch: Partial<OrganizationEntity> = {};
+      if (dto.name !== undefined && dto.name.trim() !== current.name) patch.name = dto.name.trim();
+      if (dto.plan !== undefined && dto.plan !== current.plan) {
+        patch.plan = dto.plan;
+        patch.quotas = planQuotas[dto.plan];
+      }
+      if (Object.keys(patch).length === 0) return toOrganizationView(current);
+      const updated = Object.assign(new OrganizationEntity(), current, patch, { updatedAt: nowMs() });
+      await this.organizations.update(manager, current.id, { ...patch, updatedAt: updated.updatedAt });
+      await this.outbox.add(manager, [
+        {
+          contract: OrganizationUpdated,
+          aggregateId: current.id,
+          organizationId: current.id,
+          payload: organizationPayload(updated),
+        },
+      ]);
+      await this.audit.record(manager, {
+        organizationId: current.id,
+        actor: actorOf(principal),
+        action: AuditActions.organizationUpdated,
+        target: { type: 'organization', id: current.id },
+        client,
+        details: {
+          changed: Object.keys(patch).filter((k) => k !== 'quotas'),
+          ...(patch.plan ? { fromPlan: current.plan, toPlan: patch.plan } : {}),
+        },
+      });
+      return toOrganizationView(updated);
+    });
+  }
+}
