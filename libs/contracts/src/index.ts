@@ -2,3 +2,4 @@ export * from './envelope';
 export * from './topics';
 export * from './problem';
 export * from './identity';
+export * from './ingestion';
