@@ -9,6 +9,9 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
+  // As every main.ts does first: decorators of the contracts (class-transformer's @Type) read
+  // design-time metadata when their module loads.
+  setupFiles: ['reflect-metadata'],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

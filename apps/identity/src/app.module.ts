@@ -2,7 +2,7 @@ import { ServicePlatformModule } from '@leadflow/platform/service';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from './api-keys/api-keys.module';
-import { AuditModule } from './audit/audit.module';
+import { IdentityAuditModule } from './audit/audit.module';
 import { IdentityAuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import type { IdentityEnv } from './config/env.schema';
@@ -12,6 +12,7 @@ import { OrganizationsModule } from './organizations/organizations.module';
 import { identityService } from './service';
 import { PasswordsModule } from './passwords/passwords.module';
 import { SigningKeysModule } from './signing-keys/signing-keys.module';
+import { UsageModule } from './usage/usage.module';
 import { UsersModule } from './users/users.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -23,7 +24,7 @@ export class AppModule {
       imports: [
         ServicePlatformModule.forRoot(identityService, env),
         CommonModule,
-        AuditModule,
+        IdentityAuditModule,
         SigningKeysModule,
         OrganizationsModule,
         UsersModule,
@@ -33,6 +34,7 @@ export class AppModule {
         MembersModule,
         InvitationsModule,
         PasswordsModule,
+        UsageModule,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { TopicOwners } from '@leadflow/contracts';
+import { TopicOwners, Topics } from '@leadflow/contracts';
 import { VERIFICATION_KEY_SOURCE } from '@leadflow/platform/auth';
 import type { ServiceDefinition } from '@leadflow/platform/service';
 import { IdentityEnv } from './config/env.schema';
@@ -21,5 +21,6 @@ export const identityService: ServiceDefinition<IdentityEnv> = {
       useFactory: (keys: SigningKeysService) => new DatabaseKeySource(keys),
     },
   },
-  messaging: { publishes: TopicOwners.identity },
+  // Consumes ingestion's lead events for the monthly usage counters (usage/usage.consumer.ts).
+  messaging: { publishes: TopicOwners.identity, consumes: [Topics.ingestionLeads] },
 };

@@ -7,15 +7,16 @@ import {
   testTopicPrefix,
 } from '@leadflow/platform/testing';
 import type { StartedProcess } from '@leadflow/platform/testing';
-import type { AccessTokenClaims } from '@leadflow/contracts';
-import { Topics, roleScopes } from '@leadflow/contracts';
+import type { AccessTokenClaims, LeadPayload } from '@leadflow/contracts';
+import { LeadCreated, Topics, roleScopes } from '@leadflow/contracts';
 import type { JWK } from 'jose';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { Consumer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 
 const MAIN = resolve(__dirname, '../../../dist/apps/identity/src/main.js');
 const PORT = 14_101;
@@ -87,7 +88,9 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
   let url: string;
   let run: StartedProcess;
   let db: Client;
+  let kafka: Kafka;
   let consumer: Consumer;
+  let producer: Producer | undefined;
   let prefix: string;
   const events: ConsumedEvent[] = [];
 
@@ -134,6 +137,7 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
         LOG_LEVEL: 'warn',
         OPERATOR_TOKEN: OPERATOR,
         NODE_ENV: 'test',
+        LOGIN_ATTEMPT_PRUNE_INTERVAL_SECONDS: '1',
       },
     });
     await eventually(
@@ -144,7 +148,7 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
     if (run.child.exitCode !== null) throw new Error(`identity exited:\n${run.output()}`);
     db = new Client({ connectionString: url });
     await db.connect();
-    const kafka = new Kafka({
+    kafka = new Kafka({
       clientId: 'identity-test',
       brokers: testBrokers().split(','),
       logLevel: logLevel.NOTHING,
@@ -170,6 +174,7 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
 
   afterAll(async () => {
     await consumer?.disconnect().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
     await db?.end().catch(() => undefined);
     if (run?.child.exitCode === null) run.child.kill('SIGKILL');
     if (url) await dropTestDatabase(url);
@@ -1172,5 +1177,156 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
     );
     expect(log.body.items).toHaveLength(1);
     expect(log.body.items[0].details).toMatchObject({ fromPlan: 'free', toPlan: 'pro' });
+  });
+
+  it('counts leads per organization and month (UTC) from lead.created, once per event id', async () => {
+    const owner = await register('usage');
+    const token = owner.accessToken;
+    const thisMonth = new Date().toISOString().slice(0, 7);
+    const empty = await call<{ quotas: Record<string, unknown>; usage: Record<string, unknown> }>(
+      'GET',
+      '/api/v1/organizations/current',
+      { token },
+    );
+    expect(empty.status).toBe(200);
+    expect(empty.body.quotas).toMatchObject({ leads: 500 });
+    expect(empty.body.usage).toEqual({
+      period: thisMonth,
+      leads: 0,
+      enrichments: 0,
+      emails: 0,
+      sms: 0,
+      callMinutes: 0,
+    });
+
+    // ingestion's events, as its outbox relay publishes them: keyed by the lead, so they stay in order.
+    const leadId = uuidv7();
+    const lead = (organizationId: string, at: string): LeadPayload => ({
+      id: leadId,
+      organizationId,
+      workspaceId: owner.workspace.id,
+      contactId: uuidv7(),
+      vertical: 'solar',
+      status: 'new',
+      channel: 'webhook',
+      attributes: {},
+      consent: { granted: true },
+      contactable: { phone: true, sms: true, email: false },
+      tracking: {},
+      priority: 1,
+      tags: [],
+      createdAt: at,
+      updatedAt: at,
+    });
+    const leadCreated = (
+      id: string,
+      occurredAt: string,
+      organizationId = owner.organization.id,
+    ): Record<string, unknown> => ({
+      id,
+      type: LeadCreated.type,
+      version: LeadCreated.version,
+      occurredAt,
+      source: 'ingestion',
+      organizationId,
+      workspaceId: owner.workspace.id,
+      aggregateId: leadId,
+      correlationId: uuidv7(),
+      payload: lead(organizationId, occurredAt),
+    });
+    producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const publish = async (...envelopes: Record<string, unknown>[]): Promise<void> => {
+      await producer?.send({
+        topic: `${prefix}${LeadCreated.topic}`,
+        acks: -1,
+        messages: envelopes.map((e) => ({ key: leadId, value: JSON.stringify(e) })),
+      });
+    };
+    const now = new Date().toISOString();
+    const first = leadCreated(uuidv7(), now);
+    const lastMonth = new Date();
+    lastMonth.setUTCDate(1);
+    lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
+    const earlier = leadCreated(uuidv7(), lastMonth.toISOString());
+    const unknownOrganization = leadCreated(uuidv7(), now, uuidv7());
+    const last = leadCreated(uuidv7(), now);
+    await publish(first);
+    await publish(first); // redelivered: same event id
+    await publish(earlier, unknownOrganization, last);
+
+    // One partition, in order: once the last event is in the inbox, every earlier one was handled.
+    await eventually(
+      async () =>
+        (await db.query(`SELECT 1 FROM identity.inbox WHERE consumer = 'usage' AND event_id = $1`, [last.id]))
+          .rowCount,
+      (n) => n === 1,
+      { what: 'the usage consumer to handle the last lead.created' },
+    );
+    const counted = await call<{ usage: { period: string; leads: number } }>(
+      'GET',
+      '/api/v1/organizations/current',
+      { token },
+    );
+    expect(counted.body.usage).toMatchObject({ period: thisMonth, leads: 2, enrichments: 0 });
+    const months = await db.query<{ period: string; leads: string }>(
+      `SELECT to_char(period, 'YYYY-MM') AS period, leads FROM identity.organization_usage
+        WHERE organization_id = $1 ORDER BY period`,
+      [owner.organization.id],
+    );
+    expect(months.rows).toEqual([
+      { period: lastMonth.toISOString().slice(0, 7), leads: '1' },
+      { period: thisMonth, leads: '2' },
+    ]);
+    // A lead of an organization identity does not have is dead-lettered, not counted anywhere.
+    await eventually(
+      async () =>
+        (
+          await db.query(`SELECT error_kind FROM identity.dead_letters WHERE event_id = $1`, [
+            unknownOrganization.id,
+          ])
+        ).rows,
+      (rows) => rows.length === 1,
+      { what: 'the unknown organization event in the DLQ' },
+    );
+    expect(
+      (
+        await db.query(`SELECT 1 FROM identity.organization_usage WHERE organization_id = $1`, [
+          unknownOrganization.organizationId,
+        ])
+      ).rowCount,
+    ).toBe(0);
+  });
+
+  it('prunes login attempts older than twice the throttle window, in bounded batches', async () => {
+    const email = uniqueEmail('pruned');
+    await db.query(
+      `INSERT INTO identity.login_attempts (id, email, ip, succeeded, created_at)
+       SELECT gen_random_uuid(), $1, '198.51.100.99', false, now() - interval '31 minutes' - n * interval '1 second'
+         FROM generate_series(1, 12000) AS n`,
+      [email],
+    );
+    await db.query(
+      `INSERT INTO identity.login_attempts (id, email, ip, succeeded, created_at)
+       VALUES (gen_random_uuid(), $1, '198.51.100.99', false, now() - interval '25 minutes'),
+              (gen_random_uuid(), $1, '198.51.100.99', true, now())`,
+      [email],
+    );
+    const left = await eventually(
+      async () =>
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM identity.login_attempts WHERE email = $1`,
+            [email],
+          )
+        ).rows[0].n,
+      (n) => n === '2',
+      { timeoutMs: 20_000, what: 'expired login attempts to be pruned' },
+    );
+    expect(left).toBe('2');
+    const oldest = await db.query<{ old: boolean }>(
+      `SELECT min(created_at) < now() - interval '30 minutes' AS old FROM identity.login_attempts`,
+    );
+    expect(oldest.rows[0].old).not.toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { Principal } from '@leadflow/platform/auth';
+import { rateLimitHeaders } from '@leadflow/platform/ratelimit';
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import passport from 'passport';
@@ -85,15 +86,13 @@ export class EdgeAuthService {
     }
     if (!isRateLimited(pathname)) return true;
     const decision = await this.limiter.consume(client, limit);
-    res.setHeader('RateLimit-Limit', String(decision.limit));
-    res.setHeader('RateLimit-Remaining', String(decision.remaining));
-    res.setHeader('RateLimit-Reset', String(decision.resetSeconds));
+    // RateLimit-* on every answer; Retry-After too when refused.
+    for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
     if (!decision.allowed) {
       writeProblem(req, res, {
         status: 429,
         code: 'rate_limited',
         detail: `More than ${decision.limit} requests a minute; try again in ${decision.resetSeconds} s`,
-        headers: { 'Retry-After': String(decision.resetSeconds) },
       });
       return false;
     }

@@ -1,4 +1,6 @@
 import type { Page } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, Public, RequireScopes } from '@leadflow/platform/auth';
 import {
@@ -14,8 +16,6 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ClientInfo } from '../common/client-info';
-import { Client } from '../common/client-info';
 import { ApiKeysService } from './api-keys.service';
 import type { ApiKeyView, CreatedApiKey } from './dto/api-key.dto';
 import { CreateApiKeyDto, ListApiKeysQuery } from './dto/api-key.dto';

@@ -1,13 +1,14 @@
 import type { Page, Scope } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError } from '@leadflow/platform/errors';
 import { toPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
+import { AuditActions } from '../audit/audit-actions';
 import { AccessTokenIssuer } from '../auth/access-token.issuer';
-import type { ClientInfo } from '../common/client-info';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
@@ -24,7 +25,7 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
     private readonly tokens: AccessTokenIssuer,
   ) {}
 

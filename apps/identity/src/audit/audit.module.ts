@@ -1,13 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { AuditModule } from '@leadflow/platform/audit';
+import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
-import { AuditRepository } from './audit.repository';
-import { AuditService } from './audit.service';
 
-/** The audit log: every feature records its actions in the same transaction. */
-@Global()
+/**
+ * identity's audit log: the shared AuditLog (global, so every feature records its actions in its
+ * own transaction) and the admins' read endpoint. Action names: ./audit-actions.
+ */
 @Module({
+  imports: [AuditModule],
   controllers: [AuditController],
-  providers: [AuditRepository, AuditService],
-  exports: [AuditService],
 })
-export class AuditModule {}
+export class IdentityAuditModule {}

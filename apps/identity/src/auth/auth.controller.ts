@@ -1,9 +1,9 @@
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, Public } from '@leadflow/platform/auth';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ClientInfo } from '../common/client-info';
-import { Client } from '../common/client-info';
 import { AuthService } from './auth.service';
 import type { MeView, RegistrationResult, TokenPair } from './dto/auth.dto';
 import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';

@@ -1,12 +1,13 @@
 import { OrganizationCreated, UserCreated, WorkspaceCreated } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
-import type { ClientInfo } from '../common/client-info';
+import { AuditActions } from '../audit/audit-actions';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import { OrganizationEntity } from '../organizations/organization.entity';
@@ -62,7 +63,7 @@ export class AuthService {
     private readonly workspaces: WorkspacesRepository,
     private readonly sessions: SessionsRepository,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
     private readonly issuer: SessionIssuer,
   ) {}
 

@@ -1,4 +1,4 @@
-import { LOGIN_WINDOW_MS, retryAfterSeconds } from './login-throttle';
+import { LOGIN_WINDOW_MS, loginAttemptsExpiredBefore, retryAfterSeconds } from './login-throttle';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const ago = (ms: number): Date => new Date(now.getTime() - ms);
@@ -22,5 +22,11 @@ describe('login throttle', () => {
   it('with more failures than the limit, waits for enough of them to expire', () => {
     const failures = [ago(14 * 60_000), ago(13 * 60_000), ago(3000), ago(2000), ago(1000), ago(500)];
     expect(retryAfterSeconds(failures, 5, now)).toBe(2 * 60);
+  });
+
+  it('keeps attempts for twice the window: older ones can be deleted', () => {
+    expect(loginAttemptsExpiredBefore(now)).toEqual(ago(2 * LOGIN_WINDOW_MS));
+    // An attempt just inside the retention still counts for a decision at the window's edge.
+    expect(loginAttemptsExpiredBefore(now).getTime()).toBeLessThan(ago(LOGIN_WINDOW_MS).getTime());
   });
 });

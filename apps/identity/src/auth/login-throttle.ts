@@ -1,6 +1,13 @@
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const MAX_FAILURES_PER_ACCOUNT = 5;
 export const MAX_FAILURES_PER_IP = 20;
+/** Login attempts are kept for twice the window; older ones can no longer affect any decision. */
+export const LOGIN_ATTEMPT_RETENTION_MS = 2 * LOGIN_WINDOW_MS;
+
+/** Attempts made before this instant may be deleted. */
+export function loginAttemptsExpiredBefore(now: Date): Date {
+  return new Date(now.getTime() - LOGIN_ATTEMPT_RETENTION_MS);
+}
 
 /**
  * Seconds until another attempt is allowed, or null when it is allowed now. `failures`: times of

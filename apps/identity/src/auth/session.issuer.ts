@@ -1,7 +1,7 @@
+import type { ClientInfo } from '@leadflow/platform/audit';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import type { ClientInfo } from '../common/client-info';
 import { IdentityEnv } from '../config/env.schema';
 import type { MembershipEntity } from '../users/membership.entity';
 import { AccessTokenIssuer } from './access-token.issuer';

@@ -91,6 +91,20 @@ export class SessionsRepository {
     return result.affected ?? 0;
   }
 
+  /**
+   * Deletes at most `limit` attempts made before `before` (one bounded statement; replicas pruning
+   * at the same time skip each other's rows). Answers how many were deleted.
+   */
+  async pruneAttempts(before: Date, limit: number): Promise<number> {
+    // TypeORM answers a DELETE as [rows, affected].
+    const [, deleted] = (await this.dataSource.query(
+      `DELETE FROM identity.login_attempts WHERE id IN (
+         SELECT id FROM identity.login_attempts WHERE created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before, limit],
+    )) as [unknown[], number];
+    return deleted;
+  }
+
   async recordAttempt(attempt: LoginAttemptEntity, manager?: EntityManager): Promise<void> {
     await (manager ?? this.dataSource.manager).getRepository(LoginAttemptEntity).insert(attempt);
   }

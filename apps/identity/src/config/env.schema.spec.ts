@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '@leadflow/platform/config';
 import { randomBytes } from 'node:crypto';
-import { DEV_SECRETS_ENCRYPTION_KEY, IdentityEnv } from './env.schema';
+import { DEV_SECRETS_ENCRYPTION_KEY } from '@leadflow/platform/secrets';
+import { IdentityEnv } from './env.schema';
 
 describe('identity settings', () => {
   it('defaults to the development key and 15-minute access tokens', () => {
@@ -12,6 +13,7 @@ describe('identity settings', () => {
       API_KEY_TOKEN_TTL_SECONDS: 60,
       INVITATION_TTL_HOURS: 168,
       PASSWORD_RESET_TTL_MINUTES: 60,
+      LOGIN_ATTEMPT_PRUNE_INTERVAL_SECONDS: 300,
     });
   });
 

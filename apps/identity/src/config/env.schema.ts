@@ -1,44 +1,6 @@
 import { MessagingServiceEnv } from '@leadflow/platform/config';
-import { SecretBox } from '@leadflow/platform/secrets';
-import type { ValidationArguments, ValidatorConstraintInterface } from 'class-validator';
-import { IsIn, IsInt, IsString, Max, Min, Validate, ValidatorConstraint } from 'class-validator';
-
-/**
- * Development-only key for SecretBox (sealing signing keys at rest). Public in the repository, so
- * it protects nothing: identity refuses to start with it when NODE_ENV=production.
- */
-export const DEV_SECRETS_ENCRYPTION_KEY = 'dev:ZGV2LW9ubHktbGVhZGZsb3ctaWRlbnRpdHkta2V5MDE=';
-
-@ValidatorConstraint({ name: 'secretsEncryptionKey' })
-class SecretsEncryptionKeyRule implements ValidatorConstraintInterface {
-  private problem = '';
-
-  validate(value: unknown, args: ValidationArguments): boolean {
-    const env = args.object as IdentityEnv;
-    if (typeof value !== 'string') return this.fail('must be a string');
-    try {
-      SecretBox.fromSetting(value);
-    } catch (error) {
-      return this.fail(`is not a valid key setting (${(error as Error).message})`);
-    }
-    if (
-      env.NODE_ENV === 'production' &&
-      value.split(',').some((p) => DEV_SECRETS_ENCRYPTION_KEY === p.trim())
-    ) {
-      return this.fail('must not be the development key when NODE_ENV=production');
-    }
-    return true;
-  }
-
-  defaultMessage(): string {
-    return `SECRETS_ENCRYPTION_KEY ${this.problem}; format: id1:base64(32 bytes)[,id2:...]`;
-  }
-
-  private fail(problem: string): false {
-    this.problem = problem;
-    return false;
-  }
-}
+import { DEV_SECRETS_ENCRYPTION_KEY, IsSecretsEncryptionKey } from '@leadflow/platform/secrets';
+import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 
 /** Settings of the identity service (shared ones are documented on MessagingServiceEnv). */
 export class IdentityEnv extends MessagingServiceEnv {
@@ -56,7 +18,7 @@ export class IdentityEnv extends MessagingServiceEnv {
    * encrypts, all decrypt. Defaults to a documented development-only key.
    */
   @IsString()
-  @Validate(SecretsEncryptionKeyRule)
+  @IsSecretsEncryptionKey()
   SECRETS_ENCRYPTION_KEY = DEV_SECRETS_ENCRYPTION_KEY;
 
   /** Lifetime of user access tokens (at most 15 minutes). */
@@ -88,4 +50,13 @@ export class IdentityEnv extends MessagingServiceEnv {
   @Min(5)
   @Max(24 * 60)
   PASSWORD_RESET_TTL_MINUTES = 60;
+
+  /**
+   * How often login attempts older than twice the throttle window (30 minutes) are deleted, in
+   * seconds; each run deletes in bounded batches.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  LOGIN_ATTEMPT_PRUNE_INTERVAL_SECONDS = 300;
 }

@@ -1,5 +1,5 @@
+import { auditEntities } from '@leadflow/platform/audit';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
-import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { LoginAttemptEntity } from '../auth/login-attempt.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { SessionEntity } from '../auth/session.entity';
@@ -7,12 +7,14 @@ import { InvitationEntity } from '../invitations/invitation.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { PasswordResetEntity } from '../passwords/password-reset.entity';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
+import { OrganizationUsageEntity } from '../usage/organization-usage.entity';
 import { MembershipEntity } from '../users/membership.entity';
 import { UserEntity } from '../users/user.entity';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import { MessagingTables1763900000000 } from './migrations/1763900000000-MessagingTables';
 import { IdentityTables1763900000100 } from './migrations/1763900000100-IdentityTables';
 import { InvitationsAndPasswordResets1763900000200 } from './migrations/1763900000200-InvitationsAndPasswordResets';
+import { OrganizationUsage1763900000300 } from './migrations/1763900000300-OrganizationUsage';
 
 /** The identity service's schema and its migrations, in order. */
 export const identityDatabase = {
@@ -21,6 +23,7 @@ export const identityDatabase = {
     MessagingTables1763900000000,
     IdentityTables1763900000100,
     InvitationsAndPasswordResets1763900000200,
+    OrganizationUsage1763900000300,
   ],
   entities: [
     OrganizationEntity,
@@ -32,8 +35,9 @@ export const identityDatabase = {
     RefreshTokenEntity,
     LoginAttemptEntity,
     ApiKeyEntity,
-    AuditEntryEntity,
+    ...auditEntities,
     InvitationEntity,
     PasswordResetEntity,
+    OrganizationUsageEntity,
   ],
 };

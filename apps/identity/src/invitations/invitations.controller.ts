@@ -1,11 +1,11 @@
 import type { Page } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, Public, RequireScopes } from '@leadflow/platform/auth';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TokenPair } from '../auth/dto/auth.dto';
-import type { ClientInfo } from '../common/client-info';
-import { Client } from '../common/client-info';
 import type { InvitationView } from './dto/invitation.dto';
 import { AcceptInvitationDto, CreateInvitationDto, ListInvitationsQuery } from './dto/invitation.dto';
 import { InvitationsService } from './invitations.service';

@@ -1,5 +1,7 @@
 import type { Page } from '@leadflow/contracts';
 import { InvitationCreated, UserCreated, UserUpdated, roleRank } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { hasRole, tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError, NotFoundError } from '@leadflow/platform/errors';
@@ -8,13 +10,12 @@ import { toPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
+import { AuditActions } from '../audit/audit-actions';
 import { EmailTakenError, InvalidCredentialsError } from '../auth/auth.errors';
 import type { TokenPair } from '../auth/dto/auth.dto';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords';
 import type { SignIn } from '../auth/session.issuer';
 import { SessionIssuer } from '../auth/session.issuer';
-import type { ClientInfo } from '../common/client-info';
 import { expiresAfter, hashSingleUseToken, newSingleUseToken } from '../common/single-use-token';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
@@ -55,7 +56,7 @@ export class InvitationsService {
     private readonly issuer: SessionIssuer,
     private readonly uow: UnitOfWork,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
     private readonly env: IdentityEnv,
   ) {}
 

@@ -1,10 +1,10 @@
 import type { Page } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, RequireRole, RequireScopes } from '@leadflow/platform/auth';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ClientInfo } from '../common/client-info';
-import { Client } from '../common/client-info';
 import type { MemberView } from './dto/member.dto';
 import { ListMembersQuery, UpdateMemberDto } from './dto/member.dto';
 import { MembersService } from './members.service';

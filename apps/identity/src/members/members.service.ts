@@ -1,13 +1,14 @@
 import type { Page } from '@leadflow/contracts';
 import { UserUpdated } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { hasRole, tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { toPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
-import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
-import type { ClientInfo } from '../common/client-info';
+import { AuditActions } from '../audit/audit-actions';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import type { MembershipEntity } from '../users/membership.entity';
@@ -25,7 +26,7 @@ export class MembersService {
     private readonly workspaces: WorkspacesRepository,
     private readonly uow: UnitOfWork,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<MemberView>> {

@@ -1,11 +1,11 @@
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, RequireScopes } from '@leadflow/platform/auth';
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ClientInfo } from '../common/client-info';
-import { Client } from '../common/client-info';
 import { UpdateOrganizationDto } from './dto/update-organization.dto';
-import type { OrganizationView } from './organization.view';
+import type { CurrentOrganizationView, OrganizationView } from './organization.view';
 import { OrganizationsService } from './organizations.service';
 
 @ApiTags('organizations')
@@ -16,7 +16,7 @@ export class OrganizationsController {
 
   @Get()
   @ApiOperation({ summary: "The caller's organization: plan and monthly quotas" })
-  current(@CurrentPrincipal() principal: Principal): Promise<OrganizationView> {
+  current(@CurrentPrincipal() principal: Principal): Promise<CurrentOrganizationView> {
     return this.organizations.current(principal);
   }
 

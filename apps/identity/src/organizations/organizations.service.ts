@@ -1,14 +1,16 @@
 import { OrganizationUpdated } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
-import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
-import type { ClientInfo } from '../common/client-info';
+import { AuditActions } from '../audit/audit-actions';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
+import { UsageService } from '../usage/usage.service';
 import type { UpdateOrganizationDto } from './dto/update-organization.dto';
-import type { OrganizationView } from './organization.view';
+import type { CurrentOrganizationView, OrganizationView } from './organization.view';
 import { organizationPayload, toOrganizationView } from './organization.view';
 import { OrganizationEntity } from './organization.entity';
 import { OrganizationsRepository } from './organizations.repository';
@@ -21,13 +23,16 @@ export class OrganizationsService {
     private readonly organizations: OrganizationsRepository,
     private readonly uow: UnitOfWork,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
+    private readonly usage: UsageService,
   ) {}
 
-  async current(principal: Principal): Promise<OrganizationView> {
+  /** The organization with this month's usage (UTC), so quotas and usage read side by side. */
+  async current(principal: Principal): Promise<CurrentOrganizationView> {
     const organization = await this.organizations.findOwn(principal.organizationId);
     if (!organization) throw new NotFoundError('Organization', principal.organizationId);
-    return toOrganizationView(organization);
+    const usage = await this.usage.ofMonth(organization.id, nowMs());
+    return { ...toOrganizationView(organization), usage };
   }
 
   async update(

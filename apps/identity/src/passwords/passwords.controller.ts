@@ -1,9 +1,9 @@
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, Public } from '@leadflow/platform/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ClientInfo } from '../common/client-info';
-import { Client } from '../common/client-info';
 import { ChangePasswordDto, ConfirmPasswordResetDto, RequestPasswordResetDto } from './dto/password.dto';
 import { PasswordsService } from './passwords.service';
 

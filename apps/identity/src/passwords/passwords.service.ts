@@ -1,17 +1,18 @@
 import { PasswordResetRequested } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditAction } from '../audit/audit.service';
-import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
+import type { AuditAction } from '../audit/audit-actions';
+import { AuditActions } from '../audit/audit-actions';
 import { InvalidCredentialsError, TooManyAttemptsError, UserTokenRequiredError } from '../auth/auth.errors';
 import { LoginAttemptEntity } from '../auth/login-attempt.entity';
 import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, retryAfterSeconds } from '../auth/login-throttle';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords';
 import { SessionsRepository } from '../auth/sessions.repository';
-import type { ClientInfo } from '../common/client-info';
 import {
   expiresAfter,
   hashSingleUseToken,
@@ -37,7 +38,7 @@ export class PasswordsService {
     private readonly sessions: SessionsRepository,
     private readonly uow: UnitOfWork,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
     private readonly env: IdentityEnv,
   ) {}
 

@@ -1,3 +1,4 @@
+import { AuditLog } from '@leadflow/platform/audit';
 import { SecretBox } from '@leadflow/platform/secrets';
 import type { OnModuleInit } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
@@ -7,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditActions, AuditService } from '../audit/audit.service';
+import { AuditActions } from '../audit/audit-actions';
 import { IdentityEnv } from '../config/env.schema';
 import { SigningKeyEntity } from './signing-key.entity';
 import { SigningKeysRepository } from './signing-keys.repository';
@@ -35,7 +36,7 @@ export class SigningKeysService implements OnModuleInit {
 
   constructor(
     private readonly repository: SigningKeysRepository,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
     private readonly env: IdentityEnv,
   ) {
     this.box = SecretBox.fromSetting(env.SECRETS_ENCRYPTION_KEY);

@@ -1,10 +1,10 @@
 import type { Page } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, RequireScopes } from '@leadflow/platform/auth';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ClientInfo } from '../common/client-info';
-import { Client } from '../common/client-info';
 import type { WorkspaceView } from './dto/workspace.dto';
 import { CreateWorkspaceDto, ListWorkspacesQuery, UpdateWorkspaceDto } from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';

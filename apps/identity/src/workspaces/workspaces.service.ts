@@ -1,13 +1,14 @@
 import type { Page } from '@leadflow/contracts';
 import { WorkspaceCreated, WorkspaceUpdated } from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { toPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditActions, AuditService, actorOf } from '../audit/audit.service';
-import type { ClientInfo } from '../common/client-info';
+import { AuditActions } from '../audit/audit-actions';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceView } from './dto/workspace.dto';
@@ -22,7 +23,7 @@ export class WorkspacesService {
     private readonly workspaces: WorkspacesRepository,
     private readonly uow: UnitOfWork,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(principal: Principal, dto: CreateWorkspaceDto, client: ClientInfo): Promise<WorkspaceView> {

@@ -9,6 +9,9 @@ export class TestEnv {
   @IsString()
   KAFKA_BROKERS = '127.0.0.1:9092';
 
+  @Matches(/^rediss?:\/\//)
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
   /** Names this run's databases and topics so runs never see each other's data. */
   @IsOptional()
   @Matches(/^[a-z0-9]*$/)

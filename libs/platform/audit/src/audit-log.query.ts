@@ -1,7 +1,8 @@
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '@leadflow/platform/persistence';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
-export class ListAuditLogQuery extends PageQuery {
+/** `GET …/audit-log`: `limit` and `cursor` (PageQuery) and an optional action name. */
+export class AuditLogQuery extends PageQuery {
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -5,8 +5,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditEntryEntity } from './audit-entry.entity';
 
+/** The only code that touches the `audit_log` table. */
 @Injectable()
-export class AuditRepository {
+export class AuditLogRepository {
   private readonly entries: TenantRepository<AuditEntryEntity>;
 
   constructor(dataSource: DataSource) {

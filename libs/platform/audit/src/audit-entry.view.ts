@@ -1,5 +1,6 @@
-import type { AuditEntryEntity } from '../audit-entry.entity';
+import type { AuditEntryEntity } from './audit-entry.entity';
 
+/** An audit entry as the API answers it. */
 export interface AuditEntryView {
   id: string;
   actor: { type: string; id: string | null };

@@ -1,8 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { AuditActorType } from './audit-record';
 
-export type AuditActorType = 'user' | 'api_key' | 'operator' | 'anonymous';
-
-/** One audited action; organization null only for platform-level actions (key rotation). */
+/**
+ * One audited action, in the table `audit_log` of the service's own schema (the DataSource's
+ * schema). `organizationId` is null only for platform-level actions; it is typed as a string so
+ * that tenant-scoped reads go through TenantRepository, which never matches null.
+ */
 @Entity({ name: 'audit_log' })
 export class AuditEntryEntity {
   @PrimaryColumn('uuid') id!: string;
@@ -17,3 +20,6 @@ export class AuditEntryEntity {
   @Column('jsonb') details!: Record<string, unknown>;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }
+
+/** Add to a service's `database.entities` (next to its own entities). */
+export const auditEntities = [AuditEntryEntity];

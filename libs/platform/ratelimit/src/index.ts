@@ -1,0 +1,3 @@
+export * from './fixed-window';
+export * from './fixed-window.limiter';
+export * from './redis-client';

@@ -1,0 +1,45 @@
+import type { ValidationArguments, ValidatorConstraintInterface } from 'class-validator';
+import { Validate, ValidatorConstraint } from 'class-validator';
+import { SecretBox } from './secret-box';
+
+/**
+ * Development-only `SECRETS_ENCRYPTION_KEY`. Public in the repository, so it protects nothing:
+ * services refuse to start with it when NODE_ENV=production.
+ */
+export const DEV_SECRETS_ENCRYPTION_KEY = 'dev:ZGV2LW9ubHktbGVhZGZsb3ctaWRlbnRpdHkta2V5MDE=';
+
+@ValidatorConstraint({ name: 'secretsEncryptionKey' })
+class SecretsEncryptionKeyRule implements ValidatorConstraintInterface {
+  private problem = '';
+
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const env = args.object as { NODE_ENV?: string };
+    if (typeof value !== 'string') return this.fail('must be a string');
+    try {
+      SecretBox.fromSetting(value);
+    } catch (error) {
+      return this.fail(`is not a valid key setting (${(error as Error).message})`);
+    }
+    if (
+      env.NODE_ENV === 'production' &&
+      value.split(',').some((p) => p.trim() === DEV_SECRETS_ENCRYPTION_KEY)
+    ) {
+      return this.fail('must not be the development key when NODE_ENV=production');
+    }
+    return true;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} ${this.problem}; format: id1:base64(32 bytes)[,id2:...]`;
+  }
+
+  private fail(problem: string): false {
+    this.problem = problem;
+    return false;
+  }
+}
+
+/** A SecretBox key setting (`id:base64,...`); the development key is refused in production. */
+export function IsSecretsEncryptionKey(): PropertyDecorator {
+  return Validate(SecretsEncryptionKeyRule);
+}
