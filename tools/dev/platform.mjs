@@ -2,7 +2,7 @@
 // installation, PostgreSQL and Kafka checks, and the build. Node built-ins only until deps exist.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,10 @@ export function ensureDependencies() {
 
 /** Compiles apps and libs with SWC into dist/ (decorator metadata on, path aliases rewritten). */
 export function build() {
-  rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+  // Built beside dist/ and swapped in with renames, so processes starting from dist/ (another
+  // test run, a running platform) never see a half-written tree.
+  const staging = `dist.build-${process.pid}`;
+  rmSync(join(ROOT, staging), { recursive: true, force: true });
   const swc = join(ROOT, 'node_modules/.bin/swc');
   const result = spawnSync(
     swc,
@@ -79,7 +82,7 @@ export function build() {
       'libs',
       'tools/bench',
       '-d',
-      'dist',
+      staging,
       '--config-file',
       '.swcrc',
       '--ignore',
@@ -88,7 +91,14 @@ export function build() {
     ],
     { cwd: ROOT, stdio: 'inherit' },
   );
-  if (result.status !== 0) throw new Error('build failed');
+  if (result.status !== 0) {
+    rmSync(join(ROOT, staging), { recursive: true, force: true });
+    throw new Error('build failed');
+  }
+  const retired = `dist.old-${process.pid}`;
+  if (existsSync(join(ROOT, 'dist'))) renameSync(join(ROOT, 'dist'), join(ROOT, retired));
+  renameSync(join(ROOT, staging), join(ROOT, 'dist'));
+  rmSync(join(ROOT, retired), { recursive: true, force: true });
   log('built apps and libs into dist/');
 }
 

@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
+import express from 'express';
 import { Logger } from 'nestjs-pino';
 import type { ServiceDefinition } from './service-definition';
 
@@ -46,6 +47,10 @@ function configureApp(app: NestExpressApplication, definition: ServiceDefinition
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
   app.use(requestContextMiddleware(app.get(MetricsService)));
+  for (const raw of definition.rawBodies ?? []) {
+    // Sets req._body, so the parsers below leave these requests alone.
+    app.use(raw.path, express.raw({ type: () => true, limit: raw.limit }), bodyParserErrorMiddleware);
+  }
   if (definition.bodyLimit !== false) {
     const limit = definition.bodyLimit ?? '1mb';
     app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'] });

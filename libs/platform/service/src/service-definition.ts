@@ -14,6 +14,11 @@ export interface ServiceDefinition<E extends object> {
   port: (env: E) => number;
   /** Largest accepted request body (default 1 MB); `false`: bodies are not parsed (the gateway streams them). */
   bodyLimit?: string | false;
+  /**
+   * Path prefixes whose bodies are read as raw Buffers (any content type, own size limit) instead
+   * of parsed: routes that verify a signature over the exact bytes and parse them themselves.
+   */
+  rawBodies?: readonly { path: string; limit: string }[];
   /** `custom`: the service answers `/readyz` itself (the gateway asks its upstreams). */
   readiness?: 'dependencies' | 'custom';
   /** Express middleware that must run before every Nest route (after the request context). */
