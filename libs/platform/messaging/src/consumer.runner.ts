@@ -129,47 +129,52 @@ export class ConsumerRunner {
     return [...new Set(this.pending.flatMap((p) => p.topics))];
   }
 
+  /** Connects every registered consumer and joins its group (all groups at once). */
   async start(): Promise<void> {
     this.started = true;
-    for (const { name, topics, handler } of this.pending) {
-      const consumer = this.kafka.consumer({
-        groupId: this.topics.group(this.options.service, name),
-        allowAutoTopicCreation: false,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3000,
-        retry: { retries: 10 },
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1000,
-        autoCommitThreshold: 100,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: async ({
-          batch,
-          resolveOffset,
-          heartbeat,
-          commitOffsetsIfNecessary,
-          isRunning,
-          isStale,
-        }) => {
-          for (const message of batch.messages) {
-            if (!isRunning() || isStale() || this.stopping) break;
-            await this.withHeartbeat(heartbeat, () => handler(batch.topic, batch.partition, message));
-            resolveOffset(message.offset);
-            await commitOffsetsIfNecessary();
-            await heartbeat();
-          }
-          this.lag?.set(
-            { consumer: name, topic: batch.topic, partition: String(batch.partition) },
-            Number(batch.offsetLag()),
-          );
-        },
-      });
-      this.groups.push({ name, consumer });
-    }
+    await Promise.all(this.pending.map((registration) => this.startOne(registration)));
+  }
+
+  private async startOne({ name, topics, handler }: ConsumerRunner['pending'][number]): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.topics.group(this.options.service, name),
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      retry: { retries: 10 },
+    });
+    // Known before it joins, so that stop() can leave a group that is still joining.
+    this.groups.push({ name, consumer });
+    if (this.stopping) return;
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      autoCommitThreshold: 100,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        commitOffsetsIfNecessary,
+        isRunning,
+        isStale,
+      }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale() || this.stopping) break;
+          await this.withHeartbeat(heartbeat, () => handler(batch.topic, batch.partition, message));
+          resolveOffset(message.offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        }
+        this.lag?.set(
+          { consumer: name, topic: batch.topic, partition: String(batch.partition) },
+          Number(batch.offsetLag()),
+        );
+      },
+    });
   }
 
   /** Stops taking messages; the message in hand finishes (or is left uncommitted) first. */

@@ -36,6 +36,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger('Messaging');
   private admin: Admin | undefined;
   private healthyUntil = 0;
+  private consumersStarted: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -64,7 +65,14 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     );
     await this.producer.connect();
     this.relay.start();
-    await this.consumers.start();
+    // Joining a consumer group can take a session timeout (30 s) after a crash of the previous
+    // member; the service takes requests meanwhile, so consumers join in the background.
+    this.consumersStarted = this.consumers.start().then(
+      () => this.logger.log(`consumers joined (topic prefix "${this.topics.prefix}")`),
+      (error: unknown) => {
+        if (this.consumers.isRunning) this.logger.error({ err: error }, 'consumers could not start');
+      },
+    );
     this.logger.log(`messaging started (topic prefix "${this.topics.prefix}")`);
   }
 
@@ -83,6 +91,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
 
   async onModuleDestroy(): Promise<void> {
     await this.consumers.stop();
+    await this.consumersStarted;
     this.logger.log('consumers stopped');
     await this.relay.stop(Date.now() + Math.max(1000, this.env.SHUTDOWN_TIMEOUT_MS / 2));
     this.logger.log('outbox relay flushed and stopped');
