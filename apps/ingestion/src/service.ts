@@ -1,7 +1,8 @@
-import { TopicOwners } from '@leadflow/contracts';
+import { Topics, TopicOwners } from '@leadflow/contracts';
 import type { ServiceDefinition } from '@leadflow/platform/service';
 import { IngestionEnv } from './config/env.schema';
 import { ingestionDatabase } from './database/data-source';
+import { INTAKE_BODY_LIMIT, INTAKE_PATH } from './intake/intake.controller';
 
 export const ingestionService: ServiceDefinition<IngestionEnv> = {
   name: 'ingestion',
@@ -11,5 +12,10 @@ export const ingestionService: ServiceDefinition<IngestionEnv> = {
   env: IngestionEnv,
   port: (env) => env.INGESTION_PORT,
   database: ingestionDatabase,
-  messaging: { publishes: TopicOwners.ingestion },
+  // Intake verifies signatures over the exact bytes and parses them itself.
+  rawBodies: [{ path: INTAKE_PATH, limit: INTAKE_BODY_LIMIT }],
+  messaging: {
+    publishes: TopicOwners.ingestion,
+    consumes: [Topics.identityOrganizations, Topics.identityWorkspaces],
+  },
 };

@@ -1,5 +1,6 @@
 import { MessagingServiceEnv } from '@leadflow/platform/config';
-import { IsInt, Max, Min } from 'class-validator';
+import { DEV_SECRETS_ENCRYPTION_KEY, IsSecretsEncryptionKey } from '@leadflow/platform/secrets';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 /** Settings of the ingestion service (shared ones are documented on MessagingServiceEnv). */
 export class IngestionEnv extends MessagingServiceEnv {
@@ -7,4 +8,46 @@ export class IngestionEnv extends MessagingServiceEnv {
   @Min(1)
   @Max(65535)
   INGESTION_PORT = 3002;
+
+  /** `production` forbids development defaults (the dev encryption key). */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV = 'development';
+
+  /** Seals webhook signing secrets at rest (SecretBox key setting `id:base64(32 bytes)[,...]`). */
+  @IsString()
+  @IsSecretsEncryptionKey()
+  SECRETS_ENCRYPTION_KEY = DEV_SECRETS_ENCRYPTION_KEY;
+
+  /** Redis for intake rate limits, provider hourly limits, quotas and signature replay checks. */
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key ingestion writes (lets several platforms share one Redis). */
+  @IsString()
+  REDIS_KEY_PREFIX = 'lf:';
+
+  /** Base URL vendors post to (the gateway's public address); webhook answers show `<base>/webhooks/leads/<id>`. */
+  @Matches(/^https?:\/\/[^/]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) origin without a path' })
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
+  /** How far a `LeadFlow-Signature` timestamp may be from now, in seconds. */
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  SIGNATURE_TOLERANCE_SECONDS = 300;
+
+  /** How long the previous webhook secret stays valid after a rotation, in hours. */
+  @IsInt()
+  @Min(0)
+  @Max(720)
+  WEBHOOK_SECRET_GRACE_HOURS = 24;
+
+  /** Where uploaded CSV files are kept while they are imported. */
+  @IsString()
+  IMPORT_DIR = 'tmp/imports';
+
+  /** Largest accepted CSV upload, in bytes (1 GB). */
+  @IsInt()
+  @Min(1024)
+  IMPORT_MAX_BYTES = 1024 * 1024 * 1024;
 }

@@ -1,8 +1,43 @@
+import { auditEntities } from '@leadflow/platform/audit';
+import { ContactEntity } from '../contacts/contact.entity';
+import { OrganizationCopyEntity, WorkspaceCopyEntity } from '../directory/directory.entities';
+import { ImportEntity, ImportRejectionEntity } from '../imports/import.entity';
+import { IntakeRequestEntity } from '../intake/intake-request.entity';
+import { LeadActivityEntity, LeadNoteEntity, LeadStatusChangeEntity } from '../leads/lead-history.entities';
+import { LeadEntity } from '../leads/lead.entity';
+import { PipelineStageEntity } from '../pipeline-stages/pipeline-stage.entity';
+import { ProviderEntity } from '../providers/provider.entity';
+import { WebhookEntity } from '../webhooks/webhook.entity';
 import { MessagingTables1763900000000 } from './migrations/1763900000000-MessagingTables';
+import { AuditTable1763900000050 } from './migrations/1763900000050-AuditTable';
+import { IngestionTables1763900000100 } from './migrations/1763900000100-IngestionTables';
+import { ContactSearchIndexes1763900000300 } from './migrations/1763900000300-ContactSearchIndexes';
+import { ImportResume1763900000400 } from './migrations/1763900000400-ImportResume';
 
 /** The ingestion service's schema and its migrations, in order. */
 export const ingestionDatabase = {
   schema: 'ingestion',
-  migrations: [MessagingTables1763900000000],
-  entities: [],
+  migrations: [
+    MessagingTables1763900000000,
+    AuditTable1763900000050,
+    IngestionTables1763900000100,
+    ContactSearchIndexes1763900000300,
+    ImportResume1763900000400,
+  ],
+  entities: [
+    ...auditEntities,
+    OrganizationCopyEntity,
+    WorkspaceCopyEntity,
+    WebhookEntity,
+    ProviderEntity,
+    IntakeRequestEntity,
+    ContactEntity,
+    LeadEntity,
+    LeadStatusChangeEntity,
+    LeadActivityEntity,
+    LeadNoteEntity,
+    PipelineStageEntity,
+    ImportEntity,
+    ImportRejectionEntity,
+  ],
 };

@@ -1,0 +1,219 @@
+import type { NormalizedLead } from '../normalization';
+import type { AcceptedRow, BatchSettings, BatchSnapshot, ContactState } from './import-batch-plan';
+import { batchIdentities, planBatch } from './import-batch-plan';
+
+const at = new Date('2026-11-23T12:00:00.000Z');
+
+function lead(values: Partial<NormalizedLead>): NormalizedLead {
+  return {
+    externalId: null,
+    firstName: null,
+    lastName: null,
+    phone: null,
+    email: null,
+    address: null,
+    address2: null,
+    city: null,
+    state: null,
+    zip: null,
+    consent: null,
+    contactable: { phone: false, sms: false, email: false },
+    tracking: {
+      source: null,
+      subsource: null,
+      utmSource: null,
+      utmMedium: null,
+      utmCampaign: null,
+      utmTerm: null,
+      utmContent: null,
+      campaignId: null,
+      landingPageUrl: null,
+      ip: null,
+      userAgent: null,
+    },
+    attributes: {},
+    ...values,
+  };
+}
+
+function rows(...leads: Partial<NormalizedLead>[]): AcceptedRow[] {
+  return leads.map((values, i) => ({ row: i + 1, lead: lead(values) }));
+}
+
+function existing(
+  id: string,
+  values: Partial<ContactState>,
+  createdAt = new Date('2026-01-01'),
+): ContactState {
+  return {
+    id,
+    workspaceId: 'ws',
+    firstName: null,
+    lastName: null,
+    phone: null,
+    email: null,
+    address: null,
+    address2: null,
+    city: null,
+    state: null,
+    zip: null,
+    tags: [],
+    createdAt,
+    updatedAt: createdAt,
+    isNew: false,
+    readUpdatedAt: createdAt,
+    ...values,
+  };
+}
+
+function settings(overrides: Partial<BatchSettings> = {}): BatchSettings {
+  let n = 0;
+  return {
+    match: ['external_id', 'phone', 'email'],
+    windowHours: 720,
+    workspaceId: 'ws',
+    receivedAt: at,
+    newId: () => `id-${String(++n).padStart(4, '0')}`,
+    ...overrides,
+  };
+}
+
+const empty: BatchSnapshot = { contacts: [], usedExternalIds: new Set(), recentOriginals: new Map() };
+
+describe('planBatch (LeadRecorder semantics, row by row)', () => {
+  it('creates one contact per new person and links a repeat of the same phone as a duplicate of the first lead', () => {
+    const plan = planBatch(
+      rows({ phone: '+15122000001', email: 'a@x.com' }, { phone: '+15122000001', email: 'other@x.com' }),
+      empty,
+      settings(),
+    );
+    expect(plan.createdContacts).toHaveLength(1);
+    const [first, second] = plan.outcomes;
+    if (first.kind !== 'stored' || second.kind !== 'stored') throw new Error('expected stored rows');
+    expect(first.status).toBe('new');
+    expect(second).toMatchObject({
+      status: 'duplicate',
+      originalLeadId: first.leadId,
+      contactId: first.contactId,
+    });
+    expect(second.contactEvent).toBeNull(); // the contact already has an e-mail: nothing filled
+  });
+
+  it('finds a contact by e-mail only when it has no different phone, and fills its blanks', () => {
+    const snapshot: BatchSnapshot = {
+      ...empty,
+      contacts: [
+        existing('c-phone', { email: 'a@x.com', phone: '+15122000009' }),
+        existing('c-blank', { email: 'b@x.com' }),
+      ],
+    };
+    const plan = planBatch(
+      rows(
+        { phone: '+15122000001', email: 'a@x.com' },
+        { phone: '+15122000002', email: 'b@x.com', city: 'Austin' },
+      ),
+      snapshot,
+      settings(),
+    );
+    const [first, second] = plan.outcomes;
+    if (first.kind !== 'stored' || second.kind !== 'stored') throw new Error('expected stored rows');
+    expect(first.contactEvent?.kind).toBe('created'); // a@x.com belongs to someone with another phone
+    expect(second.contactId).toBe('c-blank');
+    expect(second.contactEvent).toMatchObject({
+      kind: 'updated',
+      contact: { phone: '+15122000002', city: 'Austin' },
+    });
+    expect(plan.updatedContacts.map((c) => c.id)).toEqual(['c-blank']);
+  });
+
+  it('reaches a contact by a phone an earlier row of the batch filled in', () => {
+    const snapshot: BatchSnapshot = { ...empty, contacts: [existing('c1', { email: 'a@x.com' })] };
+    const plan = planBatch(
+      rows({ phone: '+15122000001', email: 'a@x.com' }, { phone: '+15122000001' }),
+      snapshot,
+      settings(),
+    );
+    expect(plan.outcomes.map((o) => (o.kind === 'stored' ? o.contactId : o.kind))).toEqual(['c1', 'c1']);
+    expect(plan.createdContacts).toHaveLength(0);
+  });
+
+  it('takes the earliest recent lead from the database as the original, else the batch’s first new lead', () => {
+    const snapshot: BatchSnapshot = {
+      ...empty,
+      contacts: [existing('c1', { phone: '+15122000001' })],
+      recentOriginals: new Map([['c1', 'lead-in-db']]),
+    };
+    const plan = planBatch(
+      rows({ phone: '+15122000001' }, { phone: '+15122000002' }, { phone: '+15122000002' }),
+      snapshot,
+      settings(),
+    );
+    expect(plan.outcomes.map((o) => (o.kind === 'stored' ? [o.status, o.originalLeadId] : o.kind))).toEqual([
+      ['duplicate', 'lead-in-db'],
+      ['new', null],
+      ['duplicate', plan.outcomes[1].kind === 'stored' ? plan.outcomes[1].leadId : ''],
+    ]);
+  });
+
+  it('never marks duplicates with a window of 0 hours', () => {
+    const plan = planBatch(
+      rows({ phone: '+15122000001' }, { phone: '+15122000001' }),
+      empty,
+      settings({ windowHours: 0 }),
+    );
+    expect(plan.outcomes.map((o) => o.kind === 'stored' && o.status)).toEqual(['new', 'new']);
+  });
+
+  it('replays an external id the source already used, in the database or earlier in the batch', () => {
+    const snapshot: BatchSnapshot = { ...empty, usedExternalIds: new Set(['L-1']) };
+    const plan = planBatch(
+      rows(
+        { externalId: 'L-1', phone: '+15122000001' },
+        { externalId: 'L-2', phone: '+15122000002' },
+        { externalId: 'L-2', phone: '+15122000003' },
+      ),
+      snapshot,
+      settings(),
+    );
+    expect(plan.outcomes.map((o) => o.kind)).toEqual(['replayed', 'stored', 'replayed']);
+    expect(plan.createdContacts).toHaveLength(1); // a replay touches no contact
+  });
+
+  it('keeps a reused external id in attributes when external ids are not a dedup key', () => {
+    const plan = planBatch(
+      rows({ externalId: 'L-1', phone: '+15122000001' }, { externalId: 'L-1', phone: '+15122000002' }),
+      { ...empty, usedExternalIds: new Set() },
+      settings({ match: ['phone', 'email'] }),
+    );
+    const [first, second] = plan.outcomes;
+    if (first.kind !== 'stored' || second.kind !== 'stored') throw new Error('expected stored rows');
+    expect(first.externalId).toBe('L-1');
+    expect(second.externalId).toBeNull();
+    expect(second.attributes).toMatchObject({ externalIdReused: 'L-1' });
+  });
+
+  it('ignores phones and e-mails that are not dedup keys', () => {
+    const plan = planBatch(
+      rows({ phone: '+15122000001' }, { phone: '+15122000001' }),
+      empty,
+      settings({ match: ['email'] }),
+    );
+    expect(plan.createdContacts).toHaveLength(2);
+  });
+});
+
+describe('batchIdentities', () => {
+  it('spells lock keys as LeadRecorder does, sorted and each once', () => {
+    const ids = batchIdentities(
+      rows({ externalId: 'L-1', phone: '+15122000001', email: 'a@x.com' }, { phone: '+15122000001' }),
+      ['external_id', 'phone', 'email'],
+      { organizationId: 'org', sourceKey: 'webhook:w', scope: 'organization' },
+    );
+    expect(ids.locks).toEqual([
+      'e|org|organization|a@x.com',
+      'p|org|organization|+15122000001',
+      'x|org|webhook:w|L-1',
+    ]);
+    expect(ids.phones).toEqual(['+15122000001']);
+  });
+});

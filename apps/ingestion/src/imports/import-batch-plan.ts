@@ -1,0 +1,276 @@
+import type { NormalizedLead } from '../normalization';
+import type { DedupMatchKey } from '../webhooks/webhook.entity';
+
+/** One row of a batch that normalization accepted. */
+export interface AcceptedRow {
+  row: number;
+  lead: NormalizedLead;
+}
+
+/** The contact columns a lead fills (in this order) when they are blank, as LeadRecorder does. */
+export const ContactValueFields = [
+  'firstName',
+  'lastName',
+  'phone',
+  'email',
+  'address',
+  'address2',
+  'city',
+  'state',
+  'zip',
+] as const;
+type ContactValueField = (typeof ContactValueFields)[number];
+
+/** A contact as a batch sees and changes it. */
+export interface ContactState extends Record<ContactValueField, string | null> {
+  id: string;
+  workspaceId: string;
+  tags: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  /** Created by this batch (no other transaction can see it yet). */
+  isNew: boolean;
+  /** For an existing contact: its `updated_at` when it was read (to detect a concurrent change). */
+  readUpdatedAt: Date | null;
+}
+
+/** What the database holds for the batch's identities, read after their advisory locks were taken. */
+export interface BatchSnapshot {
+  /** Unmerged contacts of the dedup scope whose phone or e-mail is one of the batch's. */
+  contacts: readonly ContactState[];
+  /** External ids of the batch the source (provider, else webhook) already used. */
+  usedExternalIds: ReadonlySet<string>;
+  /** Existing contact id → its earliest lead of the vertical within the window that is not a duplicate. */
+  recentOriginals: ReadonlyMap<string, string>;
+}
+
+export interface BatchSettings {
+  match: readonly DedupMatchKey[];
+  windowHours: number;
+  workspaceId: string;
+  /** The time every lead and contact of the batch is stamped with. */
+  receivedAt: Date;
+  /** A new UUIDv7 (monotonic: rows get ascending ids in row order). */
+  newId: () => string;
+}
+
+export type RowOutcome =
+  /** The same external id from the same source: nothing stored (counted as a duplicate). */
+  | { kind: 'replayed'; row: number }
+  | {
+      kind: 'stored';
+      row: number;
+      lead: NormalizedLead;
+      leadId: string;
+      contactId: string;
+      /** The contact after this row, when this row created it or filled its blanks. */
+      contactEvent: { kind: 'created' | 'updated'; contact: ContactState } | null;
+      status: 'new' | 'duplicate';
+      originalLeadId: string | null;
+      externalId: string | null;
+      attributes: Record<string, unknown>;
+    };
+
+export interface BatchPlan {
+  outcomes: RowOutcome[];
+  /** Contacts to insert, with their values after the whole batch. */
+  createdContacts: ContactState[];
+  /** Existing contacts whose blanks the batch filled, with their values after the whole batch. */
+  updatedContacts: ContactState[];
+}
+
+/** Lock keys and look-up values of a batch, spelled exactly as LeadRecorder spells its lock keys. */
+export interface BatchIdentities {
+  locks: string[];
+  phones: string[];
+  emails: string[];
+  externalIds: string[];
+}
+
+export function batchIdentities(
+  rows: readonly AcceptedRow[],
+  match: readonly DedupMatchKey[],
+  key: { organizationId: string; sourceKey: string; scope: string },
+): BatchIdentities {
+  const locks = new Set<string>();
+  const phones = new Set<string>();
+  const emails = new Set<string>();
+  const externalIds = new Set<string>();
+  const { organizationId: org, sourceKey, scope } = key;
+  for (const { lead } of rows) {
+    if (lead.externalId) {
+      externalIds.add(lead.externalId);
+      if (match.includes('external_id')) locks.add(`x|${org}|${sourceKey}|${lead.externalId}`);
+    }
+    if (lead.phone && match.includes('phone')) {
+      phones.add(lead.phone);
+      locks.add(`p|${org}|${scope}|${lead.phone}`);
+    }
+    if (lead.email && match.includes('email')) {
+      emails.add(lead.email);
+      locks.add(`e|${org}|${scope}|${lead.email}`);
+    }
+  }
+  return {
+    locks: [...locks].sort(),
+    phones: [...phones],
+    emails: [...emails],
+    externalIds: [...externalIds],
+  };
+}
+
+function byAge(a: ContactState, b: ContactState): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The contacts a batch can reach, indexed the way LeadRecorder looks them up. */
+class ContactIndex {
+  private readonly byPhone = new Map<string, ContactState>();
+  private readonly byEmail = new Map<string, ContactState[]>();
+
+  constructor(contacts: readonly ContactState[]) {
+    for (const contact of [...contacts].sort(byAge)) this.add(contact);
+  }
+
+  /** By phone the contact with that phone (the oldest, should there be several). */
+  withPhone(phone: string): ContactState | undefined {
+    return this.byPhone.get(phone);
+  }
+
+  /** By e-mail the oldest contact with that e-mail and no different phone. */
+  withEmail(email: string, leadPhone: string | null): ContactState | undefined {
+    return this.byEmail
+      .get(email)
+      ?.find((c) => c.phone === null || leadPhone === null || c.phone === leadPhone);
+  }
+
+  add(contact: ContactState): void {
+    if (contact.phone !== null) this.addPhone(contact);
+    if (contact.email !== null) this.addEmail(contact);
+  }
+
+  addPhone(contact: ContactState): void {
+    if (contact.phone === null) return;
+    const current = this.byPhone.get(contact.phone);
+    if (current === undefined || byAge(contact, current) < 0) this.byPhone.set(contact.phone, contact);
+  }
+
+  addEmail(contact: ContactState): void {
+    if (contact.email === null) return;
+    const list = this.byEmail.get(contact.email) ?? [];
+    const at = list.findIndex((c) => byAge(contact, c) < 0);
+    list.splice(at === -1 ? list.length : at, 0, contact);
+    this.byEmail.set(contact.email, list);
+  }
+}
+
+/**
+ * Decides, row by row in file order, what LeadRecorder would do with each lead had the rows been
+ * posted one after another — against the snapshot of the database (read under the batch's
+ * advisory locks, so nobody else can change what it covers) and everything earlier rows of the
+ * batch did:
+ *
+ * 1. a lead whose external id the source already used (in the database or earlier in the batch)
+ *    is `replayed` when `external_id` is a dedup key: nothing is stored;
+ * 2. the contact is the one with the lead's phone, else the oldest with its e-mail and no
+ *    different phone; its blank columns are filled from the lead. Otherwise a contact is created;
+ * 3. when the contact already has a lead of the vertical within the window that is not a
+ *    duplicate (in the database, or earlier in the batch), the lead is stored as a `duplicate`
+ *    of the earliest one;
+ * 4. an external id that is not a dedup key but is already used is moved to
+ *    `attributes.externalIdReused`, as the unique index allows it only once.
+ *
+ * Pure: the caller writes the plan set-based (COPY) in the same transaction.
+ */
+export function planBatch(
+  rows: readonly AcceptedRow[],
+  snapshot: BatchSnapshot,
+  settings: BatchSettings,
+): BatchPlan {
+  const { match, receivedAt } = settings;
+  const contacts = new ContactIndex(snapshot.contacts);
+  const usedExternalIds = new Set(snapshot.usedExternalIds);
+  const firstNewLead = new Map<string, string>();
+  const createdContacts: ContactState[] = [];
+  const updatedContacts = new Set<ContactState>();
+  const outcomes: RowOutcome[] = [];
+
+  for (const { row, lead } of rows) {
+    const matchedExternalId = match.includes('external_id') ? lead.externalId : null;
+    if (matchedExternalId && usedExternalIds.has(matchedExternalId)) {
+      outcomes.push({ kind: 'replayed', row });
+      continue;
+    }
+    const phone = match.includes('phone') ? lead.phone : null;
+    const email = match.includes('email') ? lead.email : null;
+    let contact = phone ? contacts.withPhone(phone) : undefined;
+    if (!contact && email) contact = contacts.withEmail(email, lead.phone);
+
+    let contactEvent: { kind: 'created' | 'updated'; contact: ContactState } | null = null;
+    if (contact) {
+      const found = contact;
+      const filled = ContactValueFields.filter((field) => found[field] === null && lead[field] !== null);
+      if (filled.length > 0) {
+        for (const field of filled) found[field] = lead[field];
+        found.updatedAt = receivedAt;
+        if (filled.includes('phone')) contacts.addPhone(found);
+        if (filled.includes('email')) contacts.addEmail(found);
+        if (!found.isNew) updatedContacts.add(found);
+        contactEvent = { kind: 'updated', contact: { ...found } };
+      }
+    } else {
+      contact = {
+        id: settings.newId(),
+        workspaceId: settings.workspaceId,
+        firstName: lead.firstName,
+        lastName: lead.lastName,
+        phone: lead.phone,
+        email: lead.email,
+        address: lead.address,
+        address2: lead.address2,
+        city: lead.city,
+        state: lead.state,
+        zip: lead.zip,
+        tags: [],
+        createdAt: receivedAt,
+        updatedAt: receivedAt,
+        isNew: true,
+        readUpdatedAt: null,
+      };
+      createdContacts.push(contact);
+      contacts.add(contact);
+      contactEvent = { kind: 'created', contact: { ...contact } };
+    }
+
+    const originalLeadId =
+      settings.windowHours > 0
+        ? (snapshot.recentOriginals.get(contact.id) ?? firstNewLead.get(contact.id) ?? null)
+        : null;
+    const leadId = settings.newId();
+    if (originalLeadId === null && !firstNewLead.has(contact.id)) firstNewLead.set(contact.id, leadId);
+
+    let externalId = lead.externalId;
+    let attributes = lead.attributes;
+    if (externalId !== null) {
+      if (!matchedExternalId && usedExternalIds.has(externalId)) {
+        attributes = { ...attributes, externalIdReused: externalId };
+        externalId = null;
+      } else {
+        usedExternalIds.add(externalId);
+      }
+    }
+    outcomes.push({
+      kind: 'stored',
+      row,
+      lead,
+      leadId,
+      contactId: contact.id,
+      contactEvent,
+      status: originalLeadId ? 'duplicate' : 'new',
+      originalLeadId,
+      externalId,
+      attributes,
+    });
+  }
+  return { outcomes, createdContacts, updatedContacts: [...updatedContacts] };
+}

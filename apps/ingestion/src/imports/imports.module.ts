@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { ImportBatchRecorder } from './import-batch-recorder';
+import { ImportClaims } from './import-claims';
+import { ImportEventWriter } from './import-event-writer';
+import { ImportProcessor } from './import-processor';
+import { ImportUploadReceiver } from './import-upload.receiver';
+import { ImportWorker } from './import.worker';
+import { ImportsController } from './imports.controller';
+import { ImportsRepository } from './imports.repository';
+import { ImportsService } from './imports.service';
+
+/** CSV imports: upload, background worker (resumable, one claim per import across replicas), progress, errors. */
+@Module({
+  imports: [WebhooksModule],
+  controllers: [ImportsController],
+  providers: [
+    ImportsService,
+    ImportsRepository,
+    ImportUploadReceiver,
+    ImportWorker,
+    ImportClaims,
+    ImportProcessor,
+    ImportBatchRecorder,
+    ImportEventWriter,
+  ],
+})
+export class ImportsModule {}

@@ -1,0 +1,109 @@
+import type { PlanQuotas } from '@leadflow/contracts';
+import { MetricsService } from '@leadflow/platform/observability';
+import type { RateLimitDecision } from '@leadflow/platform/ratelimit';
+import { FixedWindowLimiter } from '@leadflow/platform/ratelimit';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { REDIS } from '../common/common.module';
+import { IngestionEnv } from '../config/env.schema';
+import type { ProviderEntity } from '../providers/provider.entity';
+import type { WebhookEntity } from '../webhooks/webhook.entity';
+import { IntakeRepository } from './intake.repository';
+
+const HOUR_MS = 3600_000;
+
+function monthOf(date: Date): { key: string; start: Date } {
+  const start = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
+  return { key: start.toISOString().slice(0, 7), start };
+}
+
+/**
+ * The limits of intake, counted in Redis so that every ingestion replica shares them exactly:
+ * the webhook's rate limit, the provider's hourly limit, the organization's monthly lead quota,
+ * and the one-time use of each request signature.
+ */
+@Injectable()
+export class IntakeLimits {
+  private readonly logger = new Logger('IntakeLimits');
+  private readonly limiter: FixedWindowLimiter;
+  private readonly prefix: string;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly requests: IntakeRepository,
+    env: IngestionEnv,
+    metrics: MetricsService,
+  ) {
+    this.prefix = env.REDIS_KEY_PREFIX;
+    const failures = metrics.counter('ingestion_limit_failures_total', 'Limit checks Redis could not answer');
+    // Fail open: a Redis outage must not turn into refused (lost) leads.
+    this.limiter = new FixedWindowLimiter(redis, {
+      keyPrefix: `${env.REDIS_KEY_PREFIX}intake:`,
+      failOpen: true,
+      onFailure: (error) => {
+        failures.inc();
+        this.logger.warn({ err: error }, 'limit check failed; letting the request through');
+      },
+    });
+  }
+
+  webhook(webhook: WebhookEntity): Promise<RateLimitDecision> {
+    return this.limiter.consume(`wh:${webhook.id}`, webhook.rateLimit, webhook.rateWindowSeconds * 1000);
+  }
+
+  provider(provider: ProviderEntity): Promise<RateLimitDecision> {
+    return this.limiter.consume(`pv:${provider.id}`, provider.hourlyLimit, HOUR_MS);
+  }
+
+  /**
+   * Whether the organization may take one more lead this month. The month's count lives in Redis,
+   * seeded from the database when missing, and is raised after each stored lead.
+   */
+  async withinQuota(
+    organizationId: string,
+    quotas: PlanQuotas | undefined,
+    now = new Date(),
+  ): Promise<boolean> {
+    const limit = quotas?.leads;
+    if (limit === null || limit === undefined) return true;
+    const used = await this.monthlyLeads(organizationId, now);
+    return used === null || used < limit;
+  }
+
+  async countLead(organizationId: string, now = new Date()): Promise<void> {
+    const { key } = monthOf(now);
+    await this.redis.incr(`${this.prefix}quota:${organizationId}:${key}`).catch(() => undefined);
+  }
+
+  /** Records a signature as used; false when it was already used (a replay). */
+  async firstUseOfSignature(webhookId: string, signature: string, ttlSeconds: number): Promise<boolean> {
+    try {
+      const set = await this.redis.set(
+        `${this.prefix}sig:${webhookId}:${signature}`,
+        '1',
+        'EX',
+        ttlSeconds,
+        'NX',
+      );
+      return set === 'OK';
+    } catch (error) {
+      this.logger.warn({ err: error }, 'replay check failed; accepting the signature');
+      return true;
+    }
+  }
+
+  private async monthlyLeads(organizationId: string, now: Date): Promise<number | null> {
+    const { key, start } = monthOf(now);
+    const redisKey = `${this.prefix}quota:${organizationId}:${key}`;
+    try {
+      const cached = await this.redis.get(redisKey);
+      if (cached !== null) return Number(cached);
+      const counted = await this.requests.leadsSince(organizationId, start);
+      await this.redis.set(redisKey, String(counted), 'EX', 40 * 24 * 3600, 'NX');
+      return Number((await this.redis.get(redisKey)) ?? counted);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'quota check failed; letting the lead through');
+      return null;
+    }
+  }
+}

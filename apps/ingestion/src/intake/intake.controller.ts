@@ -1,0 +1,57 @@
+import { Public } from '@leadflow/platform/auth';
+import { Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { IntakeAnswer } from './intake.service';
+import { IntakeService } from './intake.service';
+
+/** Largest lead a vendor may post. */
+export const INTAKE_BODY_LIMIT = '256kb';
+export const INTAKE_PATH = '/webhooks/leads';
+
+function header(req: Request, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : null;
+}
+
+@ApiTags('intake')
+@Controller('webhooks/leads')
+export class IntakeController {
+  constructor(private readonly intake: IntakeService) {}
+
+  @Post(':webhookId')
+  @Public()
+  @ApiOperation({
+    summary: 'Post a lead (vendors)',
+    description:
+      'JSON or form-encoded, at most 256 KB. Authenticate with X-Provider-Id + X-Provider-Key, or sign with ' +
+      'LeadFlow-Signature: t=<unix>,v1=hex(HMAC-SHA256(secret, "<t>.<raw body>")). 201: stored; 200: a lead ' +
+      'already stored (same externalId/Idempotency-Key, or the same person and vertical within the window).',
+  })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', additionalProperties: true } })
+  @ApiHeader({ name: 'X-Provider-Id', required: false })
+  @ApiHeader({ name: 'X-Provider-Key', required: false })
+  @ApiHeader({ name: 'LeadFlow-Signature', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async post(
+    @Param('webhookId') webhookId: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IntakeAnswer['body']> {
+    const body: unknown = req.body;
+    const answer = await this.intake.receive({
+      webhookId,
+      body: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
+      contentType: header(req, 'content-type'),
+      providerId: header(req, 'x-provider-id'),
+      providerKey: header(req, 'x-provider-key'),
+      signature: header(req, 'leadflow-signature'),
+      idempotencyKey: header(req, 'idempotency-key'),
+      ip: req.ip ?? null,
+      userAgent: header(req, 'user-agent'),
+    });
+    res.status(answer.status).set(answer.headers);
+    return answer.body;
+  }
+}

@@ -1,0 +1,420 @@
+import type { PlanQuotas } from '@leadflow/contracts';
+import { LeadRejected } from '@leadflow/contracts';
+import { DomainError, NotFoundError, statusOfKind } from '@leadflow/platform/errors';
+import { OutboxWriter } from '@leadflow/platform/messaging';
+import type { RateLimitDecision } from '@leadflow/platform/ratelimit';
+import { rateLimitHeaders } from '@leadflow/platform/ratelimit';
+import { Injectable, Logger } from '@nestjs/common';
+import { parse as parseForm } from 'qs';
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { nowMs } from '../common/time';
+import { UnitOfWork } from '../common/unit-of-work';
+import { IngestionEnv } from '../config/env.schema';
+import type { FieldIssue } from '../normalization';
+import { normalizeLead } from '../normalization';
+import { providerKeyMatches } from '../providers/provider-key';
+import type { ProviderEntity } from '../providers/provider.entity';
+import { ProvidersRepository } from '../providers/providers.repository';
+import { WebhookSecrets } from '../webhooks/webhook-secrets';
+import { verifySignature } from '../webhooks/webhook-signature';
+import type { WebhookEntity } from '../webhooks/webhook.entity';
+import { IntakeRequestEntity } from './intake-request.entity';
+import { IntakeLimits } from './intake-limits';
+import {
+  IntakeErrorCode,
+  IntakeForbiddenError,
+  IntakeLimitError,
+  IntakeUnauthorizedError,
+  InvalidLeadError,
+  MalformedLeadBodyError,
+  UnsupportedLeadMediaTypeError,
+  WebhookGoneError,
+  WebhookPausedError,
+} from './intake.errors';
+import { IntakeRepository } from './intake.repository';
+import type { RecordResult } from './lead-recorder';
+import { LeadRecorder } from './lead-recorder';
+
+/** One vendor post, as the controller hands it over. */
+export interface IntakePost {
+  webhookId: string;
+  body: Buffer;
+  contentType: string | null;
+  providerId: string | null;
+  providerKey: string | null;
+  signature: string | null;
+  idempotencyKey: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface IntakeAnswer {
+  status: 200 | 201;
+  body: {
+    leadId: string;
+    contactId: string;
+    status: string;
+    duplicate?: true;
+    originalLeadId?: string;
+    replayed?: true;
+  };
+  headers: Record<string, string>;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** A request that was authenticated far enough to be logged against its webhook. */
+interface Admitted {
+  post: IntakePost;
+  webhook: WebhookEntity;
+  provider: ProviderEntity | null;
+  receivedAt: Date;
+}
+
+/**
+ * The vendor intake: authenticate (provider key or signature), enforce limits, parse, normalize
+ * and validate, then store the lead, its contact, the request log and the outbox events in one
+ * transaction — 201 is only answered once all of that is committed.
+ */
+@Injectable()
+export class IntakeService {
+  private readonly logger = new Logger('Intake');
+
+  constructor(
+    private readonly providers: ProvidersRepository,
+    private readonly secrets: WebhookSecrets,
+    private readonly limits: IntakeLimits,
+    private readonly recorder: LeadRecorder,
+    private readonly requests: IntakeRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly uow: UnitOfWork,
+    private readonly env: IngestionEnv,
+  ) {}
+
+  async receive(post: IntakePost): Promise<IntakeAnswer> {
+    const receivedAt = nowMs();
+    const providerId = post.providerId !== null && isUuid(post.providerId) ? post.providerId : null;
+    const context = isUuid(post.webhookId) ? await this.requests.context(post.webhookId, providerId) : null;
+    if (!context) throw new NotFoundError('webhook', post.webhookId);
+    const { webhook } = context;
+    if (webhook.status === 'archived') throw new WebhookGoneError();
+    if (webhook.status === 'paused') throw new WebhookPausedError();
+
+    const provider = this.authenticateProvider(post, context.provider);
+    const signature = this.checkSignature(webhook, post, !provider);
+    const admitted: Admitted = { post, webhook, provider, receivedAt };
+    if (
+      provider &&
+      provider.allowedWebhookIds.length > 0 &&
+      !provider.allowedWebhookIds.includes(webhook.id)
+    ) {
+      const error = new IntakeForbiddenError(
+        IntakeErrorCode.ProviderNotAllowed,
+        'This provider is not allowed to post to this webhook',
+      );
+      await this.logRejection(admitted, error);
+      throw error;
+    }
+
+    const rate = await this.enforceLimits(webhook, provider, context.quotas);
+    const headers = rateLimitHeaders(rate);
+    if (signature && !(await this.limits.firstUseOfSignature(webhook.id, signature, this.replayTtl()))) {
+      throw new IntakeUnauthorizedError(
+        IntakeErrorCode.SignatureReplayed,
+        'This signature was already used; sign every post with a fresh timestamp',
+      );
+    }
+
+    try {
+      const result = await this.store(admitted);
+      if (result.kind === 'created') {
+        await this.limits.countLead(webhook.organizationId, receivedAt);
+      }
+      if (provider) {
+        this.providers
+          .touch(webhook.organizationId, provider.id, receivedAt)
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not mark the provider used'));
+      }
+      return { ...this.answer(result), headers };
+    } catch (error) {
+      if (error instanceof DomainError && error.headers === undefined) {
+        throw new DomainError(error.kind, error.code, error.message, {
+          fieldErrors: error.fieldErrors,
+          details: error.details,
+          headers,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private authenticateProvider(post: IntakePost, provider: ProviderEntity | null): ProviderEntity | null {
+    if (post.providerId === null) return null;
+    if (!provider || post.providerKey === null || !providerKeyMatches(post.providerKey, provider.keyHash)) {
+      throw new IntakeUnauthorizedError(
+        IntakeErrorCode.InvalidProviderCredentials,
+        'X-Provider-Id and X-Provider-Key do not match a provider of this webhook',
+      );
+    }
+    if (!provider.active) {
+      throw new IntakeForbiddenError(IntakeErrorCode.ProviderInactive, 'This provider is deactivated');
+    }
+    return provider;
+  }
+
+  /** Verifies `LeadFlow-Signature` when present or required; answers the signature to mark used. */
+  private checkSignature(webhook: WebhookEntity, post: IntakePost, required: boolean): string | null {
+    if (post.signature === null) {
+      if (webhook.requireSignature) {
+        throw new IntakeUnauthorizedError(
+          IntakeErrorCode.SignatureRequired,
+          'This webhook requires a LeadFlow-Signature header',
+        );
+      }
+      if (required) {
+        throw new IntakeUnauthorizedError(
+          IntakeErrorCode.CredentialsRequired,
+          'Authenticate with X-Provider-Id and X-Provider-Key, or sign the body with LeadFlow-Signature',
+        );
+      }
+      return null;
+    }
+    const check = verifySignature(
+      post.signature,
+      post.body,
+      this.secrets.valid(webhook),
+      Math.floor(Date.now() / 1000),
+      this.env.SIGNATURE_TOLERANCE_SECONDS,
+    );
+    if (check.ok) return check.signature;
+    const failures = {
+      malformed: [IntakeErrorCode.SignatureMalformed, 'LeadFlow-Signature must be t=<unix seconds>,v1=<hex>'],
+      expired: [IntakeErrorCode.SignatureExpired, 'The signature timestamp is too old'],
+      future: [IntakeErrorCode.SignatureFuture, 'The signature timestamp is in the future'],
+      mismatch: [IntakeErrorCode.SignatureMismatch, 'The signature does not match the body'],
+    } as const;
+    const [code, message] = failures[check.reason];
+    throw new IntakeUnauthorizedError(code, message);
+  }
+
+  private async enforceLimits(
+    webhook: WebhookEntity,
+    provider: ProviderEntity | null,
+    quotas: PlanQuotas | null,
+  ): Promise<RateLimitDecision> {
+    const rate = await this.limits.webhook(webhook);
+    if (!rate.allowed) {
+      throw new IntakeLimitError(
+        IntakeErrorCode.RateLimited,
+        `This webhook takes ${webhook.rateLimit} requests per ${webhook.rateWindowSeconds} s`,
+        rateLimitHeaders(rate),
+        rate.resetSeconds,
+      );
+    }
+    if (provider) {
+      const hourly = await this.limits.provider(provider);
+      if (!hourly.allowed) {
+        throw new IntakeLimitError(
+          IntakeErrorCode.ProviderRateLimited,
+          `This provider may post ${provider.hourlyLimit} requests per hour`,
+          rateLimitHeaders(hourly),
+          hourly.resetSeconds,
+        );
+      }
+    }
+    if (!(await this.limits.withinQuota(webhook.organizationId, quotas ?? undefined))) {
+      const retry = secondsToNextMonth();
+      throw new IntakeLimitError(
+        IntakeErrorCode.QuotaExceeded,
+        "The organization's monthly lead quota is used up; upgrade the plan or wait for the next month",
+        { 'Retry-After': String(retry) },
+        retry,
+      );
+    }
+    return rate;
+  }
+
+  private async store(admitted: Admitted): Promise<RecordResult> {
+    const { post, webhook, provider, receivedAt } = admitted;
+    const body = this.parseBody(post);
+    const idempotencyKey = post.idempotencyKey;
+    const issues: FieldIssue[] = [];
+    if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      issues.push({
+        field: 'Idempotency-Key',
+        rule: 'format',
+        message: 'Idempotency-Key must be 1–200 visible ASCII characters',
+      });
+    }
+    if (body instanceof DomainError) {
+      await this.logRejection(admitted, body);
+      throw body;
+    }
+    const normalized = normalizeLead(body, {
+      vertical: webhook.vertical,
+      fieldMapping: webhook.fieldMapping,
+      requireConsent: webhook.requireConsent,
+    });
+    if (!normalized.ok || issues.length > 0) {
+      const error = new InvalidLeadError([...issues, ...(normalized.ok ? [] : normalized.errors)]);
+      await this.logRejection(admitted, error);
+      throw error;
+    }
+    return this.uow.run(async (tx) => {
+      const requestId = uuidv7();
+      const result = await this.recorder.record(tx, normalized.lead, {
+        organizationId: webhook.organizationId,
+        workspaceId: webhook.workspaceId,
+        vertical: webhook.vertical,
+        channel: 'webhook',
+        webhookId: webhook.id,
+        providerId: provider?.id ?? null,
+        requestId,
+        importId: null,
+        importRow: null,
+        idempotencyKey,
+        dedup: {
+          windowHours: webhook.dedupWindowHours,
+          match: webhook.dedupMatch,
+          scope: webhook.dedupScope,
+        },
+        cost: provider?.costPerLead ?? null,
+        currency: provider?.currency ?? null,
+        receivedAt,
+      });
+      const leadId = result.kind === 'replayed' ? result.leadId : result.lead.id;
+      await this.requests.insertRequest(
+        tx,
+        this.requestRow(admitted, requestId, {
+          outcome: result.kind === 'created' ? 'accepted' : 'duplicate',
+          httpStatus: result.kind === 'created' ? 201 : 200,
+          code: result.kind === 'created' ? null : result.kind,
+          errors: [],
+          leadId,
+        }),
+      );
+      return result;
+    });
+  }
+
+  /** The parsed body, or the error to answer (logged as a rejection by the caller). */
+  private parseBody(post: IntakePost): unknown {
+    const type = (post.contentType ?? '').split(';')[0].trim().toLowerCase();
+    const text = post.body.toString('utf8');
+    if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) {
+      if (text.trim() === '') return new InvalidLeadError([emptyBodyIssue()]);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        return new MalformedLeadBodyError((error as Error).message);
+      }
+    }
+    if (type === 'application/x-www-form-urlencoded') {
+      if (text.trim() === '') return new InvalidLeadError([emptyBodyIssue()]);
+      return parseForm(text, { depth: 5, arrayLimit: 50, parameterLimit: 1000, allowPrototypes: false });
+    }
+    return new UnsupportedLeadMediaTypeError(type);
+  }
+
+  /** Logs a refused request (and emits `lead.rejected`) so source-quality reports see it. */
+  private async logRejection(admitted: Admitted, error: DomainError): Promise<void> {
+    const requestId = uuidv7();
+    const reasons = error.fieldErrors?.map((e) => `${e.field}: ${e.message}`) ?? [error.message];
+    await this.uow.run(async (tx) => {
+      await this.requests.insertRequest(
+        tx,
+        this.requestRow(admitted, requestId, {
+          outcome: 'rejected',
+          httpStatus: statusOfKind[error.kind],
+          code: error.code,
+          errors: error.fieldErrors ?? [],
+          leadId: null,
+        }),
+      );
+      await this.outbox.add(tx, [
+        {
+          contract: LeadRejected,
+          aggregateId: requestId,
+          organizationId: admitted.webhook.organizationId,
+          workspaceId: admitted.webhook.workspaceId,
+          payload: {
+            requestId,
+            channel: 'webhook',
+            webhookId: admitted.webhook.id,
+            providerId: admitted.provider?.id ?? null,
+            importId: null,
+            code: error.code,
+            reasons: reasons.slice(0, 50),
+          },
+        },
+      ]);
+    });
+  }
+
+  private requestRow(
+    admitted: Admitted,
+    id: string,
+    outcome: Pick<IntakeRequestEntity, 'outcome' | 'httpStatus' | 'code' | 'errors' | 'leadId'>,
+  ): IntakeRequestEntity {
+    const { post, webhook, provider, receivedAt } = admitted;
+    return Object.assign(new IntakeRequestEntity(), {
+      id,
+      organizationId: webhook.organizationId,
+      workspaceId: webhook.workspaceId,
+      webhookId: webhook.id,
+      providerId: provider?.id ?? null,
+      ...outcome,
+      idempotencyKey: post.idempotencyKey?.slice(0, 200) ?? null,
+      contentType: post.contentType?.slice(0, 200) ?? null,
+      rawBody: post.body,
+      ip: post.ip,
+      userAgent: post.userAgent?.slice(0, 500) ?? null,
+      receivedAt,
+    } satisfies IntakeRequestEntity);
+  }
+
+  private answer(result: RecordResult): Omit<IntakeAnswer, 'headers'> {
+    switch (result.kind) {
+      case 'created':
+        return {
+          status: 201,
+          body: { leadId: result.lead.id, contactId: result.lead.contactId, status: result.lead.status },
+        };
+      case 'duplicate':
+        return {
+          status: 200,
+          body: {
+            leadId: result.lead.id,
+            contactId: result.lead.contactId,
+            status: result.lead.status,
+            duplicate: true,
+            originalLeadId: result.originalLeadId,
+          },
+        };
+      case 'replayed':
+        return {
+          status: 200,
+          body: {
+            leadId: result.leadId,
+            contactId: result.contactId,
+            status: result.status,
+            duplicate: true,
+            replayed: true,
+          },
+        };
+    }
+  }
+
+  private replayTtl(): number {
+    return this.env.SIGNATURE_TOLERANCE_SECONDS * 2 + 60;
+  }
+}
+
+function emptyBodyIssue(): FieldIssue {
+  return { field: 'body', rule: 'required', message: 'the request body is empty' };
+}
+
+function secondsToNextMonth(now = new Date()): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}

@@ -1,0 +1,162 @@
+import type { TenantScope } from '@leadflow/platform/persistence';
+import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { PipelineStageEntity } from '../pipeline-stages/pipeline-stage.entity';
+import type { ListLeadsQuery } from './dto/lead.dto';
+import { LeadActivityEntity, LeadNoteEntity, LeadStatusChangeEntity } from './lead-history.entities';
+import { LeadEntity } from './lead.entity';
+
+/** Words of a search: digit runs match phones, other words match name/e-mail prefixes. */
+export function searchTerms(q: string): { phoneDigits: string[]; words: string[] } {
+  const phoneDigits: string[] = [];
+  const words: string[] = [];
+  for (const raw of q.split(/\s+/).filter(Boolean).slice(0, 8)) {
+    const digits = raw.replace(/\D/g, '');
+    if (digits.length >= 3 && digits.length >= raw.replace(/[\s()+.-]/g, '').length) phoneDigits.push(digits);
+    else {
+      const word = raw.toLowerCase().replace(/[^\p{L}\p{N}@._-]/gu, '');
+      if (word) words.push(word);
+    }
+  }
+  return { phoneDigits, words };
+}
+
+@Injectable()
+export class LeadsRepository {
+  private readonly leads: TenantRepository<LeadEntity>;
+  private readonly notes: TenantRepository<LeadNoteEntity>;
+  private readonly activities: TenantRepository<LeadActivityEntity>;
+  private readonly stages: TenantRepository<PipelineStageEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.leads = new TenantRepository(dataSource.getRepository(LeadEntity), 'lead');
+    this.notes = new TenantRepository(dataSource.getRepository(LeadNoteEntity), 'note');
+    this.activities = new TenantRepository(dataSource.getRepository(LeadActivityEntity), 'activity');
+    this.stages = new TenantRepository(dataSource.getRepository(PipelineStageEntity), 'pipeline stage');
+  }
+
+  get(scope: TenantScope, id: string, tx?: EntityManager): Promise<LeadEntity> {
+    return (tx ? this.leads.within(tx) : this.leads).getOrNotFound(scope, id);
+  }
+
+  /** The lead, locked for the rest of the transaction (concurrent changes queue). */
+  async getForUpdate(tx: EntityManager, scope: TenantScope, id: string): Promise<LeadEntity> {
+    const lead = await this.leads
+      .within(tx)
+      .queryBuilder(scope, 'l')
+      .andWhere('l.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!lead) return this.get(scope, id, tx);
+    return lead;
+  }
+
+  async update(tx: EntityManager, scope: TenantScope, id: string, patch: Partial<LeadEntity>): Promise<void> {
+    await this.leads.within(tx).update(scope, { id }, patch);
+  }
+
+  list(scope: TenantScope, query: ListLeadsQuery): Promise<LeadEntity[]> {
+    const qb = this.leads.queryBuilder(scope, 'l');
+    this.applyFilters(qb, query);
+    if (query.cursor !== undefined)
+      qb.andWhere('(l.createdAt, l.id) < (:createdAt, :id)', decodeCursor(query.cursor));
+    return qb
+      .orderBy('l.createdAt', 'DESC')
+      .addOrderBy('l.id', 'DESC')
+      .take(query.limit + 1)
+      .getMany();
+  }
+
+  private applyFilters(qb: SelectQueryBuilder<LeadEntity>, f: ListLeadsQuery): void {
+    if (f.status !== undefined) qb.andWhere('l.status = :status', { status: f.status });
+    if (f.workspaceId !== undefined)
+      qb.andWhere('l.workspaceId = :workspaceId', { workspaceId: f.workspaceId });
+    if (f.vertical !== undefined) qb.andWhere('l.vertical = :vertical', { vertical: f.vertical });
+    if (f.providerId !== undefined) qb.andWhere('l.providerId = :providerId', { providerId: f.providerId });
+    if (f.webhookId !== undefined) qb.andWhere('l.webhookId = :webhookId', { webhookId: f.webhookId });
+    if (f.contactId !== undefined) qb.andWhere('l.contactId = :contactId', { contactId: f.contactId });
+    if (f.stage !== undefined) qb.andWhere('l.stageId = :stage', { stage: f.stage });
+    if (f.assignedTo !== undefined) qb.andWhere('l.assignedTo = :assignedTo', { assignedTo: f.assignedTo });
+    if (f.tag !== undefined) qb.andWhere(':tag = ANY(l.tags)', { tag: f.tag });
+    if (f.createdFrom !== undefined)
+      qb.andWhere('l.createdAt >= :createdFrom', { createdFrom: f.createdFrom });
+    if (f.createdTo !== undefined) qb.andWhere('l.createdAt < :createdTo', { createdTo: f.createdTo });
+    if (f.q !== undefined) {
+      const { phoneDigits, words } = searchTerms(f.q);
+      phoneDigits.forEach((digits, i) =>
+        qb.andWhere(`l.phone LIKE :digits${i}`, { [`digits${i}`]: `%${digits}%` }),
+      );
+      if (words.length > 0) {
+        qb.andWhere(`l.search @@ to_tsquery('simple', :tsq)`, {
+          tsq: words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & '),
+        });
+      }
+      if (phoneDigits.length === 0 && words.length === 0) qb.andWhere('false');
+    }
+  }
+
+  /** Whether `stageId` is an active stage of the workspace. */
+  async stageExists(scope: TenantScope, workspaceId: string, stageId: string): Promise<boolean> {
+    const stage = await this.stages.findOne(
+      { organizationId: scope.organizationId },
+      { id: stageId, workspaceId },
+    );
+    return stage?.active === true;
+  }
+
+  async insertStatusChange(
+    tx: EntityManager,
+    scope: TenantScope,
+    change: LeadStatusChangeEntity,
+  ): Promise<void> {
+    await new TenantRepository(tx.getRepository(LeadStatusChangeEntity), 'status change', {
+      workspaceScoped: false,
+    }).insert(scope, [change]);
+  }
+
+  async statusHistory(scope: TenantScope, leadId: string): Promise<LeadStatusChangeEntity[]> {
+    return new TenantRepository(this.dataSource.getRepository(LeadStatusChangeEntity), 'status change', {
+      workspaceScoped: false,
+    }).find(scope, { where: { leadId }, order: { createdAt: 'ASC', id: 'ASC' }, take: 500 });
+  }
+
+  async insertActivities(tx: EntityManager, scope: TenantScope, rows: LeadActivityEntity[]): Promise<void> {
+    if (rows.length > 0) await this.activities.within(tx).insert(scope, rows);
+  }
+
+  listActivities(
+    scope: TenantScope,
+    leadId: string,
+    q: { limit: number; cursor?: string },
+  ): Promise<LeadActivityEntity[]> {
+    const qb = this.activities.queryBuilder(scope, 'a').andWhere('a.leadId = :leadId', { leadId });
+    if (q.cursor !== undefined)
+      qb.andWhere('(a.occurredAt, a.id) < (:createdAt, :id)', decodeCursor(q.cursor));
+    return qb
+      .orderBy('a.occurredAt', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .take(q.limit + 1)
+      .getMany();
+  }
+
+  async insertNote(tx: EntityManager, scope: TenantScope, note: LeadNoteEntity): Promise<void> {
+    await this.notes.within(tx).insert(scope, [note]);
+  }
+
+  listNotes(
+    scope: TenantScope,
+    leadId: string,
+    q: { limit: number; cursor?: string },
+  ): Promise<LeadNoteEntity[]> {
+    const qb = this.notes.queryBuilder(scope, 'n').andWhere('n.leadId = :leadId', { leadId });
+    if (q.cursor !== undefined)
+      qb.andWhere('(n.createdAt, n.id) < (:createdAt, :id)', decodeCursor(q.cursor));
+    return qb
+      .orderBy('n.createdAt', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .take(q.limit + 1)
+      .getMany();
+  }
+}

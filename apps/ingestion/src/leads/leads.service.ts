@@ -1,0 +1,341 @@
+import type { LeadStatus, Page } from '@leadflow/contracts';
+import {
+  ClosingLeadStatuses,
+  LeadStatusChanged,
+  LeadStatusTransitions,
+  LeadUpdated,
+  canChangeLeadStatus,
+} from '@leadflow/contracts';
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import type { Principal } from '@leadflow/platform/auth';
+import { tenantScopeOf } from '@leadflow/platform/auth';
+import type { OutgoingEvent } from '@leadflow/platform/messaging';
+import { OutboxWriter } from '@leadflow/platform/messaging';
+import { toPage } from '@leadflow/platform/persistence';
+import type { PageQuery } from '@leadflow/platform/persistence';
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { nowMs } from '../common/time';
+import { UnitOfWork } from '../common/unit-of-work';
+import type {
+  ActivityView,
+  CreateNoteDto,
+  ListLeadsQuery,
+  LogActivityDto,
+  NoteView,
+  StatusChangeView,
+  UpdateLeadDto,
+} from './dto/lead.dto';
+import type { ActivityType } from './lead-history.entities';
+import { LeadActivityEntity, LeadNoteEntity, LeadStatusChangeEntity } from './lead-history.entities';
+import { LeadEntity } from './lead.entity';
+import type { LeadView } from './lead.view';
+import { toLeadPayload, toLeadView } from './lead.view';
+import { InvalidStatusTransitionError, StatusReasonRequiredError, UnknownStageError } from './leads.errors';
+import { LeadsRepository } from './leads.repository';
+
+export const LeadAuditActions = { updated: 'lead.updated' } as const;
+
+function toNoteView(n: LeadNoteEntity): NoteView {
+  return {
+    id: n.id,
+    leadId: n.leadId,
+    type: n.type,
+    body: n.body,
+    author: { type: n.authorType, id: n.authorId },
+    createdAt: n.createdAt.toISOString(),
+  };
+}
+
+function toActivityView(a: LeadActivityEntity): ActivityView {
+  return {
+    id: a.id,
+    leadId: a.leadId,
+    type: a.type,
+    title: a.title,
+    description: a.description,
+    actor: { type: a.actorType, id: a.actorId, name: a.actorName },
+    metadata: a.metadata,
+    occurredAt: a.occurredAt.toISOString(),
+  };
+}
+
+/** The timeline's first entry, derived from the lead itself (not stored twice). */
+function receivedActivity(lead: LeadEntity): ActivityView {
+  return {
+    id: lead.id,
+    leadId: lead.id,
+    type: lead.duplicateOfLeadId ? 'duplicate_received' : 'created',
+    title: lead.duplicateOfLeadId ? 'Duplicate lead received' : 'Lead received',
+    description: null,
+    actor: { type: lead.providerId ? 'provider' : 'system', id: lead.providerId, name: null },
+    metadata: {
+      channel: lead.channel,
+      webhookId: lead.webhookId,
+      importId: lead.importId,
+      duplicateOfLeadId: lead.duplicateOfLeadId,
+    },
+    occurredAt: lead.createdAt.toISOString(),
+  };
+}
+
+/** Working leads: list and search, status machine, pipeline stage, assignment, notes, timeline. */
+@Injectable()
+export class LeadsService {
+  constructor(
+    private readonly leads: LeadsRepository,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async list(principal: Principal, query: ListLeadsQuery): Promise<Page<LeadView>> {
+    const rows = await this.leads.list(tenantScopeOf(principal), query);
+    const page = toPage(rows, query.limit, (l) => ({ createdAt: l.createdAt.toISOString(), id: l.id }));
+    return { items: page.items.map(toLeadView), nextCursor: page.nextCursor };
+  }
+
+  async get(principal: Principal, id: string): Promise<LeadView & { statusHistory: StatusChangeView[] }> {
+    const scope = tenantScopeOf(principal);
+    const lead = await this.leads.get(scope, id);
+    const history = await this.leads.statusHistory(scope, id);
+    return {
+      ...toLeadView(lead),
+      statusHistory: history.map((h) => ({
+        from: h.fromStatus,
+        to: h.toStatus,
+        reason: h.reason,
+        changedBy: h.changedBy,
+        at: h.createdAt.toISOString(),
+      })),
+    };
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateLeadDto, client: ClientInfo): Promise<LeadView> {
+    const scope = tenantScopeOf(principal);
+    return this.uow.run(async (tx) => {
+      const current = await this.leads.getForUpdate(tx, scope, id);
+      const now = nowMs();
+      const patch: Partial<LeadEntity> = {};
+      const activities: LeadActivityEntity[] = [];
+      const activity = (type: ActivityType, title: string, metadata: Record<string, unknown>): void => {
+        activities.push(
+          Object.assign(new LeadActivityEntity(), {
+            id: uuidv7(),
+            organizationId: current.organizationId,
+            workspaceId: current.workspaceId,
+            leadId: id,
+            type,
+            title,
+            description: null,
+            actorType: principal.kind,
+            actorId: principal.id,
+            actorName: null,
+            metadata,
+            occurredAt: now,
+            createdAt: now,
+          } satisfies LeadActivityEntity),
+        );
+      };
+
+      let statusChange: { from: LeadStatus; to: LeadStatus; reason: string | null } | null = null;
+      if (dto.status !== undefined && dto.status !== current.status) {
+        if (!canChangeLeadStatus(current.status, dto.status)) {
+          throw new InvalidStatusTransitionError(
+            current.status,
+            dto.status,
+            LeadStatusTransitions[current.status],
+          );
+        }
+        if (ClosingLeadStatuses.includes(dto.status) && !dto.statusReason)
+          throw new StatusReasonRequiredError(dto.status);
+        statusChange = { from: current.status, to: dto.status, reason: dto.statusReason ?? null };
+        Object.assign(patch, {
+          status: dto.status,
+          statusReason: dto.statusReason ?? null,
+          statusChangedAt: now,
+          statusChangedBy: principal.id,
+        });
+        activity('status_change', `Status changed to ${dto.status}`, { ...statusChange });
+      }
+      if (dto.stageId !== undefined && dto.stageId !== current.stageId) {
+        if (
+          dto.stageId !== null &&
+          !(await this.leads.stageExists(scope, current.workspaceId, dto.stageId))
+        ) {
+          throw new UnknownStageError(dto.stageId);
+        }
+        patch.stageId = dto.stageId;
+        activity('stage_change', 'Pipeline stage changed', { from: current.stageId, to: dto.stageId });
+      }
+      if (dto.assignedTo !== undefined && dto.assignedTo !== current.assignedTo) {
+        patch.assignedTo = dto.assignedTo;
+        activity('assignment', dto.assignedTo ? 'Lead assigned' : 'Lead unassigned', {
+          from: current.assignedTo,
+          to: dto.assignedTo,
+        });
+      }
+      const simple: Partial<LeadEntity> = {};
+      if (dto.priority !== undefined && dto.priority !== current.priority) simple.priority = dto.priority;
+      const followUpAt =
+        dto.followUpAt === undefined ? undefined : dto.followUpAt === null ? null : new Date(dto.followUpAt);
+      if (followUpAt !== undefined && followUpAt?.getTime() !== current.followUpAt?.getTime()) {
+        simple.followUpAt = followUpAt;
+      }
+      if (dto.tags !== undefined) {
+        const tags = [...new Set(dto.tags.map((t) => t.trim()))];
+        if (JSON.stringify(tags) !== JSON.stringify(current.tags)) simple.tags = tags;
+      }
+      if (Object.keys(simple).length > 0) {
+        Object.assign(patch, simple);
+        activity('update', 'Lead updated', {
+          changed: Object.keys(simple),
+          ...(simple.followUpAt !== undefined
+            ? { followUpAt: simple.followUpAt?.toISOString() ?? null }
+            : {}),
+        });
+      }
+      if (Object.keys(patch).length === 0) return toLeadView(current);
+
+      const updated = Object.assign(new LeadEntity(), current, patch, { updatedAt: now });
+      await this.leads.update(tx, scope, id, { ...patch, updatedAt: now });
+      if (statusChange) {
+        await this.leads.insertStatusChange(
+          tx,
+          scope,
+          Object.assign(new LeadStatusChangeEntity(), {
+            id: uuidv7(),
+            organizationId: current.organizationId,
+            leadId: id,
+            fromStatus: statusChange.from,
+            toStatus: statusChange.to,
+            reason: statusChange.reason,
+            changedBy: principal.id,
+            changedByName: null,
+            createdAt: now,
+          } satisfies LeadStatusChangeEntity),
+        );
+      }
+      await this.leads.insertActivities(tx, scope, activities);
+      const changed = Object.keys(patch).filter(
+        (k) => !['statusReason', 'statusChangedAt', 'statusChangedBy'].includes(k),
+      );
+      const events: OutgoingEvent<object>[] = [];
+      const base = {
+        aggregateId: id,
+        organizationId: current.organizationId,
+        workspaceId: current.workspaceId,
+      };
+      if (statusChange) {
+        events.push({
+          ...base,
+          contract: LeadStatusChanged,
+          payload: { lead: toLeadPayload(updated), ...statusChange, changedBy: principal.id },
+        });
+      }
+      if (changed.some((k) => k !== 'status')) {
+        events.push({ ...base, contract: LeadUpdated, payload: { lead: toLeadPayload(updated), changed } });
+      }
+      await this.outbox.add(tx, events);
+      await this.audit.record(tx, {
+        organizationId: principal.organizationId,
+        actor: actorOf(principal),
+        action: LeadAuditActions.updated,
+        target: { type: 'lead', id },
+        client,
+        details: { changed, ...(statusChange ? { status: statusChange } : {}) },
+      });
+      return toLeadView(updated);
+    });
+  }
+
+  async addNote(principal: Principal, leadId: string, dto: CreateNoteDto): Promise<NoteView> {
+    const scope = tenantScopeOf(principal);
+    return this.uow.run(async (tx) => {
+      const lead = await this.leads.get(scope, leadId, tx);
+      const now = nowMs();
+      const note = Object.assign(new LeadNoteEntity(), {
+        id: uuidv7(),
+        organizationId: lead.organizationId,
+        workspaceId: lead.workspaceId,
+        leadId,
+        type: dto.type ?? 'general',
+        body: dto.body,
+        authorType: principal.kind,
+        authorId: principal.id,
+        createdAt: now,
+      } satisfies LeadNoteEntity);
+      await this.leads.insertNote(tx, scope, note);
+      await this.leads.insertActivities(tx, scope, [
+        Object.assign(new LeadActivityEntity(), {
+          id: uuidv7(),
+          organizationId: lead.organizationId,
+          workspaceId: lead.workspaceId,
+          leadId,
+          type: 'note',
+          title: 'Note added',
+          description: dto.body.slice(0, 500),
+          actorType: principal.kind,
+          actorId: principal.id,
+          actorName: null,
+          metadata: { noteId: note.id, noteType: note.type },
+          occurredAt: now,
+          createdAt: now,
+        } satisfies LeadActivityEntity),
+      ]);
+      return toNoteView(note);
+    });
+  }
+
+  async notes(principal: Principal, leadId: string, query: PageQuery): Promise<Page<NoteView>> {
+    const scope = tenantScopeOf(principal);
+    await this.leads.get(scope, leadId);
+    const rows = await this.leads.listNotes(scope, leadId, query);
+    const page = toPage(rows, query.limit, (n) => ({ createdAt: n.createdAt.toISOString(), id: n.id }));
+    return { items: page.items.map(toNoteView), nextCursor: page.nextCursor };
+  }
+
+  /** Logs a call, e-mail, SMS or meeting on the lead's timeline. */
+  async logActivity(principal: Principal, leadId: string, dto: LogActivityDto): Promise<ActivityView> {
+    const scope = tenantScopeOf(principal);
+    return this.uow.run(async (tx) => {
+      const lead = await this.leads.getForUpdate(tx, scope, leadId);
+      const now = nowMs();
+      const row = Object.assign(new LeadActivityEntity(), {
+        id: uuidv7(),
+        organizationId: lead.organizationId,
+        workspaceId: lead.workspaceId,
+        leadId,
+        type: dto.type,
+        title: dto.title,
+        description: dto.description ?? null,
+        actorType: principal.kind,
+        actorId: principal.id,
+        actorName: null,
+        metadata: {},
+        occurredAt: dto.occurredAt ? new Date(dto.occurredAt) : now,
+        createdAt: now,
+      } satisfies LeadActivityEntity);
+      await this.leads.insertActivities(tx, scope, [row]);
+      if (dto.type === 'call' || dto.type === 'sms' || dto.type === 'email') {
+        await this.leads.update(tx, scope, leadId, {
+          contactAttempts: lead.contactAttempts + 1,
+          updatedAt: now,
+        });
+      }
+      return toActivityView(row);
+    });
+  }
+
+  /** The timeline, newest first; its last page ends with the lead's arrival. */
+  async activities(principal: Principal, leadId: string, query: PageQuery): Promise<Page<ActivityView>> {
+    const scope = tenantScopeOf(principal);
+    const lead = await this.leads.get(scope, leadId);
+    const rows = await this.leads.listActivities(scope, leadId, query);
+    const page = toPage(rows, query.limit, (a) => ({ createdAt: a.occurredAt.toISOString(), id: a.id }));
+    const items = page.items.map(toActivityView);
+    if (page.nextCursor === null) items.push(receivedActivity(lead));
+    return { items, nextCursor: page.nextCursor };
+  }
+}

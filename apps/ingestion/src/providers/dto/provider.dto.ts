@@ -1,0 +1,140 @@
+import { PageQuery } from '@leadflow/platform/persistence';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsBoolean,
+  IsEmail,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+class ProviderSettingsDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  companyName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  contactName?: string;
+
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(320)
+  contactEmail?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  contactPhone?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  notes?: string;
+
+  /** Webhooks this provider may post to; empty or absent: all of the organization's. */
+  @IsOptional()
+  @IsUUID('all', { each: true })
+  @ArrayUnique()
+  @ArrayMaxSize(500)
+  allowedWebhookIds?: string[];
+
+  /** Requests per hour over all webhooks (default 1000). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  hourlyLimit?: number;
+
+  /** What one lead from this provider costs, as a decimal string (ROI reports). */
+  @IsOptional()
+  @Matches(/^\d{1,10}(\.\d{1,2})?$/, { message: 'costPerLead must be a decimal amount such as "12.50"' })
+  costPerLead?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as USD' })
+  currency?: string;
+}
+
+export class CreateProviderDto extends ProviderSettingsDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+}
+
+export class UpdateProviderDto extends ProviderSettingsDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  /** An inactive provider's posts are refused (403). */
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class ListProvidersQuery extends PageQuery {
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class ProviderUsageQuery {
+  /** Start (inclusive), ISO 8601; default 24 hours ago. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** End (exclusive), ISO 8601; default now. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export interface ProviderView {
+  id: string;
+  name: string;
+  companyName: string | null;
+  contactName: string | null;
+  contactEmail: string | null;
+  contactPhone: string | null;
+  notes: string | null;
+  keyHint: string;
+  allowedWebhookIds: string[];
+  hourlyLimit: number;
+  costPerLead: string | null;
+  currency: string;
+  active: boolean;
+  lastUsedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreatedProviderView extends ProviderView {
+  /** Send as `X-Provider-Key` with `X-Provider-Id`; shown only here and on rotation. */
+  apiKey: string;
+}
+
+export interface ProviderUsageRow {
+  webhookId: string;
+  hour: string;
+  requests: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}

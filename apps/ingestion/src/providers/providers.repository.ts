@@ -1,0 +1,90 @@
+import type { TenantScope } from '@leadflow/platform/persistence';
+import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { ProviderUsageRow } from './dto/provider.dto';
+import { ProviderEntity } from './provider.entity';
+
+@Injectable()
+export class ProvidersRepository {
+  private readonly providers: TenantRepository<ProviderEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.providers = new TenantRepository(dataSource.getRepository(ProviderEntity), 'provider', {
+      workspaceScoped: false,
+    });
+  }
+
+  async insert(tx: EntityManager, scope: TenantScope, provider: ProviderEntity): Promise<void> {
+    await this.providers.within(tx).insert(scope, [provider]);
+  }
+
+  get(scope: TenantScope, id: string, tx?: EntityManager): Promise<ProviderEntity> {
+    return (tx ? this.providers.within(tx) : this.providers).getOrNotFound(scope, id);
+  }
+
+  async update(
+    tx: EntityManager,
+    scope: TenantScope,
+    id: string,
+    patch: Partial<ProviderEntity>,
+  ): Promise<void> {
+    await this.providers.within(tx).update(scope, { id }, patch);
+  }
+
+  /** Marks the provider used (at most once a minute, so busy providers do not contend on the row). */
+  async touch(organizationId: string, id: string, at: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ingestion.providers SET last_used_at = $3
+        WHERE organization_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < $3::timestamptz - interval '1 minute')`,
+      [organizationId, id, at],
+    );
+  }
+
+  list(
+    scope: TenantScope,
+    query: { limit: number; cursor?: string; active?: boolean },
+  ): Promise<ProviderEntity[]> {
+    const qb = this.providers.queryBuilder(scope, 'p');
+    if (query.active !== undefined) qb.andWhere('p.active = :active', { active: query.active });
+    if (query.cursor !== undefined)
+      qb.andWhere('(p.createdAt, p.id) > (:createdAt, :id)', decodeCursor(query.cursor));
+    return qb
+      .orderBy('p.createdAt', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .take(query.limit + 1)
+      .getMany();
+  }
+
+  /** Requests per webhook and hour, by outcome, from the intake log. */
+  async usage(scope: TenantScope, providerId: string, from: Date, to: Date): Promise<ProviderUsageRow[]> {
+    const rows = await this.dataSource.query<
+      {
+        webhook_id: string;
+        hour: Date;
+        requests: number;
+        accepted: number;
+        duplicates: number;
+        rejected: number;
+      }[]
+    >(
+      `SELECT webhook_id, date_trunc('hour', received_at) AS hour, count(*)::int AS requests,
+              count(*) FILTER (WHERE outcome = 'accepted')::int AS accepted,
+              count(*) FILTER (WHERE outcome = 'duplicate')::int AS duplicates,
+              count(*) FILTER (WHERE outcome = 'rejected')::int AS rejected
+         FROM ingestion.intake_requests
+        WHERE organization_id = $1 AND provider_id = $2 AND received_at >= $3 AND received_at < $4
+        GROUP BY 1, 2 ORDER BY 2, 1`,
+      [scope.organizationId, providerId, from, to],
+    );
+    return rows.map((r) => ({
+      webhookId: r.webhook_id,
+      hour: new Date(r.hour).toISOString(),
+      requests: r.requests,
+      accepted: r.accepted,
+      duplicates: r.duplicates,
+      rejected: r.rejected,
+    }));
+  }
+}

@@ -1,0 +1,179 @@
+import type { Vertical } from '@leadflow/contracts';
+import { Verticals } from '@leadflow/contracts';
+import { PageQuery } from '@leadflow/platform/persistence';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import type { FieldMapping } from '../../normalization';
+import type { DedupMatchKey, DedupScope, WebhookStatus } from '../webhook.entity';
+import { DedupMatchKeys, DedupScopes } from '../webhook.entity';
+
+/** Settings a webhook shares between create and update. */
+class WebhookSettingsDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  /** `{ "<vendor field or dotted path>": "<canonical field>" | { field, transforms } }`. */
+  @IsOptional()
+  @IsObject()
+  fieldMapping?: FieldMapping;
+
+  /** A repeat of the same person and vertical within this many hours is a duplicate (0: never). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(8760)
+  dedupWindowHours?: number;
+
+  /** What identifies a person: `phone`, `email`; `external_id` makes a vendor's repeat post idempotent. */
+  @IsOptional()
+  @IsIn(DedupMatchKeys, { each: true })
+  @ArrayUnique()
+  @ArrayMaxSize(3)
+  dedupMatch?: DedupMatchKey[];
+
+  /** `webhook`: people are de-duplicated per webhook; `organization`: across all of them. */
+  @IsOptional()
+  @IsIn(DedupScopes)
+  dedupScope?: DedupScope;
+
+  /** Shorthand for `rateLimit` per 60-second window. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  rateLimitPerMinute?: number;
+
+  /** Requests allowed per `rateWindowSeconds` (default 100 per 60 s). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  rateLimit?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  rateWindowSeconds?: number;
+
+  /** Posts must carry a valid `LeadFlow-Signature` (a provider key alone is not enough). */
+  @IsOptional()
+  @IsBoolean()
+  requireSignature?: boolean;
+
+  /** Leads without granted consent are refused (422) instead of stored as not contactable. */
+  @IsOptional()
+  @IsBoolean()
+  requireConsent?: boolean;
+}
+
+export class CreateWebhookDto extends WebhookSettingsDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @IsUUID('all')
+  workspaceId!: string;
+
+  @IsIn(Verticals)
+  vertical!: Vertical;
+}
+
+export class UpdateWebhookDto extends WebhookSettingsDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  /** `paused` answers vendors 423 and stores nothing. */
+  @IsOptional()
+  @IsIn(['active', 'paused'])
+  status?: 'active' | 'paused';
+}
+
+export class ListWebhooksQuery extends PageQuery {
+  @IsOptional()
+  @IsUUID('all')
+  workspaceId?: string;
+
+  @IsOptional()
+  @IsIn(['active', 'paused', 'archived'])
+  status?: WebhookStatus;
+
+  @IsOptional()
+  @IsIn(Verticals)
+  vertical?: Vertical;
+}
+
+export class ListIntakeRequestsQuery extends PageQuery {
+  @IsOptional()
+  @IsIn(['accepted', 'duplicate', 'rejected'])
+  outcome?: 'accepted' | 'duplicate' | 'rejected';
+}
+
+export class RotateSecretDto {
+  /** Hours the old secret keeps working (default: the service's WEBHOOK_SECRET_GRACE_HOURS). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(720)
+  graceHours?: number;
+}
+
+export interface WebhookView {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string | null;
+  vertical: Vertical;
+  status: WebhookStatus;
+  /** Where vendors post leads. */
+  url: string;
+  requireSignature: boolean;
+  requireConsent: boolean;
+  rateLimit: number;
+  rateWindowSeconds: number;
+  dedupWindowHours: number;
+  dedupMatch: DedupMatchKey[];
+  dedupScope: DedupScope;
+  fieldMapping: FieldMapping;
+  /** Until when the previous secret is still accepted after a rotation. */
+  previousSecretValidUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreatedWebhookView extends WebhookView {
+  /** The signing secret, shown only here and on rotation. */
+  secret: string;
+}
+
+export interface IntakeRequestView {
+  id: string;
+  providerId: string | null;
+  outcome: string;
+  httpStatus: number;
+  code: string | null;
+  errors: { field: string; rule: string; message: string }[];
+  leadId: string | null;
+  contentType: string | null;
+  ip: string | null;
+  receivedAt: string;
+}

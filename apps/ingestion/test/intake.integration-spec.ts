@@ -1,0 +1,651 @@
+import { Topics } from '@leadflow/contracts';
+import { eventually } from '@leadflow/platform/testing';
+import Redis from 'ioredis';
+import { signatureHeader } from '../src/webhooks/webhook-signature';
+import type { ConsumedEvent, Registered } from './stack';
+import { IntakeStack } from './stack';
+
+interface CreatedWebhook {
+  id: string;
+  url: string;
+  secret: string;
+}
+interface CreatedProvider {
+  id: string;
+  apiKey: string;
+}
+interface IntakeBody {
+  leadId: string;
+  contactId: string;
+  status: string;
+  duplicate?: boolean;
+  originalLeadId?: string;
+  replayed?: boolean;
+}
+
+let phoneSeq = 0;
+/** A fresh, structurally valid US number in a readable vendor format: (415) 62X-XXXX. */
+const nextPhone = (): string => {
+  const n = phoneSeq++;
+  return `(415) 62${Math.floor(n / 10_000) % 10}-${String(n % 10_000).padStart(4, '0')}`;
+};
+
+/**
+ * Vendor intake through the gateway against the real platform pieces: identity (tokens), two
+ * ingestion instances (shared Redis limits), PostgreSQL and Kafka.
+ */
+describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreSQL, Kafka, Redis)', () => {
+  const stack = new IntakeStack('intake', { basePort: 14200, ingestionInstances: 2 });
+  let owner: Registered;
+  let other: Registered;
+  let webhook: CreatedWebhook;
+  let provider: CreatedProvider;
+  let events: ConsumedEvent[];
+  let redis: Redis;
+
+  const api = <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token = owner.accessToken,
+  ) => stack.call<T>(method, path, { body, token });
+
+  const createWebhook = async (settings: Record<string, unknown> = {}): Promise<CreatedWebhook> => {
+    const res = await api<CreatedWebhook>('POST', '/api/v1/webhooks', {
+      name: 'Solar vendor',
+      workspaceId: owner.workspace.id,
+      vertical: 'solar',
+      rateLimit: 100_000,
+      rateWindowSeconds: 3600,
+      ...settings,
+    });
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+
+  const createProvider = async (settings: Record<string, unknown> = {}): Promise<CreatedProvider> => {
+    const res = await api<CreatedProvider>('POST', '/api/v1/providers', { name: 'SunLeads', ...settings });
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+
+  /** A vendor post with provider credentials (JSON unless told otherwise). */
+  const post = (
+    hook: { id: string },
+    body: unknown,
+    options: { provider?: CreatedProvider | null; headers?: Record<string, string>; base?: string } = {},
+  ) => {
+    const p = options.provider === undefined ? provider : options.provider;
+    return stack.call<IntakeBody>('POST', `/webhooks/leads/${hook.id}`, {
+      body,
+      base: options.base,
+      headers: {
+        ...(p ? { 'X-Provider-Id': p.id, 'X-Provider-Key': p.apiKey } : {}),
+        ...options.headers,
+      },
+    });
+  };
+
+  const signedPost = (hook: CreatedWebhook, raw: string, header: string, contentType = 'application/json') =>
+    stack.call<IntakeBody>('POST', `/webhooks/leads/${hook.id}`, {
+      body: raw,
+      headers: { 'content-type': contentType, 'LeadFlow-Signature': header },
+    });
+
+  const leadCount = (webhookId: string): Promise<number> =>
+    stack.count('SELECT count(*) AS n FROM ingestion.leads WHERE webhook_id = $1', [webhookId]);
+
+  beforeAll(async () => {
+    await stack.start();
+    owner = await stack.register('ivy');
+    other = await stack.register('oscar');
+    events = await stack.consume([Topics.ingestionLeads, Topics.ingestionContacts]);
+    // The bulk tests need more than the free plan's 500 leads a month.
+    expect((await api('PATCH', '/api/v1/organizations/current', { plan: 'enterprise' })).status).toBe(200);
+    await eventually(
+      async () =>
+        (
+          await stack.db.query<{ plan: string }>('SELECT plan FROM ingestion.organizations WHERE id = $1', [
+            owner.organization.id,
+          ])
+        ).rows[0]?.plan,
+      (plan) => plan === 'enterprise',
+      { what: 'the plan change to reach ingestion' },
+    );
+    webhook = await createWebhook();
+    provider = await createProvider({ costPerLead: '12.50', hourlyLimit: 1_000_000 });
+    redis = new Redis('redis://127.0.0.1:6379');
+  }, 240_000);
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack.stop();
+  });
+
+  it('onboards a vendor from the API alone and stores a messy lead normalized, once, with its raw body and event', async () => {
+    expect(webhook.url).toBe(`${stack.gateway}/webhooks/leads/${webhook.id}`);
+    expect(webhook.secret).toMatch(/^whsec_/);
+    const raw = {
+      first_name: '  JOHN ',
+      last_name: 'smith',
+      phone_number: '(555) 123-4567',
+      email_address: ' John.Smith@Example.COM ',
+      state: 'California',
+      zip_code: '90210',
+      lead_id: 'vendor-1',
+      monthly_electric_bill: '$250',
+      homeowner: 'yes',
+      utm_source: 'facebook',
+      consent: {
+        granted: true,
+        text: 'I agree to be called',
+        trustedFormCertUrl: 'https://cert.trustedform.com/abc123',
+      },
+      favourite_colour: 'green',
+    };
+    const res = await post(webhook, raw);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      status: 'new',
+      leadId: expect.any(String),
+      contactId: expect.any(String),
+    });
+
+    const lead = await api<Record<string, unknown>>('GET', `/api/v1/leads/${res.body.leadId}`);
+    expect(lead.status).toBe(200);
+    expect(lead.body).toMatchObject({
+      firstName: 'John',
+      lastName: 'Smith',
+      phone: '+15551234567',
+      email: 'john.smith@example.com',
+      state: 'CA',
+      zip: '90210',
+      externalId: 'vendor-1',
+      vertical: 'solar',
+      status: 'new',
+      providerId: provider.id,
+      webhookId: webhook.id,
+      cost: '12.50',
+      currency: 'USD',
+      contactable: { phone: true, sms: true, email: true },
+      tracking: expect.objectContaining({ utmSource: 'facebook' }),
+    });
+    expect(lead.body.attributes).toMatchObject({
+      monthlyElectricBill: '250.00',
+      homeowner: true,
+      extra: expect.objectContaining({ favourite_colour: 'green' }),
+    });
+
+    const { rows } = await stack.db.query<{ raw_body: Buffer; content_type: string; outcome: string }>(
+      'SELECT raw_body, content_type, outcome FROM ingestion.intake_requests WHERE lead_id = $1',
+      [res.body.leadId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0].raw_body.toString())).toEqual(raw);
+    expect(rows[0]).toMatchObject({ content_type: 'application/json', outcome: 'accepted' });
+
+    await eventually(
+      async () => events.filter((e) => e.envelope.type === 'lead.created' && e.key === res.body.leadId),
+      (found) => found.length === 1,
+      { what: 'lead.created on ingestion.leads.v1' },
+    );
+    const created = events.find((e) => e.key === res.body.leadId);
+    expect(created?.envelope).toMatchObject({
+      organizationId: owner.organization.id,
+      workspaceId: owner.workspace.id,
+      payload: expect.objectContaining({ id: res.body.leadId, phone: '+15551234567' }),
+    });
+    expect(events.some((e) => e.envelope.type === 'contact.created' && e.key === res.body.contactId)).toBe(
+      true,
+    );
+  });
+
+  it('answers a repeat of the same external id, or Idempotency-Key, with the original lead and stores nothing new', async () => {
+    const body = { firstName: 'Rita', phone: nextPhone(), externalId: 'vendor-rep-1' };
+    const first = await post(webhook, body);
+    expect(first.status).toBe(201);
+    const again = await post(webhook, { ...body, firstName: 'Rita B' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ leadId: first.body.leadId, duplicate: true, replayed: true });
+
+    const keyed = { firstName: 'Kim', email: `kim.${Date.now()}@example.com` };
+    const k1 = await post(webhook, keyed, { headers: { 'Idempotency-Key': 'order-77' } });
+    const k2 = await post(webhook, keyed, { headers: { 'Idempotency-Key': 'order-77' } });
+    expect([k1.status, k2.status]).toEqual([201, 200]);
+    expect(k2.body.leadId).toBe(k1.body.leadId);
+    expect(
+      await stack.count('SELECT count(*) AS n FROM ingestion.leads WHERE id = ANY($1)', [
+        [first.body.leadId, k1.body.leadId],
+      ]),
+    ).toBe(2);
+  });
+
+  it('keeps the same person in the same vertical within the window as a duplicate linked to the original', async () => {
+    const phone = nextPhone();
+    const first = await post(webhook, { firstName: 'Dana', phone, externalId: 'd-1' });
+    const second = await post(webhook, {
+      firstName: 'Dana',
+      phone: phone.replace(/[()\s-]/g, ''),
+      email: 'dana.second@example.com',
+      externalId: 'd-2',
+    });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({
+      duplicate: true,
+      status: 'duplicate',
+      originalLeadId: first.body.leadId,
+      contactId: first.body.contactId,
+    });
+    expect(second.body.leadId).not.toBe(first.body.leadId);
+    await eventually(
+      async () => events.filter((e) => e.key === second.body.leadId).map((e) => e.envelope.type),
+      (types) => types.includes('lead.duplicate_detected'),
+      { what: 'lead.duplicate_detected' },
+    );
+    expect(events.some((e) => e.key === second.body.leadId && e.envelope.type === 'lead.created')).toBe(
+      false,
+    );
+    // The contact's blank e-mail was filled from the repeat.
+    const contact = await api<{ email: string }>('GET', `/api/v1/contacts/${first.body.contactId}`);
+    expect(contact.body.email).toBe('dana.second@example.com');
+    await eventually(
+      async () => events.filter((e) => e.key === first.body.contactId).map((e) => e.envelope.type),
+      (types) => types.includes('contact.updated'),
+      { what: 'contact.updated' },
+    );
+  });
+
+  it('turns 50 concurrent posts of one lead into exactly one lead (and, without an id, one lead plus 49 linked duplicates)', async () => {
+    const phone = nextPhone();
+    const body = { firstName: 'Burst', lastName: 'Test', phone, externalId: 'burst-1' };
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => post(webhook, body, { base: stack.ingestion[i % 2] })),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(49);
+    expect(new Set(answers.map((a) => a.body.leadId)).size).toBe(1);
+    expect(
+      await stack.count(
+        'SELECT count(*) AS n FROM ingestion.leads l JOIN ingestion.contacts c ON c.id = l.contact_id WHERE l.external_id = $1',
+        ['burst-1'],
+      ),
+    ).toBe(1);
+
+    const anonymous = { firstName: 'Burst', lastName: 'Anon', email: `burst.${Date.now()}@example.com` };
+    const noId = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => post(webhook, anonymous, { base: stack.ingestion[i % 2] })),
+    );
+    expect(noId.filter((a) => a.status === 201)).toHaveLength(1);
+    const original = noId.find((a) => a.status === 201)?.body.leadId;
+    expect(noId.filter((a) => a.status === 200 && a.body.originalLeadId === original)).toHaveLength(49);
+    expect(
+      await stack.count('SELECT count(DISTINCT contact_id) AS n FROM ingestion.leads WHERE email = $1', [
+        anonymous.email,
+      ]),
+    ).toBe(1);
+  });
+
+  it('stores 1,000 parallel distinct leads as 1,000 leads and 1,000 lead.created events', async () => {
+    const hook = await createWebhook({ name: 'Bulk vendor' });
+    const answers: number[] = [];
+    const ids: string[] = [];
+    const pending = Array.from({ length: 1000 }, (_, i) => i);
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
+          const res = await post(hook, {
+            firstName: `Bulk${i}`,
+            email: `bulk.${i}.${Date.now()}@example.com`,
+          });
+          answers.push(res.status);
+          if (res.status === 201) ids.push(res.body.leadId);
+        }
+      }),
+    );
+    expect(answers.filter((s) => s === 201)).toHaveLength(1000);
+    expect(await leadCount(hook.id)).toBe(1000);
+    const wanted = new Set(ids);
+    await eventually(
+      async () => events.filter((e) => e.envelope.type === 'lead.created' && wanted.has(e.key)).length,
+      (n) => n >= 1000,
+      { timeoutMs: 60_000, what: '1,000 lead.created events' },
+    );
+    const created = events.filter((e) => e.envelope.type === 'lead.created' && wanted.has(e.key));
+    expect(created).toHaveLength(1000);
+    expect(new Set(created.map((e) => e.envelope.id)).size).toBe(1000);
+  });
+
+  it('checks LeadFlow-Signature: valid, expired, future, tampered, wrong secret, replayed, rotated with grace', async () => {
+    const hook = await createWebhook({ name: 'Signed vendor', requireSignature: true });
+    const lead = (n: string) => JSON.stringify({ firstName: n, email: `${n}.${Date.now()}@example.com` });
+    const now = Math.floor(Date.now() / 1000);
+
+    const body = lead('valid');
+    const ok = await signedPost(hook, body, signatureHeader(hook.secret, body, now));
+    expect(ok.status).toBe(201);
+
+    for (const [offset, code] of [
+      [-301, 'signature_expired'],
+      [301, 'signature_future'],
+    ] as const) {
+      const raw = lead(code);
+      const res = await signedPost(hook, raw, signatureHeader(hook.secret, raw, now + offset));
+      expect(res.status).toBe(401);
+      expect((res.body as unknown as { code: string }).code).toBe(code);
+    }
+    const signed = lead('tampered');
+    const tampered = await signedPost(
+      hook,
+      signed.replace('tampered', 'tampereD'),
+      signatureHeader(hook.secret, signed, now),
+    );
+    expect(tampered.status).toBe(401);
+    expect((tampered.body as unknown as { code: string }).code).toBe('signature_mismatch');
+
+    const wrong = await signedPost(hook, signed, signatureHeader('whsec_wrong', signed, now));
+    expect((wrong.body as unknown as { code: string }).code).toBe('signature_mismatch');
+
+    const replay = await signedPost(hook, body, signatureHeader(hook.secret, body, now));
+    expect(replay.status).toBe(401);
+    expect((replay.body as unknown as { code: string }).code).toBe('signature_replayed');
+
+    const unsigned = await post(hook, JSON.parse(lead('unsigned')) as object);
+    expect(unsigned.status).toBe(401);
+    expect((unsigned.body as unknown as { code: string }).code).toBe('signature_required');
+
+    const rotated = await api<{ secret: string; previousSecretValidUntil: string }>(
+      'POST',
+      `/api/v1/webhooks/${hook.id}/rotate-secret`,
+      { graceHours: 1 },
+    );
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.previousSecretValidUntil).not.toBeNull();
+    const withOld = lead('old-secret');
+    expect((await signedPost(hook, withOld, signatureHeader(hook.secret, withOld))).status).toBe(201);
+    const withNew = lead('new-secret');
+    expect((await signedPost(hook, withNew, signatureHeader(rotated.body.secret, withNew))).status).toBe(201);
+
+    const noGrace = await api<{ secret: string }>('POST', `/api/v1/webhooks/${hook.id}/rotate-secret`, {
+      graceHours: 0,
+    });
+    const stale = lead('stale-secret');
+    expect((await signedPost(hook, stale, signatureHeader(rotated.body.secret, stale))).status).toBe(401);
+    const fresh = lead('fresh-secret');
+    expect((await signedPost(hook, fresh, signatureHeader(noGrace.body.secret, fresh))).status).toBe(201);
+
+    const form = `first_name=Fern&email=fern.${Date.now()}%40example.com&consent=yes`;
+    const formAnswer = await signedPost(
+      hook,
+      form,
+      signatureHeader(noGrace.body.secret, form),
+      'application/x-www-form-urlencoded',
+    );
+    expect(formAnswer.status).toBe(201);
+  });
+
+  it('enforces the webhook limit and the provider hourly limit exactly across two instances', async () => {
+    const limited = await createWebhook({ name: 'Limited', rateLimit: 20, rateWindowSeconds: 3600 });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        post(
+          limited,
+          { firstName: 'Lim', email: `lim.${i}.${Date.now()}@example.com` },
+          { base: stack.ingestion[i % 2] },
+        ),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(20);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused).toHaveLength(10);
+    expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused[0].headers.get('ratelimit-limit')).toBe('20');
+    expect(refused[0].headers.get('ratelimit-remaining')).toBe('0');
+    expect(await leadCount(limited.id)).toBe(20);
+
+    const hourly = await createProvider({ name: 'Hourly', hourlyLimit: 15 });
+    const byProvider = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        post(
+          webhook,
+          { firstName: 'Hour', email: `hour.${i}.${Date.now()}@example.com` },
+          {
+            provider: hourly,
+            base: stack.ingestion[i % 2],
+          },
+        ),
+      ),
+    );
+    expect(byProvider.filter((a) => a.status === 201)).toHaveLength(15);
+    const hourlyRefused = byProvider.filter((a) => a.status === 429);
+    expect(hourlyRefused).toHaveLength(10);
+    expect((hourlyRefused[0].body as unknown as { code: string }).code).toBe('provider_rate_limited');
+  });
+
+  it('refuses what it must with a clear problem and stores no lead', async () => {
+    const before = await stack.count('SELECT count(*) AS n FROM ingestion.leads');
+    const problem = (res: { body: unknown }) =>
+      res.body as { code: string; errors?: { field: string; rule: string }[] };
+
+    const bad = await post(webhook, { firstName: 'Bad', phone: '(212) 555-0123', email: 'not-an-email' });
+    expect(bad.status).toBe(422);
+    expect(problem(bad).errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'phone', rule: 'phone_fictional' }),
+        expect.objectContaining({ field: 'email', rule: 'email_invalid' }),
+      ]),
+    );
+    const range = await post(webhook, {
+      firstName: 'Range',
+      email: `r.${Date.now()}@example.com`,
+      roof_age: '400',
+    });
+    expect(range.status).toBe(422);
+    expect(problem(range).errors).toEqual([expect.objectContaining({ field: 'roofAge', rule: 'range' })]);
+
+    expect((await post({ id: '00000000-0000-7000-8000-000000000000' }, { firstName: 'X' })).status).toBe(404);
+    expect((await post(webhook, { firstName: 'NoCreds', email: 'a@b.co' }, { provider: null })).status).toBe(
+      401,
+    );
+    const wrongKey = await post(
+      webhook,
+      { firstName: 'K' },
+      { provider: { id: provider.id, apiKey: 'lfp_wrong' } },
+    );
+    expect(wrongKey.status).toBe(401);
+    expect(
+      (await post(webhook, 'first_name=Text', { headers: { 'content-type': 'text/plain' } })).status,
+    ).toBe(415);
+    expect(
+      (await post(webhook, '{"firstName":', { headers: { 'content-type': 'application/json' } })).status,
+    ).toBe(400);
+    const huge = await post(webhook, { firstName: 'Huge', notes: 'x'.repeat(300 * 1024) });
+    expect(huge.status).toBe(413);
+
+    const consentHook = await createWebhook({ name: 'Consent only', requireConsent: true });
+    const noConsent = await post(consentHook, { firstName: 'Nc', phone: nextPhone() });
+    expect(noConsent.status).toBe(422);
+    expect(problem(noConsent).errors).toEqual([
+      expect.objectContaining({ field: 'consent.granted', rule: 'consent_required' }),
+    ]);
+    const soft = await post(webhook, { firstName: 'Soft', phone: nextPhone() });
+    expect(soft.status).toBe(201);
+    const softLead = await api<{ contactable: Record<string, boolean> }>(
+      'GET',
+      `/api/v1/leads/${soft.body.leadId}`,
+    );
+    expect(softLead.body.contactable).toEqual({ phone: false, sms: false, email: false });
+
+    const restricted = await createProvider({
+      name: 'Only consent hook',
+      allowedWebhookIds: [consentHook.id],
+    });
+    const notAllowed = await post(
+      webhook,
+      { firstName: 'Na', email: 'na@example.com' },
+      { provider: restricted },
+    );
+    expect(notAllowed.status).toBe(403);
+    expect(problem(notAllowed).code).toBe('provider_not_allowed');
+
+    const paused = await createWebhook({ name: 'Paused' });
+    expect((await api('PATCH', `/api/v1/webhooks/${paused.id}`, { status: 'paused' })).status).toBe(200);
+    const pausedAnswer = await post(paused, { firstName: 'P', email: 'p@example.com' });
+    expect(pausedAnswer.status).toBe(423);
+    expect(pausedAnswer.headers.get('content-type')).toContain('application/problem+json');
+
+    expect(await stack.count('SELECT count(*) AS n FROM ingestion.leads')).toBe(before + 1);
+    const logged = await stack.db.query<{ outcome: string; code: string }>(
+      `SELECT outcome, code FROM ingestion.intake_requests WHERE webhook_id = $1 AND outcome = 'rejected' ORDER BY received_at`,
+      [webhook.id],
+    );
+    expect(logged.rows.map((r) => r.code)).toEqual(
+      expect.arrayContaining([
+        'invalid_lead',
+        'unsupported_media_type',
+        'malformed_body',
+        'provider_not_allowed',
+      ]),
+    );
+    const log = await api<{ items: { outcome: string }[] }>(
+      'GET',
+      `/api/v1/webhooks/${webhook.id}/requests?outcome=rejected`,
+    );
+    expect(log.status).toBe(200);
+    expect(log.body.items.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses leads beyond the monthly plan quota (free: 500) with 429 quota_exceeded', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const hook = await stack.call<CreatedWebhook>('POST', '/api/v1/webhooks', {
+      token: other.accessToken,
+      body: { name: 'Free plan vendor', workspaceId: other.workspace.id, vertical: 'generic' },
+    });
+    const free = await stack.call<CreatedProvider>('POST', '/api/v1/providers', {
+      token: other.accessToken,
+      body: { name: 'Free plan provider' },
+    });
+    const postFree = (n: string) =>
+      post(hook.body, { firstName: n, email: `${n}.${Date.now()}@example.com` }, { provider: free.body });
+    expect((await postFree('first')).status).toBe(201);
+    // 499 more leads this month, as the counter seeded from the database would say.
+    await redis.set(`${stack.redisPrefix}quota:${other.organization.id}:${month}`, '500');
+    const res = await postFree('over');
+    expect(res.status).toBe(429);
+    expect((res.body as unknown as { code: string }).code).toBe('quota_exceeded');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Without the counter, it is counted again from the database: 1 lead, well within the quota.
+    await redis.del(`${stack.redisPrefix}quota:${other.organization.id}:${month}`);
+    expect((await postFree('again')).status).toBe(201);
+    expect(await redis.get(`${stack.redisPrefix}quota:${other.organization.id}:${month}`)).toBe('2');
+  });
+
+  it("never shows one tenant's webhooks, providers or leads to another (404)", async () => {
+    const lead = await post(webhook, { firstName: 'Private', email: `private.${Date.now()}@example.com` });
+    for (const path of [
+      `/api/v1/webhooks/${webhook.id}`,
+      `/api/v1/providers/${provider.id}`,
+      `/api/v1/leads/${lead.body.leadId}`,
+      `/api/v1/leads/${lead.body.leadId}/activities`,
+    ]) {
+      expect((await api('GET', path, undefined, other.accessToken)).status).toBe(404);
+    }
+    const patch = await api(
+      'PATCH',
+      `/api/v1/leads/${lead.body.leadId}`,
+      { status: 'contacted' },
+      other.accessToken,
+    );
+    expect(patch.status).toBe(404);
+    const list = await api<{ items: { id: string; organizationId: string }[] }>(
+      'GET',
+      '/api/v1/leads?limit=200',
+      undefined,
+      other.accessToken,
+    );
+    expect(list.body.items.length).toBeGreaterThan(0);
+    expect(list.body.items.every((l) => l.organizationId === other.organization.id)).toBe(true);
+    // Another organization's provider key does not open this organization's webhook.
+    const foreign = await stack.call<CreatedProvider>('POST', '/api/v1/providers', {
+      body: { name: 'Foreign' },
+      token: other.accessToken,
+    });
+    expect(
+      (await post(webhook, { firstName: 'F', email: 'f@example.com' }, { provider: foreign.body })).status,
+    ).toBe(401);
+  });
+
+  it('works leads: allowed status transitions with history, notes, timeline, filters and search', async () => {
+    const res = await post(webhook, {
+      firstName: 'Wanda',
+      lastName: 'Worker',
+      phone: '(415) 777-1234',
+      email: `wanda.${Date.now()}@example.com`,
+    });
+    const id = res.body.leadId;
+    const bad = await api<{ code: string }>('PATCH', `/api/v1/leads/${id}`, { status: 'converted' });
+    expect(bad.status).toBe(409);
+    expect(bad.body.code).toBe('invalid_status_transition');
+    const noReason = await api<{ errors: { field: string; rule: string }[] }>(
+      'PATCH',
+      `/api/v1/leads/${id}`,
+      { status: 'lost' },
+    );
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.errors).toEqual([
+      expect.objectContaining({ field: 'statusReason', rule: 'required' }),
+    ]);
+    expect(
+      (await api('PATCH', `/api/v1/leads/${id}`, { status: 'contacted', priority: 5, tags: ['hot'] })).status,
+    ).toBe(200);
+    expect((await api('PATCH', `/api/v1/leads/${id}`, { status: 'qualified' })).status).toBe(200);
+    expect(
+      (await api('POST', `/api/v1/leads/${id}/notes`, { body: 'Wants a quote by Friday', type: 'call' }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await api('POST', `/api/v1/leads/${id}/activities`, { type: 'call', title: 'Discovery call' })).status,
+    ).toBe(201);
+
+    const lead = await api<{
+      status: string;
+      statusHistory: { from: string; to: string }[];
+      contactAttempts: number;
+    }>('GET', `/api/v1/leads/${id}`);
+    expect(lead.body.status).toBe('qualified');
+    expect(lead.body.statusHistory.map((h) => `${h.from}>${h.to}`)).toEqual([
+      'new>contacted',
+      'contacted>qualified',
+    ]);
+    expect(lead.body.contactAttempts).toBe(1);
+    const timeline = await api<{ items: { type: string }[] }>('GET', `/api/v1/leads/${id}/activities`);
+    expect(timeline.body.items.map((a) => a.type)).toEqual([
+      'call',
+      'note',
+      'status_change',
+      'update',
+      'status_change',
+      'created',
+    ]);
+
+    const found = await api<{ items: { id: string }[] }>(
+      'GET',
+      '/api/v1/leads?q=wanda%20777-12&tag=hot&status=qualified',
+    );
+    expect(found.body.items.map((l) => l.id)).toEqual([id]);
+    const page1 = await api<{ items: { id: string }[]; nextCursor: string }>('GET', '/api/v1/leads?limit=2');
+    const page2 = await api<{ items: { id: string }[] }>(
+      'GET',
+      `/api/v1/leads?limit=2&cursor=${page1.body.nextCursor}`,
+    );
+    expect(page1.body.items).toHaveLength(2);
+    expect(page2.body.items.some((l) => page1.body.items.some((p) => p.id === l.id))).toBe(false);
+
+    await eventually(
+      async () => events.filter((e) => e.key === id).map((e) => e.envelope.type),
+      (types) =>
+        types.filter((t) => t === 'lead.status_changed').length === 2 && types.includes('lead.updated'),
+      { what: 'status and update events of the worked lead' },
+    );
+  });
+});
