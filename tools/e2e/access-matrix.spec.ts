@@ -1,4 +1,13 @@
-import { collectionOf, fill, operationsOf, refuses } from './access-matrix';
+import {
+  BODIES,
+  FIXTURES,
+  MATRIX_ROLES,
+  collectionOf,
+  fill,
+  operationsOf,
+  refuses,
+  roleMayCall,
+} from './access-matrix';
 
 describe('access matrix helpers', () => {
   const document = {
@@ -38,5 +47,20 @@ describe('access matrix helpers', () => {
     expect(collectionOf('/api/v1/api-keys/{id}')).toBe('api-keys');
     expect(collectionOf('/api/v1/leads/{id}/notes')).toBe('leads');
     expect(fill('/api/v1/leads/{id}/notes', 'x')).toBe('/api/v1/leads/x/notes');
+  });
+
+  it('signs in as every role and allows each what its role scopes and rank cover', () => {
+    expect(MATRIX_ROLES).toEqual(['owner', 'admin', 'manager', 'agent']);
+    const [get, patch] = operationsOf('identity', document);
+    expect(MATRIX_ROLES.map((role) => roleMayCall(get, role))).toEqual([true, true, true, true]);
+    // workspaces:manage and at least admin.
+    expect(MATRIX_ROLES.map((role) => roleMayCall(patch, role))).toEqual([true, true, false, false]);
+    const orgSettings = { ...get, scopes: ['organization:manage' as const] };
+    expect(MATRIX_ROLES.map((role) => roleMayCall(orgSettings, role))).toEqual([true, false, false, false]);
+  });
+
+  it('keeps fixtures by collection and bodies by "<METHOD> <path>"', () => {
+    expect(Object.keys(FIXTURES)).toEqual(expect.arrayContaining(['workspaces', 'members', 'api-keys']));
+    for (const key of Object.keys(BODIES)) expect(key).toMatch(/^(POST|PUT|PATCH|DELETE) \/\S*\{[^}]+\}/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Role, Scope } from '@leadflow/contracts';
-import { roleRank } from '@leadflow/contracts';
+import { Roles, roleRank, roleScopes } from '@leadflow/contracts';
 
 /** One HTTP operation of a service, with the access rule its OpenAPI document declares. */
 export interface Operation {
@@ -45,6 +45,14 @@ export function refuses(op: Operation, principal: { role: Role; scopes: readonly
   return op.scopes.some((s) => !principal.scopes.includes(s));
 }
 
+/** The roles the matrix signs in as (real users of one organization), highest first. */
+export const MATRIX_ROLES: readonly Role[] = [...Roles].sort((x, y) => roleRank[y] - roleRank[x]);
+
+/** Whether a user of this role may call the operation: their role's scopes (roleScopes) and rank. */
+export function roleMayCall(op: Operation, role: Role): boolean {
+  return !refuses(op, { role, scopes: roleScopes[role] });
+}
+
 /** `/api/v1/workspaces/{id}` → the collection whose fixture id fills the parameter. */
 export function collectionOf(path: string): string {
   const segments = path.split('/').filter(Boolean);
@@ -55,3 +63,107 @@ export function collectionOf(path: string): string {
 export function fill(path: string, id: string): string {
   return path.replace(/\{[^}]+\}/g, id);
 }
+
+/**
+ * A valid UUID no fixture ever has: allowed principals probe mutating routes with it (and an invalid
+ * body), so that checking their access changes nothing.
+ */
+export const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
+
+/** What a fixture row gets: organization A (its owner's session) and the gateway. */
+export interface FixtureContext {
+  /** The owner's user id and first workspace (from sign-up). */
+  userId: string;
+  workspaceId: string;
+  /** POSTs JSON as the owner and answers the body; fails the test unless the answer is 2xx. */
+  post(path: string, body: unknown): Promise<Record<string, unknown>>;
+  /**
+   * Any request through the gateway (the owner's token unless `anonymous`, e.g. a vendor's post);
+   * answers the JSON body and fails the test unless the answer is 2xx.
+   */
+  send(
+    method: string,
+    path: string,
+    init: { body?: string | FormData; headers?: Record<string, string>; anonymous?: boolean },
+  ): Promise<Record<string, unknown>>;
+  /** The id of another collection's fixture (created once), for resources that need one. */
+  fixture(collection: string): Promise<string>;
+}
+
+export type Fixture = (a: FixtureContext) => string | Promise<string>;
+
+/**
+ * THE TABLE TO EDIT when a service adds routes with a path parameter.
+ *
+ * `FIXTURES`: one row per collection that appears before a path parameter
+ * (`/api/v1/<collection>/{id}/...`, see collectionOf): how organization A's owner gets or creates one
+ * of its resources. The matrix fills every parameter of the route with that id, checks that another
+ * organization gets 404, and that each role is allowed or refused (403) as the route declares. Rows
+ * are only run for collections some routed operation needs; a route whose collection has no row
+ * fails the matrix with "no fixture of organization A for '<collection>'".
+ *
+ * `BODIES`: a valid body for each mutating route with a path parameter, keyed `<METHOD> <path>` as in
+ * the OpenAPI document, so that another tenant's 404 and a refused role's 403 are about access,
+ * never about input. Such calls must change nothing (the matrix compares organization A's lists
+ * before and after).
+ */
+/** A lead of organization A, posted by a vendor the way vendors do (provider key). */
+async function vendorLead(a: FixtureContext): Promise<Record<string, unknown>> {
+  const webhookId = await a.fixture('webhooks');
+  const provider = await a.post('/api/v1/providers', { name: 'matrix vendor' });
+  return a.send('POST', `/webhooks/leads/${webhookId}`, {
+    anonymous: true,
+    headers: {
+      'content-type': 'application/json',
+      'X-Provider-Id': String(provider.id),
+      'X-Provider-Key': String(provider.apiKey),
+    },
+    body: JSON.stringify({ firstName: 'Matrix', email: `matrix-${Date.now()}-${Math.random()}@example.com` }),
+  });
+}
+
+export const FIXTURES: Record<string, Fixture> = {
+  workspaces: (a) => a.workspaceId,
+  members: (a) => a.userId,
+  'api-keys': async (a) =>
+    String((await a.post('/api/v1/api-keys', { name: 'matrix', scopes: ['workspaces:read'] })).id),
+  invitations: async (a) =>
+    String(
+      (await a.post('/api/v1/members', { email: `matrix-invitee-${Date.now()}@example.com`, role: 'agent' }))
+        .id,
+    ),
+  webhooks: async (a) =>
+    String(
+      (await a.post('/api/v1/webhooks', { name: 'matrix', workspaceId: a.workspaceId, vertical: 'solar' }))
+        .id,
+    ),
+  providers: async (a) => String((await a.post('/api/v1/providers', { name: 'matrix' })).id),
+  leads: async (a) => String((await vendorLead(a)).leadId),
+  contacts: async (a) => String((await vendorLead(a)).contactId),
+  'pipeline-stages': async (a) =>
+    String(
+      (await a.post('/api/v1/pipeline-stages', { workspaceId: a.workspaceId, name: 'Matrix stage' })).id,
+    ),
+  imports: async (a) => {
+    const form = new FormData();
+    form.append('webhookId', await a.fixture('webhooks'));
+    form.append('file', new Blob(['first_name,email\nMatrix,matrix-import@example.com\n']), 'matrix.csv');
+    return String((await a.send('POST', '/api/v1/imports', { body: form })).id);
+  },
+};
+
+export const BODIES: Record<string, unknown> = {
+  'PATCH /api/v1/workspaces/{id}': { name: 'changed by another tenant' },
+  'PATCH /api/v1/members/{id}': { role: 'agent' },
+  'PATCH /api/v1/webhooks/{id}': { name: 'changed by another tenant' },
+  'POST /api/v1/webhooks/{id}/rotate-secret': {},
+  'PATCH /api/v1/providers/{id}': { name: 'changed by another tenant' },
+  'POST /api/v1/providers/{id}/rotate-key': {},
+  'PATCH /api/v1/leads/{id}': { priority: 1 },
+  'POST /api/v1/leads/{id}/notes': { body: 'written by another tenant' },
+  'POST /api/v1/leads/{id}/activities': { type: 'call', title: 'logged by another tenant' },
+  'PATCH /api/v1/contacts/{id}': { firstName: 'Changed' },
+  'POST /api/v1/contacts/{id}/merge': { sourceContactId: UNKNOWN_ID },
+  'PATCH /api/v1/pipeline-stages/{id}': { description: 'changed by another tenant' },
+  'POST /api/v1/imports/{id}/cancel': {},
+};
