@@ -154,10 +154,11 @@ export class LeadRecorder {
     }
 
     const events: OutgoingEvent<object>[] = [];
-    const contact = await this.resolveContact(tx, lead, source, scope, phone, email, events);
+    const { contact, created } = await this.resolveContact(tx, lead, source, scope, phone, email, events);
 
+    // A contact created just now has no earlier lead to be a duplicate of.
     let originalLeadId: string | null = null;
-    if (source.dedup.windowHours > 0) {
+    if (!created && source.dedup.windowHours > 0) {
       const [original] = await tx.query<{ id: string }[]>(
         `SELECT id FROM ingestion.leads
           WHERE contact_id = $1 AND vertical = $2 AND status <> 'duplicate'
@@ -260,24 +261,19 @@ export class LeadRecorder {
     phone: string | null,
     email: string | null,
     events: OutgoingEvent<object>[],
-  ): Promise<ContactEntity> {
+  ): Promise<{ contact: ContactEntity; created: boolean }> {
     const org = source.organizationId;
     let found: ContactRow | undefined;
-    if (phone) {
+    if (phone || email) {
+      // One query: the contact with this phone, else one with this e-mail and no other phone
+      // (by e-mail only a contact without a different phone is the same person).
       [found] = await tx.query<ContactRow[]>(
         `SELECT * FROM ingestion.contacts
-          WHERE organization_id = $1 AND dedup_scope = $2 AND phone = $3 AND merged_into_id IS NULL`,
-        [org, scope, phone],
-      );
-    }
-    if (!found && email) {
-      // By e-mail only a contact without a different phone is the same person.
-      [found] = await tx.query<ContactRow[]>(
-        `SELECT * FROM ingestion.contacts
-          WHERE organization_id = $1 AND dedup_scope = $2 AND email = $3 AND merged_into_id IS NULL
-            AND (phone IS NULL OR $4::text IS NULL OR phone = $4)
-          ORDER BY created_at LIMIT 1`,
-        [org, scope, email, lead.phone],
+          WHERE organization_id = $1 AND dedup_scope = $2 AND merged_into_id IS NULL
+            AND (phone = $3 OR (email = $4 AND (phone IS NULL OR $5::text IS NULL OR phone = $5)))
+          ORDER BY (phone IS NOT DISTINCT FROM $3) DESC, created_at
+          LIMIT 1`,
+        [org, scope, phone, email, lead.phone],
       );
     }
     const values = [
@@ -294,7 +290,7 @@ export class LeadRecorder {
     if (found) {
       const current = found as unknown as Record<string, string | null>;
       const blanksFilled = CONTACT_COLUMNS.some((c, i) => current[c] === null && values[i] !== null);
-      if (!blanksFilled) return toContactEntity(found);
+      if (!blanksFilled) return { contact: toContactEntity(found), created: false };
       // An UPDATE answers [rows, affected] through TypeORM.
       const [[updated]] = await tx.query<[ContactRow[], number]>(
         `UPDATE ingestion.contacts SET
@@ -313,7 +309,7 @@ export class LeadRecorder {
         workspaceId: contact.workspaceId,
         payload: toContactPayload(contact),
       });
-      return contact;
+      return { contact, created: false };
     }
     const [inserted] = await tx.query<ContactRow[]>(
       `INSERT INTO ingestion.contacts (id, organization_id, workspace_id, dedup_scope, first_name, last_name,
@@ -329,7 +325,7 @@ export class LeadRecorder {
       workspaceId: contact.workspaceId,
       payload: toContactPayload(contact),
     });
-    return contact;
+    return { contact, created: true };
   }
 
   private async insertLead(tx: EntityManager, l: LeadEntity): Promise<void> {
