@@ -126,6 +126,25 @@ describe('planBatch (LeadRecorder semantics, row by row)', () => {
     expect(plan.updatedContacts.map((c) => c.id)).toEqual(['c-blank']);
   });
 
+  it('prefers, by e-mail, a contact without a phone when the lead has no phone to match by', () => {
+    const snapshot: BatchSnapshot = {
+      ...empty,
+      contacts: [
+        existing('c-old-with-phone', { email: 'a@x.com', phone: '+15122000009' }, new Date('2026-01-01')),
+        existing('c-new-without', { email: 'a@x.com' }, new Date('2026-02-01')),
+      ],
+    };
+    const plan = planBatch(
+      rows({ email: 'a@x.com' }, { email: 'a@x.com', phone: '+15122000001' }),
+      snapshot,
+      settings(),
+    );
+    expect(plan.outcomes.map((o) => (o.kind === 'stored' ? o.contactId : o.kind))).toEqual([
+      'c-new-without', // no phone: the phone-less contact first
+      'c-new-without', // a phone that matches nobody: the oldest without a different phone
+    ]);
+  });
+
   it('reaches a contact by a phone an earlier row of the batch filled in', () => {
     const snapshot: BatchSnapshot = { ...empty, contacts: [existing('c1', { email: 'a@x.com' })] };
     const plan = planBatch(

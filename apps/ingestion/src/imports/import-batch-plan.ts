@@ -137,11 +137,16 @@ class ContactIndex {
     return this.byPhone.get(phone);
   }
 
-  /** By e-mail the oldest contact with that e-mail and no different phone. */
-  withEmail(email: string, leadPhone: string | null): ContactState | undefined {
-    return this.byEmail
-      .get(email)
-      ?.find((c) => c.phone === null || leadPhone === null || c.phone === leadPhone);
+  /**
+   * By e-mail the oldest contact with that e-mail and no different phone — when the lead has no
+   * phone to match by, one without a phone first (LeadRecorder orders the candidates by
+   * `phone IS NOT DISTINCT FROM <the lead's phone key>`, then age).
+   */
+  withEmail(email: string, leadPhone: string | null, phoneKey: string | null): ContactState | undefined {
+    const candidates = (this.byEmail.get(email) ?? []).filter(
+      (c) => c.phone === null || leadPhone === null || c.phone === leadPhone,
+    );
+    return (phoneKey === null ? candidates.find((c) => c.phone === null) : undefined) ?? candidates[0];
   }
 
   add(contact: ContactState): void {
@@ -172,8 +177,9 @@ class ContactIndex {
  *
  * 1. a lead whose external id the source already used (in the database or earlier in the batch)
  *    is `replayed` when `external_id` is a dedup key: nothing is stored;
- * 2. the contact is the one with the lead's phone, else the oldest with its e-mail and no
- *    different phone; its blank columns are filled from the lead. Otherwise a contact is created;
+ * 2. the contact is the (oldest) one with the lead's phone, else the oldest with its e-mail and no
+ *    different phone (one without a phone first when the lead has no phone key); its blank
+ *    columns are filled from the lead. Otherwise a contact is created;
  * 3. when the contact already has a lead of the vertical within the window that is not a
  *    duplicate (in the database, or earlier in the batch), the lead is stored as a `duplicate`
  *    of the earliest one;
@@ -204,7 +210,7 @@ export function planBatch(
     const phone = match.includes('phone') ? lead.phone : null;
     const email = match.includes('email') ? lead.email : null;
     let contact = phone ? contacts.withPhone(phone) : undefined;
-    if (!contact && email) contact = contacts.withEmail(email, lead.phone);
+    if (!contact && email) contact = contacts.withEmail(email, lead.phone, phone);
 
     let contactEvent: { kind: 'created' | 'updated'; contact: ContactState } | null = null;
     if (contact) {

@@ -1,0 +1,102 @@
+import { eventually } from '@leadflow/platform/testing';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** A service started by the bench: its process and what it printed. */
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Lines of stdout that are JSON objects (the service's logs). */
+  jsonLines(): Record<string, unknown>[];
+  exited: Promise<void>;
+}
+
+function spawnNode(script: string, nodeArgs: string[], env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((done) => child.on('exit', () => done()));
+  return {
+    child,
+    output: () => output,
+    jsonLines: () =>
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    exited,
+  };
+}
+
+const DIST = resolve(__dirname, '../../../apps');
+
+/** Starts a built service (dist/apps/<name>/src/main.js) and waits until it answers /readyz. */
+export async function startService(
+  name: 'identity' | 'ingestion',
+  port: number,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<ServiceProcess> {
+  const run = spawnNode(join(DIST, name, 'src/main.js'), nodeArgs, env);
+  await eventually(
+    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status,
+    (status) => status === 200 || run.child.exitCode !== null,
+    { timeoutMs: 90_000, intervalMs: 200, what: `${name} to be ready` },
+  );
+  if (run.child.exitCode !== null) throw new Error(`${name} exited:\n${run.output()}`);
+  return run;
+}
+
+/** Stops a service (SIGTERM, then SIGKILL after 10 s). */
+export async function stopService(run: ServiceProcess): Promise<void> {
+  if (run.child.exitCode !== null || run.child.signalCode !== null) return;
+  const killer = setTimeout(() => run.child.kill('SIGKILL'), 10_000);
+  run.child.kill('SIGTERM');
+  await run.exited;
+  clearTimeout(killer);
+}
+
+/** Peak and current resident memory of a process, in MB (Linux /proc). */
+export function memoryOf(pid: number): { peakMb: number; currentMb: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string): number =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { peakMb: kb('VmHWM') / 1024, currentMb: kb('VmRSS') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** A JSON call to a service. */
+export async function call<T>(
+  url: string,
+  options: { method?: string; body?: unknown; token?: string } = {},
+): Promise<{ status: number; body: T; text: string }> {
+  const res = await fetch(url, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  let body: unknown = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = {};
+  }
+  return { status: res.status, body: body as T, text };
+}
