@@ -27,3 +27,18 @@ describe('redactPersonalData', () => {
     });
   });
 });
+
+describe('redactPersonalData on live objects', () => {
+  it('leaves class instances (requests, errors) to their serializers instead of copying them', () => {
+    class Live {
+      email = 'x@example.com';
+      self: Live = this;
+    }
+    const live = new Live();
+    const error = new Error('boom');
+    const out = redactPersonalData({ req: live, err: error, note: 'mail x@example.com' }) as Record<string, unknown>;
+    expect(out.req).toBe(live);
+    expect(out.err).toBe(error);
+    expect(out.note).toBe('mail [email]');
+  });
+});

@@ -20,8 +20,11 @@ export function redactText(text: string): string {
 export function redactPersonalData(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => redactPersonalData(v, depth + 1));
+  // Only plain data is walked: errors, and the live request/response objects pino-http hands over
+  // (their serializers shape and redact them), would otherwise be copied graph-deep on every line.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     out[key] = SECRET_KEY.test(key) || PERSONAL_KEY.test(key) ? REDACTED : redactPersonalData(v, depth + 1);
