@@ -36,7 +36,10 @@ describe('redactPersonalData on live objects', () => {
     }
     const live = new Live();
     const error = new Error('boom');
-    const out = redactPersonalData({ req: live, err: error, note: 'mail x@example.com' }) as Record<string, unknown>;
+    const out = redactPersonalData({ req: live, err: error, note: 'mail x@example.com' }) as Record<
+      string,
+      unknown
+    >;
     expect(out.req).toBe(live);
     expect(out.err).toBe(error);
     expect(out.note).toBe('mail [email]');
