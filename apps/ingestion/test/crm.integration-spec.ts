@@ -1,8 +1,6 @@
 import { Topics } from '@leadflow/contracts';
 import { eventually } from '@leadflow/platform/testing';
 import { parse } from 'csv-parse/sync';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import type { ConsumedEvent, Registered } from './stack';
 import { IntakeStack } from './stack';
 
@@ -63,24 +61,6 @@ const nextPhone = (): string => {
 const e164 = (formatted: string): string => `+1${formatted.replace(/\D/g, '')}`;
 
 /**
- * The gateway is ready only when every service behind it is: the ones this stack does not run
- * are stood in for by a server that answers their `/readyz` (the gateway reads their URLs from
- * the environment its process inherits).
- */
-const STAND_IN_PORT = 14309;
-const STAND_IN_SERVICES = ['ENRICHMENT', 'CAMPAIGNS', 'VOICE', 'ROUTING', 'ANALYTICS'];
-async function startStandIn(): Promise<Server> {
-  const server = createServer((req, res) => {
-    res.writeHead(req.url === '/readyz' ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: req.url === '/readyz' ? 'ok' : 'not_found' }));
-  });
-  await new Promise<void>((resolve) => server.listen(STAND_IN_PORT, '127.0.0.1', resolve));
-  for (const service of STAND_IN_SERVICES)
-    process.env[`${service}_URL`] = `http://127.0.0.1:${STAND_IN_PORT}`;
-  return server;
-}
-
-/**
  * Contacts, pipeline stages and lead exports through the gateway, against identity, ingestion,
  * PostgreSQL and Kafka: leads arrive as vendors post them.
  */
@@ -91,7 +71,6 @@ describe('CRM: contacts, pipeline stages, lead export (gateway + identity + inge
   let events: ConsumedEvent[];
   let webhook: Created;
   let provider: CreatedProvider;
-  let standIn: Server | undefined;
 
   const api = <T = Record<string, unknown>>(
     method: string,
@@ -156,7 +135,6 @@ describe('CRM: contacts, pipeline stages, lead export (gateway + identity + inge
   };
 
   beforeAll(async () => {
-    standIn = await startStandIn();
     await stack.start();
     owner = await stack.register('cora');
     other = await stack.register('otto');
@@ -166,8 +144,6 @@ describe('CRM: contacts, pipeline stages, lead export (gateway + identity + inge
 
   afterAll(async () => {
     await stack.stop();
-    for (const service of STAND_IN_SERVICES) delete process.env[`${service}_URL`];
-    await new Promise((resolve) => (standIn ? standIn.close(resolve) : resolve(undefined)));
   });
 
   describe('contacts', () => {

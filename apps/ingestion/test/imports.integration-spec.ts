@@ -591,19 +591,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
   it('stores one contact per phone when webhook posts and an import of the same people race', async () => {
     const owner = await stack.register('wanda');
     const token = owner.accessToken;
-    expect((await api('PATCH', '/api/v1/organizations/current', token, { plan: 'enterprise' })).status).toBe(
-      200,
-    );
-    await eventually(
-      async () =>
-        (
-          await stack.db.query<{ plan: string }>('SELECT plan FROM ingestion.organizations WHERE id = $1', [
-            owner.organization.id,
-          ])
-        ).rows[0]?.plan,
-      (plan) => plan === 'enterprise',
-      { what: 'the plan change to reach ingestion' },
-    );
+    await stack.unlimitedPlan(owner);
     const webhook = await createWebhook(owner);
     const size = 20_000;
     const lines = [csvLine(HEADER)];

@@ -1,7 +1,5 @@
-import { ServiceNames, Topics } from '@leadflow/contracts';
+import { Topics } from '@leadflow/contracts';
 import { eventually } from '@leadflow/platform/testing';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumedEvent, Registered } from './stack';
 import { IntakeStack } from './stack';
@@ -29,31 +27,6 @@ type Outcome = { email: string; phase: Phase } & (
 /** When a post was sent: before the kill, while the process was down or starting, after it was ready. */
 type Phase = 'before' | 'down' | 'after';
 
-/**
- * The gateway's /readyz (which IntakeStack waits for) is 200 only when every service behind it is
- * ready. This stack runs identity and ingestion; the others are stood in for by one server that
- * answers 200, named to the gateway through the environment its process inherits (restored after).
- */
-async function standInForOtherUpstreams(): Promise<() => Promise<void>> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const names = ServiceNames.filter((s) => s !== 'identity' && s !== 'ingestion').map(
-    (s) => `${s.toUpperCase()}_URL`,
-  );
-  const saved = new Map(names.map((name) => [name, process.env[name]]));
-  for (const name of names) process.env[name] = url;
-  return async () => {
-    for (const [name, previous] of saved) {
-      if (previous === undefined) delete process.env[name];
-      else process.env[name] = previous;
-    }
-    await new Promise<void>((done) => server.close(() => done()));
-  };
-}
-
 /** A structurally valid, distinct US number per lead: (628) 2XX-XXXX, then (628) 3XX-... */
 const phoneOf = (n: number): string =>
   `(628) ${200 + Math.floor(n / 10_000)}-${String(n % 10_000).padStart(4, '0')}`;
@@ -69,27 +42,12 @@ describe('lead intake across kill -9 of ingestion (identity + ingestion + gatewa
   let webhook: CreatedWebhook;
   let provider: CreatedProvider;
   let events: ConsumedEvent[];
-  let restoreUpstreams: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    restoreUpstreams = await standInForOtherUpstreams();
     await stack.start();
     owner = await stack.register('crash');
     // The free plan takes 500 leads a month; the stream posts more.
-    const plan = await stack.call('PATCH', '/api/v1/organizations/current', {
-      body: { plan: 'enterprise' },
-      token: owner.accessToken,
-    });
-    expect(plan.status).toBe(200);
-    await eventually(
-      () =>
-        stack.count(
-          `SELECT count(*) AS n FROM ingestion.organizations WHERE id = $1 AND quotas->'leads' = 'null'::jsonb`,
-          [owner.organization.id],
-        ),
-      (n) => n === 1,
-      { what: 'the enterprise plan to reach ingestion' },
-    );
+    await stack.unlimitedPlan(owner);
     events = await stack.consume([Topics.ingestionLeads]);
     const hook = await stack.call<CreatedWebhook>('POST', '/api/v1/webhooks', {
       token: owner.accessToken,
@@ -113,7 +71,6 @@ describe('lead intake across kill -9 of ingestion (identity + ingestion + gatewa
 
   afterAll(async () => {
     await stack.stop();
-    await restoreUpstreams?.();
   });
 
   it('loses no 201, stores no post twice and publishes exactly one lead.created per stored lead', async () => {

@@ -1,9 +1,5 @@
-import { ServiceNames } from '@leadflow/contracts';
-import { eventually } from '@leadflow/platform/testing';
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Registered } from './stack';
 import { IntakeStack } from './stack';
@@ -796,31 +792,6 @@ interface CreatedProvider {
   apiKey: string;
 }
 
-/**
- * The gateway's /readyz (which IntakeStack waits for) is 200 only when every service behind it is
- * ready. This stack runs identity and ingestion; the others are stood in for by one server that
- * answers 200, named to the gateway through the environment its process inherits (restored after).
- */
-async function standInForOtherUpstreams(): Promise<() => Promise<void>> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const names = ServiceNames.filter((s) => s !== 'identity' && s !== 'ingestion').map(
-    (s) => `${s.toUpperCase()}_URL`,
-  );
-  const saved = new Map(names.map((name) => [name, process.env[name]]));
-  for (const name of names) process.env[name] = url;
-  return async () => {
-    for (const [name, previous] of saved) {
-      if (previous === undefined) delete process.env[name];
-      else process.env[name] = previous;
-    }
-    await new Promise<void>((done) => server.close(() => done()));
-  };
-}
-
 const userAgentOf = (index: number): string => `leadflow-fuzz/${SEED}/${index}`;
 
 function preview(c: FuzzCase): string {
@@ -838,27 +809,12 @@ describe('lead intake under fuzzing (gateway + identity + ingestion, real Postgr
   let owner: Registered;
   let webhook: CreatedWebhook;
   let provider: CreatedProvider;
-  let restoreUpstreams: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    restoreUpstreams = await standInForOtherUpstreams();
     await stack.start();
     owner = await stack.register('fuzz');
     // The free plan takes 500 leads a month; the fuzz stores thousands.
-    const plan = await stack.call('PATCH', '/api/v1/organizations/current', {
-      body: { plan: 'enterprise' },
-      token: owner.accessToken,
-    });
-    expect(plan.status).toBe(200);
-    await eventually(
-      () =>
-        stack.count(
-          `SELECT count(*) AS n FROM ingestion.organizations WHERE id = $1 AND quotas->'leads' = 'null'::jsonb`,
-          [owner.organization.id],
-        ),
-      (n) => n === 1,
-      { what: 'the enterprise plan to reach ingestion' },
-    );
+    await stack.unlimitedPlan(owner);
     const hook = await stack.call<CreatedWebhook>('POST', '/api/v1/webhooks', {
       token: owner.accessToken,
       body: {
@@ -881,7 +837,6 @@ describe('lead intake under fuzzing (gateway + identity + ingestion, real Postgr
 
   afterAll(async () => {
     await stack.stop();
-    await restoreUpstreams?.();
   });
 
   const send = async (c: FuzzCase): Promise<Answer> => {

@@ -101,17 +101,7 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     other = await stack.register('oscar');
     events = await stack.consume([Topics.ingestionLeads, Topics.ingestionContacts]);
     // The bulk tests need more than the free plan's 500 leads a month.
-    expect((await api('PATCH', '/api/v1/organizations/current', { plan: 'enterprise' })).status).toBe(200);
-    await eventually(
-      async () =>
-        (
-          await stack.db.query<{ plan: string }>('SELECT plan FROM ingestion.organizations WHERE id = $1', [
-            owner.organization.id,
-          ])
-        ).rows[0]?.plan,
-      (plan) => plan === 'enterprise',
-      { what: 'the plan change to reach ingestion' },
-    );
+    await stack.unlimitedPlan(owner);
     webhook = await createWebhook();
     provider = await createProvider({ costPerLead: '12.50', hourlyLimit: 1_000_000 });
     redis = new Redis('redis://127.0.0.1:6379');

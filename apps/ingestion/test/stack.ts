@@ -229,6 +229,27 @@ export class IntakeStack {
     return res.body;
   }
 
+  /**
+   * Moves the organization to the enterprise plan (no monthly lead quota; the free plan takes 500)
+   * and waits until ingestion's copy of the organization knows it.
+   */
+  async unlimitedPlan(owner: Registered): Promise<void> {
+    const res = await this.call('PATCH', '/api/v1/organizations/current', {
+      body: { plan: 'enterprise' },
+      token: owner.accessToken,
+    });
+    if (res.status !== 200) throw new Error(`plan change: ${res.status} ${res.text}`);
+    await eventually(
+      () =>
+        this.count(
+          `SELECT count(*) AS n FROM ingestion.organizations WHERE id = $1 AND plan = 'enterprise'`,
+          [owner.organization.id],
+        ),
+      (n) => n === 1,
+      { what: 'the plan change to reach ingestion' },
+    );
+  }
+
   async count(sql: string, params: unknown[] = []): Promise<number> {
     const { rows } = await this.db.query<{ n: string }>(sql, params);
     return Number(rows[0]?.n ?? 0);

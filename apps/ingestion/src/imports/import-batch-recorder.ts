@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ContactEntity } from '../contacts/contact.entity';
 import { toContactPayload } from '../contacts/contact.view';
 import { LeadEntity } from '../leads/lead.entity';
+import { LEAD_INSERT_COLUMNS, leadInsertValues } from '../leads/lead-row';
 import { toLeadPayload } from '../leads/lead.view';
 import type { FieldIssue, NormalizedLead } from '../normalization';
 import type { DedupMatchKey } from '../webhooks/webhook.entity';
@@ -92,47 +93,7 @@ interface ContactRow {
   updated_at: Date;
 }
 
-const LEAD_COLUMNS = [
-  'id',
-  'organization_id',
-  'workspace_id',
-  'contact_id',
-  'channel',
-  'webhook_id',
-  'provider_id',
-  'request_id',
-  'import_id',
-  'import_row',
-  'source_key',
-  'external_id',
-  'idempotency_key',
-  'vertical',
-  'status',
-  'status_reason',
-  'status_changed_at',
-  'duplicate_of_lead_id',
-  'priority',
-  'tags',
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'address',
-  'address2',
-  'city',
-  'state',
-  'zip',
-  'attributes',
-  'consent',
-  'contactable_phone',
-  'contactable_sms',
-  'contactable_email',
-  'tracking',
-  'cost',
-  'currency',
-  'created_at',
-  'updated_at',
-] as const;
+const LEAD_COLUMNS = LEAD_INSERT_COLUMNS;
 
 const CONTACT_COLUMNS = [
   'id',
@@ -158,47 +119,7 @@ const OUTBOX_COLUMNS = ['id', 'topic', 'message_key', 'type', 'value', 'headers'
 const REJECTION_COLUMNS = ['import_id', 'row_number', 'organization_id', 'errors', 'raw'] as const;
 
 function leadCopyValues(l: LeadEntity): CopyValue[] {
-  return [
-    l.id,
-    l.organizationId,
-    l.workspaceId,
-    l.contactId,
-    l.channel,
-    l.webhookId,
-    l.providerId,
-    l.requestId,
-    l.importId,
-    l.importRow,
-    l.sourceKey,
-    l.externalId,
-    l.idempotencyKey,
-    l.vertical,
-    l.status,
-    l.statusReason,
-    l.statusChangedAt,
-    l.duplicateOfLeadId,
-    l.priority,
-    l.tags,
-    l.firstName,
-    l.lastName,
-    l.phone,
-    l.email,
-    l.address,
-    l.address2,
-    l.city,
-    l.state,
-    l.zip,
-    new CopyJson(l.attributes),
-    new CopyJson(l.consent),
-    l.contactablePhone,
-    l.contactableSms,
-    l.contactableEmail,
-    new CopyJson(l.tracking),
-    l.cost,
-    l.currency,
-    l.createdAt,
-    l.updatedAt,
-  ];
+  return leadInsertValues(l, (value) => new CopyJson(value));
 }
 
 function contactStateOf(r: ContactRow): ContactState {

@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ContactEntity } from '../contacts/contact.entity';
 import { toContactPayload } from '../contacts/contact.view';
 import { LeadEntity } from '../leads/lead.entity';
+import { LEAD_INSERT_COLUMNS, leadInsertValues } from '../leads/lead-row';
 import { toLeadPayload } from '../leads/lead.view';
 import type { NormalizedLead } from '../normalization';
 import type { DedupMatchKey, DedupScope } from '../webhooks/webhook.entity';
@@ -46,6 +47,8 @@ export function sourceKeyOf(source: Pick<LeadSource, 'providerId' | 'webhookId'>
 export function dedupScopeOf(source: Pick<LeadSource, 'dedup' | 'webhookId'>): string {
   return source.dedup.scope === 'organization' ? 'organization' : `webhook:${source.webhookId}`;
 }
+
+const INSERT_PLACEHOLDERS = LEAD_INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
 
 const CONTACT_COLUMNS = [
   'first_name',
@@ -330,53 +333,8 @@ export class LeadRecorder {
 
   private async insertLead(tx: EntityManager, l: LeadEntity): Promise<void> {
     await tx.query(
-      `INSERT INTO ingestion.leads (id, organization_id, workspace_id, contact_id, channel, webhook_id, provider_id,
-          request_id, import_id, import_row, source_key, external_id, idempotency_key, vertical, status,
-          status_reason, status_changed_at, duplicate_of_lead_id, priority, tags, first_name, last_name, phone,
-          email, address, address2, city, state, zip, attributes, consent, contactable_phone, contactable_sms,
-          contactable_email, tracking, cost, currency, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-          $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $38)`,
-      [
-        l.id,
-        l.organizationId,
-        l.workspaceId,
-        l.contactId,
-        l.channel,
-        l.webhookId,
-        l.providerId,
-        l.requestId,
-        l.importId,
-        l.importRow,
-        l.sourceKey,
-        l.externalId,
-        l.idempotencyKey,
-        l.vertical,
-        l.status,
-        l.statusReason,
-        l.statusChangedAt,
-        l.duplicateOfLeadId,
-        l.priority,
-        l.tags,
-        l.firstName,
-        l.lastName,
-        l.phone,
-        l.email,
-        l.address,
-        l.address2,
-        l.city,
-        l.state,
-        l.zip,
-        JSON.stringify(l.attributes),
-        l.consent === null ? null : JSON.stringify(l.consent),
-        l.contactablePhone,
-        l.contactableSms,
-        l.contactableEmail,
-        JSON.stringify(l.tracking),
-        l.cost,
-        l.currency,
-        l.createdAt,
-      ],
+      `INSERT INTO ingestion.leads (${LEAD_INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_PLACEHOLDERS})`,
+      leadInsertValues(l, (value) => (value === null ? null : JSON.stringify(value))),
     );
   }
 }
