@@ -188,6 +188,12 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     expect(events.some((e) => e.envelope.type === 'contact.created' && e.key === res.body.contactId)).toBe(
       true,
     );
+    await eventually(
+      async () =>
+        (await api<{ lastUsedAt: string | null }>('GET', `/api/v1/providers/${provider.id}`)).body.lastUsedAt,
+      (lastUsedAt) => lastUsedAt !== null,
+      { what: "the provider's last-used time" },
+    );
   });
 
   it('answers a repeat of the same external id, or Idempotency-Key, with the original lead and stores nothing new', async () => {

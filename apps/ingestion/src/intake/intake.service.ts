@@ -130,7 +130,11 @@ export class IntakeService {
       if (result.kind === 'created') {
         await this.limits.countLead(webhook.organizationId, receivedAt);
       }
-      if (provider) {
+      // last_used_at is kept to the minute; the loaded row says whether this post moves it.
+      if (
+        provider &&
+        (!provider.lastUsedAt || receivedAt.getTime() - provider.lastUsedAt.getTime() >= 60_000)
+      ) {
         this.providers
           .touch(webhook.organizationId, provider.id, receivedAt)
           .catch((error: unknown) => this.logger.warn({ err: error }, 'could not mark the provider used'));
