@@ -1,4 +1,5 @@
 import { eventually } from '@leadflow/platform/testing';
+import Redis from 'ioredis';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -587,6 +588,32 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     const list = await api<{ items: ImportView[] }>('GET', '/api/v1/imports?limit=5', token);
     expect(list.body.items.map((i) => i.id)).toEqual([id]);
   }, 240_000);
+
+  it("counts imported leads toward the organization's monthly lead quota, as webhook posts are", async () => {
+    const owner = await stack.register('quinn');
+    const webhook = await createWebhook(owner);
+    const lines = [csvLine(HEADER)];
+    for (let i = 1; i <= 3; i++) {
+      const p = phone(415, 900 + i);
+      lines.push(
+        csvLine([`Q${i}`, 'Quota', p.text, `quota${i}@example.com`, '', '', 'CA', '90210', '', '', '', '']),
+      );
+    }
+    lines.push(csvLine(['Q9', 'Bad', '12', 'not-an-email', '', '', '', '', '', '', '', '']));
+    const started = await upload<{ id: string }>(owner.accessToken, {
+      webhookId: webhook.id,
+      file: Buffer.from(`${lines.join('\n')}\n`),
+    });
+    expect(started.status).toBe(202);
+    expect(await finished(owner.accessToken, started.body.id)).toMatchObject({ accepted: 3, rejected: 1 });
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const month = new Date().toISOString().slice(0, 7);
+      expect(await redis.get(`${stack.redisPrefix}quota:${owner.organization.id}:${month}`)).toBe('3');
+    } finally {
+      redis.disconnect();
+    }
+  });
 
   it('stores one contact per phone when webhook posts and an import of the same people race', async () => {
     const owner = await stack.register('wanda');

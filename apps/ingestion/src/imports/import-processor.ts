@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
 import { nowMs } from '../common/time';
+import { IntakeLimits } from '../intake/intake-limits';
 import { sourceKeyOf, dedupScopeOf } from '../intake/lead-recorder';
 import { normalizeLead } from '../normalization';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
@@ -124,6 +125,7 @@ export class ImportProcessor {
     private readonly imports: ImportsRepository,
     private readonly webhooks: WebhooksRepository,
     private readonly recorder: ImportBatchRecorder,
+    private readonly limits: IntakeLimits,
     private readonly outbox: OutboxWriter,
     private readonly uploads: ImportUploadReceiver,
   ) {}
@@ -242,6 +244,8 @@ export class ImportProcessor {
         const began = performance.now();
         const result = await this.write(runner, target, item.value, steps);
         timings.writeMs += performance.now() - began;
+        if (result.kind === 'committed')
+          await this.limits.countLeads(target.organizationId, result.counts.accepted);
         timings.batches += 1;
         if (result.kind === 'stopped') {
           this.logger.log({ importId: imported.id, status: result.status }, 'import stopped');

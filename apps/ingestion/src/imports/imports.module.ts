@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IntakeModule } from '../intake/intake.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ImportBatchRecorder } from './import-batch-recorder';
 import { ImportClaims } from './import-claims';
@@ -12,7 +13,7 @@ import { ImportsService } from './imports.service';
 
 /** CSV imports: upload, background worker (resumable, one claim per import across replicas), progress, errors. */
 @Module({
-  imports: [WebhooksModule],
+  imports: [WebhooksModule, IntakeModule],
   controllers: [ImportsController],
   providers: [
     ImportsService,

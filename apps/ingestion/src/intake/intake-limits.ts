@@ -70,9 +70,18 @@ export class IntakeLimits {
     return used === null || used < limit;
   }
 
-  async countLead(organizationId: string, now = new Date()): Promise<void> {
+  /** Adds stored leads to the month's count (webhook posts one at a time, imports per batch). */
+  async countLeads(organizationId: string, leads = 1, now = new Date()): Promise<void> {
+    if (leads <= 0) return;
     const { key } = monthOf(now);
-    await this.redis.incr(`${this.prefix}quota:${organizationId}:${key}`).catch(() => undefined);
+    const redisKey = `${this.prefix}quota:${organizationId}:${key}`;
+    try {
+      // A missing count is seeded from the database, which already holds these leads.
+      if ((await this.redis.exists(redisKey)) === 0) await this.monthlyLeads(organizationId, now);
+      else await this.redis.incrby(redisKey, leads);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not count stored leads toward the quota');
+    }
   }
 
   /** Records a signature as used; false when it was already used (a replay). */

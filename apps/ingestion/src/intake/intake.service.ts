@@ -128,7 +128,7 @@ export class IntakeService {
     try {
       const result = await this.store(admitted);
       if (result.kind === 'created') {
-        await this.limits.countLead(webhook.organizationId, receivedAt);
+        await this.limits.countLeads(webhook.organizationId, 1, receivedAt);
       }
       // last_used_at is kept to the minute; the loaded row says whether this post moves it.
       if (
