@@ -42,6 +42,7 @@ export interface ConsumedEvent {
     organizationId: string;
     workspaceId?: string;
     aggregateId: string;
+    correlationId: string;
     payload: Record<string, unknown>;
   };
 }

@@ -42,6 +42,21 @@ export class IngestionEnv extends MessagingServiceEnv {
   @Max(720)
   WEBHOOK_SECRET_GRACE_HOURS = 24;
 
+  /**
+   * Webhook posts are stored in batches: the posts of one webhook that arrive while earlier ones
+   * are being written share the next transaction (group commit). At most this many per batch.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  INTAKE_BATCH_MAX_LEADS = 100;
+
+  /** Intake batches written at the same time (each holds one database connection while it runs). */
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  INTAKE_WRITERS = 2;
+
   /** Where uploaded CSV files are kept while they are imported. */
   @IsString()
   IMPORT_DIR = 'tmp/imports';

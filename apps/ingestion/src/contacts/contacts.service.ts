@@ -46,7 +46,7 @@ function textPatch(value: string | null | undefined): string | null | undefined 
 
 /**
  * The advisory-lock keys intake takes on a person's phone and e-mail within a dedup scope before
- * it looks their contact up (same format as LeadRecorder's), so a merge and an intake of the same
+ * it looks their contact up (the keys LeadBatchWriter locks), so a merge and an intake of the same
  * person queue instead of racing.
  */
 function identityLockKeys(

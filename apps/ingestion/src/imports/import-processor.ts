@@ -6,19 +6,14 @@ import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
 import { nowMs } from '../common/time';
 import { IntakeLimits } from '../intake/intake-limits';
-import { sourceKeyOf, dedupScopeOf } from '../intake/lead-recorder';
+import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
+import type { StepTimings } from '../recording/lead-batch-writer';
+import { OUT_OF_LOCK_TABLE, isConnectionError, isRetryable, sqlState } from '../recording/write-errors';
 import { normalizeLead } from '../normalization';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import type { ImportClaim } from './import-claims';
-import type {
-  BatchCounts,
-  BatchResult,
-  BatchRow,
-  ImportBatch,
-  ImportTarget,
-  StepTimings,
-} from './import-batch-recorder';
-import { ConcurrentContactChangeError, ImportBatchRecorder } from './import-batch-recorder';
+import type { BatchCounts, BatchResult, BatchRow, ImportBatch, ImportTarget } from './import-batch-recorder';
+import { ImportBatchRecorder } from './import-batch-recorder';
 import { rowReader } from './import-columns';
 import type { ImportEntity } from './import.entity';
 import { toImportPayload } from './import.view';
@@ -36,50 +31,6 @@ export const BATCH_MAX_ROWS = 1000;
  */
 export const BATCH_MAX_LOCK_KEYS = 1500;
 const MAX_ATTEMPTS = 5;
-
-/** SQLSTATEs after which the same batch is simply tried again. */
-const RETRYABLE = new Set([
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
-  '55P03', // lock_not_available
-  '57014', // query_canceled (statement timeout)
-  '53300', // too_many_connections
-]);
-const OUT_OF_LOCK_TABLE = '53200'; // out_of_memory: "out of shared memory" (lock table full)
-
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown; driverError?: { code?: unknown } }).code;
-  const driver = (error as { driverError?: { code?: unknown } }).driverError?.code;
-  const found = typeof code === 'string' ? code : driver;
-  return typeof found === 'string' ? found : undefined;
-}
-
-function constraintOf(error: unknown): string | undefined {
-  const own = (error as { constraint?: unknown }).constraint;
-  const driver = (error as { driverError?: { constraint?: unknown } }).driverError?.constraint;
-  const found = typeof own === 'string' ? own : driver;
-  return typeof found === 'string' ? found : undefined;
-}
-
-/** The database is unreachable or the connection broke: nothing to decide about the import now. */
-function isConnectionError(error: unknown): boolean {
-  const state = sqlState(error);
-  if (state !== undefined) return state.startsWith('08') || state === '57P01' || state === '53300';
-  const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection (?:is )?closed|timeout exceeded when trying to connect/i.test(
-    message,
-  );
-}
-
-/** A conflict another writer may have caused: worth another try of the same batch. */
-function isRetryable(error: unknown): boolean {
-  if (error instanceof ConcurrentContactChangeError || isConnectionError(error)) return true;
-  const state = sqlState(error);
-  if (state === undefined) return false;
-  if (RETRYABLE.has(state)) return true;
-  // An external id that is not a dedup key, used by a webhook post between the batch's read and insert.
-  return state === '23505' && constraintOf(error) === 'leads_external_id';
-}
 
 /** The import cannot go on for now (lost claim, shutdown, database unreachable): another run resumes it. */
 class RunInterrupted extends Error {
@@ -166,6 +117,7 @@ export class ImportProcessor {
       workspaceId: imported.workspaceId,
       webhookId: webhook.id,
       vertical: webhook.vertical,
+      channel: 'import',
       correlationId: imported.correlationId ?? imported.id,
       dedup: { windowHours: webhook.dedupWindowHours, match: webhook.dedupMatch },
       sourceKey: sourceKeyOf(source),

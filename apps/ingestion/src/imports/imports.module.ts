@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { IntakeModule } from '../intake/intake.module';
+import { RecordingModule } from '../recording/recording.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ImportBatchRecorder } from './import-batch-recorder';
 import { ImportClaims } from './import-claims';
-import { ImportEventWriter } from './import-event-writer';
 import { ImportProcessor } from './import-processor';
 import { ImportUploadReceiver } from './import-upload.receiver';
 import { ImportWorker } from './import.worker';
@@ -13,7 +13,7 @@ import { ImportsService } from './imports.service';
 
 /** CSV imports: upload, background worker (resumable, one claim per import across replicas), progress, errors. */
 @Module({
-  imports: [WebhooksModule, IntakeModule],
+  imports: [WebhooksModule, IntakeModule, RecordingModule],
   controllers: [ImportsController],
   providers: [
     ImportsService,
@@ -23,7 +23,6 @@ import { ImportsService } from './imports.service';
     ImportClaims,
     ImportProcessor,
     ImportBatchRecorder,
-    ImportEventWriter,
   ],
 })
 export class ImportsModule {}

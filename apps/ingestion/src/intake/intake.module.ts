@@ -1,17 +1,18 @@
 import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
 import { ProvidersModule } from '../providers/providers.module';
+import { RecordingModule } from '../recording/recording.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { IntakeController } from './intake.controller';
 import { IntakeLimits } from './intake-limits';
 import { IntakeRepository } from './intake.repository';
 import { IntakeService } from './intake.service';
-import { LeadRecorder } from './lead-recorder';
+import { IntakeWriter } from './intake-writer';
 
 @Module({
-  imports: [DirectoryModule, WebhooksModule, ProvidersModule],
+  imports: [DirectoryModule, WebhooksModule, ProvidersModule, RecordingModule],
   controllers: [IntakeController],
-  providers: [IntakeService, IntakeLimits, IntakeRepository, LeadRecorder],
-  exports: [LeadRecorder, IntakeLimits],
+  providers: [IntakeService, IntakeLimits, IntakeRepository, IntakeWriter],
+  exports: [IntakeLimits],
 })
 export class IntakeModule {}

@@ -7,6 +7,12 @@ import { storable } from '../normalization/storable-text';
 import { ProviderEntity } from '../providers/provider.entity';
 import { WebhookEntity } from '../webhooks/webhook.entity';
 import type { IntakeRequestEntity } from './intake-request.entity';
+import { Coalescer } from '../common/coalescer';
+
+interface ContextKey {
+  webhookId: string;
+  providerId: string | null;
+}
 
 export interface IntakeContext {
   webhook: WebhookEntity;
@@ -16,36 +22,58 @@ export interface IntakeContext {
   quotas: PlanQuotas | null;
 }
 
-/** The intake request log (written in the same transaction as the lead it produced). */
+/** What intake reads and writes outside the lead batches: contexts, the request log of refusals, counts. */
 @Injectable()
 export class IntakeRepository {
+  /** Concurrent posts share one query for their contexts. */
+  private readonly contexts = new Coalescer<ContextKey, IntakeContext | null>((keys) =>
+    this.loadContexts(keys),
+  );
+
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Everything a post needs to be judged, in one query: webhook, provider and plan quotas. */
-  async context(webhookId: string, providerId: string | null): Promise<IntakeContext | null> {
-    const row = await this.dataSource
+  /** Everything a post needs to be judged: webhook, provider and plan quotas. */
+  context(webhookId: string, providerId: string | null): Promise<IntakeContext | null> {
+    return this.contexts.load({ webhookId, providerId });
+  }
+
+  private async loadContexts(keys: ContextKey[]): Promise<(IntakeContext | null)[]> {
+    const webhookIds = [...new Set(keys.map((k) => k.webhookId))];
+    const providerIds = [...new Set(keys.flatMap((k) => (k.providerId ? [k.providerId] : [])))];
+    const rows = await this.dataSource
       .getRepository(WebhookEntity)
       .createQueryBuilder('w')
-      .leftJoinAndMapOne(
-        'w.provider',
+      .leftJoinAndMapMany(
+        'w.providers',
         ProviderEntity,
         'p',
-        'p.id = :providerId AND p.organizationId = w.organizationId',
-        { providerId },
+        'p.id = ANY(:providerIds) AND p.organizationId = w.organizationId',
+        { providerIds },
       )
       .leftJoinAndMapOne('w.organization', OrganizationCopyEntity, 'o', 'o.id = w.organizationId')
-      .where('w.id = :webhookId', { webhookId })
-      .getOne();
-    if (!row) return null;
-    const { provider, organization, ...webhook } = row as WebhookEntity & {
-      provider?: ProviderEntity;
-      organization?: OrganizationCopyEntity;
-    };
-    return {
-      webhook: Object.assign(new WebhookEntity(), webhook),
-      provider: provider ?? null,
-      quotas: organization?.quotas ?? null,
-    };
+      .where('w.id = ANY(:webhookIds)', { webhookIds })
+      .getMany();
+    const found = new Map(
+      rows.map((row) => {
+        const { providers, organization, ...webhook } = row as WebhookEntity & {
+          providers?: ProviderEntity[];
+          organization?: OrganizationCopyEntity;
+        };
+        return [
+          webhook.id,
+          { webhook: Object.assign(new WebhookEntity(), webhook), providers, organization },
+        ];
+      }),
+    );
+    return keys.map(({ webhookId, providerId }) => {
+      const hit = found.get(webhookId);
+      if (!hit) return null;
+      return {
+        webhook: hit.webhook,
+        provider: hit.providers?.find((p) => p.id === providerId) ?? null,
+        quotas: hit.organization?.quotas ?? null,
+      };
+    });
   }
 
   async insertRequest(tx: EntityManager, r: IntakeRequestEntity): Promise<void> {

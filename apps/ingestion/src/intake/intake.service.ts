@@ -9,6 +9,7 @@ import { parse as parseForm } from 'qs';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
+import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
 import { IngestionEnv } from '../config/env.schema';
 import type { FieldIssue } from '../normalization';
 import { normalizeLead } from '../normalization';
@@ -32,8 +33,8 @@ import {
   WebhookPausedError,
 } from './intake.errors';
 import { IntakeRepository } from './intake.repository';
-import type { RecordResult } from './lead-recorder';
-import { LeadRecorder } from './lead-recorder';
+import type { RecordResult } from './intake-writer';
+import { IntakeWriter } from './intake-writer';
 
 /** One vendor post, as the controller hands it over. */
 export interface IntakePost {
@@ -84,7 +85,7 @@ export class IntakeService {
     private readonly providers: ProvidersRepository,
     private readonly secrets: WebhookSecrets,
     private readonly limits: IntakeLimits,
-    private readonly recorder: LeadRecorder,
+    private readonly writer: IntakeWriter,
     private readonly requests: IntakeRepository,
     private readonly outbox: OutboxWriter,
     private readonly uow: UnitOfWork,
@@ -127,9 +128,6 @@ export class IntakeService {
 
     try {
       const result = await this.store(admitted);
-      if (result.kind === 'created') {
-        await this.limits.countLeads(webhook.organizationId, 1, receivedAt);
-      }
       // last_used_at is kept to the minute; the loaded row says whether this post moves it.
       if (
         provider &&
@@ -239,7 +237,7 @@ export class IntakeService {
   }
 
   private async store(admitted: Admitted): Promise<RecordResult> {
-    const { post, webhook, provider, receivedAt } = admitted;
+    const { post, webhook, provider } = admitted;
     const body = this.parseBody(post);
     const idempotencyKey = post.idempotencyKey;
     const issues: FieldIssue[] = [];
@@ -264,40 +262,41 @@ export class IntakeService {
       await this.logRejection(admitted, error);
       throw error;
     }
-    return this.uow.run(async (tx) => {
-      const requestId = uuidv7();
-      const result = await this.recorder.record(tx, normalized.lead, {
+    const requestId = uuidv7();
+    const source = {
+      providerId: provider?.id ?? null,
+      webhookId: webhook.id,
+      dedup: { scope: webhook.dedupScope },
+    };
+    const request = this.requestRow(admitted, requestId, {
+      outcome: 'accepted',
+      httpStatus: 201,
+      code: null,
+      errors: [],
+      leadId: null,
+    });
+    return this.writer.store({
+      target: {
         organizationId: webhook.organizationId,
         workspaceId: webhook.workspaceId,
+        webhookId: webhook.id,
         vertical: webhook.vertical,
         channel: 'webhook',
-        webhookId: webhook.id,
+        dedup: { windowHours: webhook.dedupWindowHours, match: webhook.dedupMatch },
+        scope: dedupScopeOf(source),
+      },
+      lead: normalized.lead,
+      source: {
+        sourceKey: sourceKeyOf(source),
+        idempotencyKey,
         providerId: provider?.id ?? null,
         requestId,
         importId: null,
         importRow: null,
-        idempotencyKey,
-        dedup: {
-          windowHours: webhook.dedupWindowHours,
-          match: webhook.dedupMatch,
-          scope: webhook.dedupScope,
-        },
         cost: provider?.costPerLead ?? null,
         currency: provider?.currency ?? null,
-        receivedAt,
-      });
-      const leadId = result.kind === 'replayed' ? result.leadId : result.lead.id;
-      await this.requests.insertRequest(
-        tx,
-        this.requestRow(admitted, requestId, {
-          outcome: result.kind === 'created' ? 'accepted' : 'duplicate',
-          httpStatus: result.kind === 'created' ? 201 : 200,
-          code: result.kind === 'created' ? null : result.kind,
-          errors: [],
-          leadId,
-        }),
-      );
-      return result;
+      },
+      request,
     });
   }
 
@@ -399,9 +398,9 @@ export class IntakeService {
         return {
           status: 200,
           body: {
-            leadId: result.leadId,
-            contactId: result.contactId,
-            status: result.status,
+            leadId: result.prior.leadId,
+            contactId: result.prior.contactId,
+            status: result.prior.status,
             duplicate: true,
             replayed: true,
           },

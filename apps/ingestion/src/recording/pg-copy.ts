@@ -3,8 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-/** A value as COPY's text format writes it; objects are written as JSON (jsonb columns). */
-export type CopyValue = string | number | boolean | Date | null | readonly string[] | CopyJson;
+/** A value as COPY's text format writes it; objects are written as JSON (jsonb), buffers as bytea. */
+export type CopyValue = string | number | boolean | Date | null | readonly string[] | Buffer | CopyJson;
 
 /** A value for a jsonb column. */
 export class CopyJson {
@@ -30,6 +30,8 @@ export function copyField(value: CopyValue): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (value instanceof Date) return value.toISOString();
+  // bytea's hex input `\x…`, its backslash escaped for COPY.
+  if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
   if (value instanceof CopyJson)
     return value.value === null ? '\\N' : escapeCopyText(JSON.stringify(value.value));
   return escapeCopyText(textArrayLiteral(value));

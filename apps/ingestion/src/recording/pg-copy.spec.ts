@@ -7,6 +7,10 @@ describe('COPY text format', () => {
     );
   });
 
+  it('writes a buffer as bytea hex input, its backslash escaped for COPY', () => {
+    expect(copyLine([Buffer.from('a\tb\u00e9', 'utf8'), Buffer.alloc(0)])).toBe('\\\\x610962c3a9\t\\\\x\n');
+  });
+
   it('writes booleans, numbers, dates, JSON and text arrays', () => {
     const line = copyLine([
       true,

@@ -1,6 +1,6 @@
 import type { NormalizedLead } from '../normalization';
-import type { AcceptedRow, BatchSettings, BatchSnapshot, ContactState } from './import-batch-plan';
-import { batchIdentities, planBatch } from './import-batch-plan';
+import type { BatchLead, BatchSettings, BatchSnapshot, ContactState } from './lead-batch-plan';
+import { batchIdentities, externalIdRef, idempotencyRef, planBatch } from './lead-batch-plan';
 
 const at = new Date('2026-11-23T12:00:00.000Z');
 
@@ -36,8 +36,13 @@ function lead(values: Partial<NormalizedLead>): NormalizedLead {
   };
 }
 
-function rows(...leads: Partial<NormalizedLead>[]): AcceptedRow[] {
-  return leads.map((values, i) => ({ row: i + 1, lead: lead(values) }));
+function rows(...leads: Partial<NormalizedLead>[]): BatchLead[] {
+  return leads.map((values, i) => ({
+    row: i + 1,
+    lead: lead(values),
+    sourceKey: 'webhook:w',
+    idempotencyKey: null,
+  }));
 }
 
 function existing(
@@ -78,9 +83,9 @@ function settings(overrides: Partial<BatchSettings> = {}): BatchSettings {
   };
 }
 
-const empty: BatchSnapshot = { contacts: [], usedExternalIds: new Set(), recentOriginals: new Map() };
+const empty: BatchSnapshot = { contacts: [], priorLeads: new Map(), recentOriginals: new Map() };
 
-describe('planBatch (LeadRecorder semantics, row by row)', () => {
+describe('planBatch (as if the rows were posted one after another)', () => {
   it('creates one contact per new person and links a repeat of the same phone as a duplicate of the first lead', () => {
     const plan = planBatch(
       rows({ phone: '+15122000001', email: 'a@x.com' }, { phone: '+15122000001', email: 'other@x.com' }),
@@ -184,7 +189,11 @@ describe('planBatch (LeadRecorder semantics, row by row)', () => {
   });
 
   it('replays an external id the source already used, in the database or earlier in the batch', () => {
-    const snapshot: BatchSnapshot = { ...empty, usedExternalIds: new Set(['L-1']) };
+    const prior = { leadId: 'lead-in-db', contactId: 'c-db', status: 'qualified' };
+    const snapshot: BatchSnapshot = {
+      ...empty,
+      priorLeads: new Map([[externalIdRef('webhook:w', 'L-1'), prior]]),
+    };
     const plan = planBatch(
       rows(
         { externalId: 'L-1', phone: '+15122000001' },
@@ -195,13 +204,53 @@ describe('planBatch (LeadRecorder semantics, row by row)', () => {
       settings(),
     );
     expect(plan.outcomes.map((o) => o.kind)).toEqual(['replayed', 'stored', 'replayed']);
+    const [first, second, third] = plan.outcomes;
+    if (first.kind !== 'replayed' || second.kind !== 'stored' || third.kind !== 'replayed')
+      throw new Error('unexpected outcomes');
+    expect(first.prior).toEqual(prior);
+    expect(third.prior).toEqual({ leadId: second.leadId, contactId: second.contactId, status: 'new' });
     expect(plan.createdContacts).toHaveLength(1); // a replay touches no contact
+  });
+
+  it('keeps the external ids of different sources apart', () => {
+    const batch = rows(
+      { externalId: 'L-1', phone: '+15122000001' },
+      { externalId: 'L-1', phone: '+15122000002' },
+    );
+    batch[1].sourceKey = 'provider-2';
+    const snapshot: BatchSnapshot = {
+      ...empty,
+      priorLeads: new Map([
+        [externalIdRef('provider-3', 'L-1'), { leadId: 'x', contactId: 'c', status: 'new' }],
+      ]),
+    };
+    const plan = planBatch(batch, snapshot, settings());
+    expect(plan.outcomes.map((o) => o.kind === 'stored' && o.externalId)).toEqual(['L-1', 'L-1']);
+  });
+
+  it('replays an idempotency key taken in the database or earlier in the batch, even for another person', () => {
+    const batch = rows({ phone: '+15122000001' }, { phone: '+15122000002' }, { phone: '+15122000003' });
+    batch[0].idempotencyKey = 'k-db';
+    batch[1].idempotencyKey = 'k-new';
+    batch[2].idempotencyKey = 'k-new';
+    const prior = { leadId: 'lead-in-db', contactId: 'c-db', status: 'duplicate' };
+    const plan = planBatch(
+      batch,
+      { ...empty, priorLeads: new Map([[idempotencyRef('k-db'), prior]]) },
+      settings(),
+    );
+    const [first, second, third] = plan.outcomes;
+    if (first.kind !== 'replayed' || second.kind !== 'stored' || third.kind !== 'replayed')
+      throw new Error('unexpected outcomes');
+    expect(first.prior).toEqual(prior);
+    expect(third.prior.leadId).toBe(second.leadId);
+    expect(plan.createdContacts).toHaveLength(1);
   });
 
   it('keeps a reused external id in attributes when external ids are not a dedup key', () => {
     const plan = planBatch(
       rows({ externalId: 'L-1', phone: '+15122000001' }, { externalId: 'L-1', phone: '+15122000002' }),
-      { ...empty, usedExternalIds: new Set() },
+      empty,
       settings({ match: ['phone', 'email'] }),
     );
     const [first, second] = plan.outcomes;
@@ -222,17 +271,28 @@ describe('planBatch (LeadRecorder semantics, row by row)', () => {
 });
 
 describe('batchIdentities', () => {
-  it('spells lock keys as LeadRecorder does, sorted and each once', () => {
-    const ids = batchIdentities(
-      rows({ externalId: 'L-1', phone: '+15122000001', email: 'a@x.com' }, { phone: '+15122000001' }),
-      ['external_id', 'phone', 'email'],
-      { organizationId: 'org', sourceKey: 'webhook:w', scope: 'organization' },
+  it('spells every identity as a lock key, sorted and each once', () => {
+    const batch = rows(
+      { externalId: 'L-1', phone: '+15122000001', email: 'a@x.com' },
+      { phone: '+15122000001' },
+      { externalId: 'L-1' },
     );
+    batch[1].idempotencyKey = 'k-1';
+    batch[2].sourceKey = 'provider-2';
+    const ids = batchIdentities(batch, ['external_id', 'phone', 'email'], {
+      organizationId: 'org',
+      webhookId: 'w',
+      scope: 'organization',
+    });
     expect(ids.locks).toEqual([
       'e|org|organization|a@x.com',
+      'i|org|w|k-1',
       'p|org|organization|+15122000001',
+      'x|org|provider-2|L-1',
       'x|org|webhook:w|L-1',
     ]);
     expect(ids.phones).toEqual(['+15122000001']);
+    expect(ids.externalIds).toEqual({ sourceKeys: ['webhook:w', 'provider-2'], values: ['L-1', 'L-1'] });
+    expect(ids.idempotencyKeys).toEqual(['k-1']);
   });
 });

@@ -1,13 +1,35 @@
 import type { NormalizedLead } from '../normalization';
 import type { DedupMatchKey } from '../webhooks/webhook.entity';
 
-/** One row of a batch that normalization accepted. */
-export interface AcceptedRow {
+/** One lead of a batch, as normalization accepted it. */
+export interface BatchLead {
+  /** Its position: the file row of an import, the post's place in an intake batch. */
   row: number;
   lead: NormalizedLead;
+  /** Whose external ids it shares a namespace with: its provider's id, else `webhook:<id>`. */
+  sourceKey: string;
+  /** The post's `Idempotency-Key` (unique per webhook), if any. */
+  idempotencyKey: string | null;
 }
 
-/** The contact columns a lead fills (in this order) when they are blank, as LeadRecorder does. */
+/** A lead stored earlier (by another transaction, or by an earlier row of the batch). */
+export interface PriorLead {
+  leadId: string;
+  contactId: string;
+  status: string;
+}
+
+/** The key of `BatchSnapshot.priorLeads` for an external id of a source. */
+export function externalIdRef(sourceKey: string, externalId: string): string {
+  return `x\u0000${sourceKey}\u0000${externalId}`;
+}
+
+/** The key of `BatchSnapshot.priorLeads` for an idempotency key (of the batch's webhook). */
+export function idempotencyRef(key: string): string {
+  return `i\u0000${key}`;
+}
+
+/** The contact columns a lead fills (in this order) when they are blank. */
 export const ContactValueFields = [
   'firstName',
   'lastName',
@@ -38,8 +60,11 @@ export interface ContactState extends Record<ContactValueField, string | null> {
 export interface BatchSnapshot {
   /** Unmerged contacts of the dedup scope whose phone or e-mail is one of the batch's. */
   contacts: readonly ContactState[];
-  /** External ids of the batch the source (provider, else webhook) already used. */
-  usedExternalIds: ReadonlySet<string>;
+  /**
+   * Leads already stored with one of the batch's external ids (by the same source) or idempotency
+   * keys (of the same webhook), by `externalIdRef` / `idempotencyRef`.
+   */
+  priorLeads: ReadonlyMap<string, PriorLead>;
   /** Existing contact id → its earliest lead of the vertical within the window that is not a duplicate. */
   recentOriginals: ReadonlyMap<string, string>;
 }
@@ -55,8 +80,8 @@ export interface BatchSettings {
 }
 
 export type RowOutcome =
-  /** The same external id from the same source: nothing stored (counted as a duplicate). */
-  | { kind: 'replayed'; row: number }
+  /** The same external id from the same source, or the same idempotency key: nothing stored. */
+  | { kind: 'replayed'; row: number; prior: PriorLead }
   | {
       kind: 'stored';
       row: number;
@@ -79,28 +104,40 @@ export interface BatchPlan {
   updatedContacts: ContactState[];
 }
 
-/** Lock keys and look-up values of a batch, spelled exactly as LeadRecorder spells its lock keys. */
+/**
+ * Lock keys and look-up values of a batch. The lock keys are the identities every writer of leads
+ * (webhook batches, import batches, contact merges) locks before it reads them, so two writers of
+ * the same person queue instead of racing: `x|org|source|external id`, `i|org|webhook|idempotency
+ * key`, `p|org|scope|phone`, `e|org|scope|e-mail`.
+ */
 export interface BatchIdentities {
   locks: string[];
   phones: string[];
   emails: string[];
-  externalIds: string[];
+  /** External ids and their sources, pairwise. */
+  externalIds: { sourceKeys: string[]; values: string[] };
+  idempotencyKeys: string[];
 }
 
 export function batchIdentities(
-  rows: readonly AcceptedRow[],
+  rows: readonly BatchLead[],
   match: readonly DedupMatchKey[],
-  key: { organizationId: string; sourceKey: string; scope: string },
+  key: { organizationId: string; webhookId: string; scope: string },
 ): BatchIdentities {
   const locks = new Set<string>();
   const phones = new Set<string>();
   const emails = new Set<string>();
-  const externalIds = new Set<string>();
-  const { organizationId: org, sourceKey, scope } = key;
-  for (const { lead } of rows) {
+  const externalIds = new Map<string, [string, string]>();
+  const idempotencyKeys = new Set<string>();
+  const { organizationId: org, webhookId, scope } = key;
+  for (const { lead, sourceKey, idempotencyKey } of rows) {
     if (lead.externalId) {
-      externalIds.add(lead.externalId);
+      externalIds.set(externalIdRef(sourceKey, lead.externalId), [sourceKey, lead.externalId]);
       if (match.includes('external_id')) locks.add(`x|${org}|${sourceKey}|${lead.externalId}`);
+    }
+    if (idempotencyKey) {
+      idempotencyKeys.add(idempotencyKey);
+      locks.add(`i|${org}|${webhookId}|${idempotencyKey}`);
     }
     if (lead.phone && match.includes('phone')) {
       phones.add(lead.phone);
@@ -111,11 +148,13 @@ export function batchIdentities(
       locks.add(`e|${org}|${scope}|${lead.email}`);
     }
   }
+  const pairs = [...externalIds.values()];
   return {
     locks: [...locks].sort(),
     phones: [...phones],
     emails: [...emails],
-    externalIds: [...externalIds],
+    externalIds: { sourceKeys: pairs.map(([source]) => source), values: pairs.map(([, value]) => value) },
+    idempotencyKeys: [...idempotencyKeys],
   };
 }
 
@@ -123,7 +162,7 @@ function byAge(a: ContactState, b: ContactState): number {
   return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** The contacts a batch can reach, indexed the way LeadRecorder looks them up. */
+/** The contacts a batch can reach, indexed by phone and by e-mail. */
 class ContactIndex {
   private readonly byPhone = new Map<string, ContactState>();
   private readonly byEmail = new Map<string, ContactState[]>();
@@ -139,8 +178,7 @@ class ContactIndex {
 
   /**
    * By e-mail the oldest contact with that e-mail and no different phone — when the lead has no
-   * phone to match by, one without a phone first (LeadRecorder orders the candidates by
-   * `phone IS NOT DISTINCT FROM <the lead's phone key>`, then age).
+   * phone to match by, one without a phone first.
    */
   withEmail(email: string, leadPhone: string | null, phoneKey: string | null): ContactState | undefined {
     const candidates = (this.byEmail.get(email) ?? []).filter(
@@ -170,13 +208,13 @@ class ContactIndex {
 }
 
 /**
- * Decides, row by row in file order, what LeadRecorder would do with each lead had the rows been
- * posted one after another — against the snapshot of the database (read under the batch's
- * advisory locks, so nobody else can change what it covers) and everything earlier rows of the
- * batch did:
+ * Decides, row by row in order, what happens to each lead as if the rows had been posted one after
+ * another — against the snapshot of the database (read under the batch's advisory locks, so nobody
+ * else can change what it covers) and everything earlier rows of the batch did:
  *
- * 1. a lead whose external id the source already used (in the database or earlier in the batch)
- *    is `replayed` when `external_id` is a dedup key: nothing is stored;
+ * 1. a lead whose external id the source already used (in the database or earlier in the batch,
+ *    when `external_id` is a dedup key), or whose idempotency key the webhook already took, is
+ *    `replayed` with the lead stored then: nothing is stored;
  * 2. the contact is the (oldest) one with the lead's phone, else the oldest with its e-mail and no
  *    different phone (one without a phone first when the lead has no phone key); its blank
  *    columns are filled from the lead. Otherwise a contact is created;
@@ -189,22 +227,25 @@ class ContactIndex {
  * Pure: the caller writes the plan set-based (COPY) in the same transaction.
  */
 export function planBatch(
-  rows: readonly AcceptedRow[],
+  rows: readonly BatchLead[],
   snapshot: BatchSnapshot,
   settings: BatchSettings,
 ): BatchPlan {
   const { match, receivedAt } = settings;
   const contacts = new ContactIndex(snapshot.contacts);
-  const usedExternalIds = new Set(snapshot.usedExternalIds);
+  const priorLeads = new Map(snapshot.priorLeads);
   const firstNewLead = new Map<string, string>();
   const createdContacts: ContactState[] = [];
   const updatedContacts = new Set<ContactState>();
   const outcomes: RowOutcome[] = [];
 
-  for (const { row, lead } of rows) {
+  for (const { row, lead, sourceKey, idempotencyKey } of rows) {
     const matchedExternalId = match.includes('external_id') ? lead.externalId : null;
-    if (matchedExternalId && usedExternalIds.has(matchedExternalId)) {
-      outcomes.push({ kind: 'replayed', row });
+    const prior =
+      (matchedExternalId ? priorLeads.get(externalIdRef(sourceKey, matchedExternalId)) : undefined) ??
+      (idempotencyKey ? priorLeads.get(idempotencyRef(idempotencyKey)) : undefined);
+    if (prior) {
+      outcomes.push({ kind: 'replayed', row, prior });
       continue;
     }
     const phone = match.includes('phone') ? lead.phone : null;
@@ -255,16 +296,20 @@ export function planBatch(
     const leadId = settings.newId();
     if (originalLeadId === null && !firstNewLead.has(contact.id)) firstNewLead.set(contact.id, leadId);
 
+    const status = originalLeadId ? 'duplicate' : 'new';
+    const stored: PriorLead = { leadId, contactId: contact.id, status };
     let externalId = lead.externalId;
     let attributes = lead.attributes;
     if (externalId !== null) {
-      if (!matchedExternalId && usedExternalIds.has(externalId)) {
+      const ref = externalIdRef(sourceKey, externalId);
+      if (!matchedExternalId && priorLeads.has(ref)) {
         attributes = { ...attributes, externalIdReused: externalId };
         externalId = null;
       } else {
-        usedExternalIds.add(externalId);
+        priorLeads.set(ref, stored);
       }
     }
+    if (idempotencyKey) priorLeads.set(idempotencyRef(idempotencyKey), stored);
     outcomes.push({
       kind: 'stored',
       row,
@@ -272,7 +317,7 @@ export function planBatch(
       leadId,
       contactId: contact.id,
       contactEvent,
-      status: originalLeadId ? 'duplicate' : 'new',
+      status,
       originalLeadId,
       externalId,
       attributes,

@@ -6,8 +6,8 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
 /**
- * The events of an import batch, in the envelope OutboxWriter makes, at the cost a batch of
- * thousands of events can carry:
+ * The events of a batch of leads (a webhook batch or an import batch), in the envelope
+ * OutboxWriter makes, at the cost a batch of thousands of events can carry:
  *
  * - Events of aggregates the batch's transaction itself created (its new leads and contacts) are
  *   answered as outbox rows for the caller to COPY into the outbox in that transaction, without
@@ -26,7 +26,7 @@ import { v7 as uuidv7 } from 'uuid';
  * `OutboxWriter.add` as everywhere else: validated and serialized per aggregate.
  */
 @Injectable()
-export class ImportEventWriter {
+export class LeadEventWriter {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly topics: TopicNamer,

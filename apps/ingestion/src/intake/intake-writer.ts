@@ -1,0 +1,226 @@
+import { RequestContext, newId } from '@leadflow/platform/observability';
+import { Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
+import { IngestionEnv } from '../config/env.schema';
+import type { LeadEntity } from '../leads/lead.entity';
+import type { NormalizedLead } from '../normalization';
+import { storable } from '../normalization/storable-text';
+import type { PriorLead, RowOutcome } from '../recording/lead-batch-plan';
+import type { BatchTarget, LeadToStore } from '../recording/lead-batch-writer';
+import { LeadBatchWriter, pgClientOf } from '../recording/lead-batch-writer';
+import { CopyJson, copyRows } from '../recording/pg-copy';
+import { isRetryable } from '../recording/write-errors';
+import { IntakeLimits } from './intake-limits';
+import type { IntakeRequestEntity } from './intake-request.entity';
+
+/** One accepted post, ready to be stored. */
+export interface IntakeItem {
+  target: BatchTarget;
+  lead: NormalizedLead;
+  /** The lead's origin: provider, source key, idempotency key, cost; `requestId` is the request log row. */
+  source: Omit<LeadToStore, 'row' | 'lead' | 'correlationId'> & { requestId: string };
+  /** The request log row, without its outcome (known once the batch is planned). */
+  request: Omit<IntakeRequestEntity, 'outcome' | 'httpStatus' | 'code' | 'errors' | 'leadId'>;
+}
+
+export type RecordResult =
+  /** A new lead (and maybe a new contact). */
+  | { kind: 'created'; lead: LeadEntity }
+  /** The same person and vertical within the window: stored as a duplicate of `originalLeadId`. */
+  | { kind: 'duplicate'; lead: LeadEntity; originalLeadId: string }
+  /** The same external id from the same source, or the same Idempotency-Key: nothing new stored. */
+  | { kind: 'replayed'; prior: PriorLead };
+
+interface Pending {
+  item: IntakeItem;
+  correlationId: string | undefined;
+  resolve: (result: RecordResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_ATTEMPTS = 4;
+
+const REQUEST_COLUMNS = [
+  'id',
+  'organization_id',
+  'workspace_id',
+  'webhook_id',
+  'provider_id',
+  'outcome',
+  'http_status',
+  'code',
+  'errors',
+  'lead_id',
+  'idempotency_key',
+  'content_type',
+  'raw_body',
+  'ip',
+  'user_agent',
+  'received_at',
+] as const;
+
+/**
+ * Stores accepted webhook posts with group commit. Posts of one webhook that arrive while earlier
+ * ones are being written wait and share the next transaction: one set of identity locks, look-ups
+ * and COPYs (LeadBatchWriter) and one commit for all of them, instead of a dozen statements and a
+ * commit each. Under light load a post is written at once, alone; under heavy load the batches
+ * grow to `INTAKE_BATCH_MAX_LEADS`, and `INTAKE_WRITERS` batches are written at the same time.
+ *
+ * Each post's promise settles only after its batch committed (or failed): a 201 still means the
+ * lead, contact, request log and outbox events are stored. The outcome of every post is what it
+ * would have been had the posts of a batch arrived one after another in their order. A batch that
+ * fails for a reason other than a conflict (retried) is written again post by post, so that one
+ * bad post cannot fail the others.
+ */
+@Injectable()
+export class IntakeWriter {
+  private readonly logger = new Logger('IntakeWriter');
+  /** Waiting posts by webhook, the longest-waiting webhook first. */
+  private readonly queue = new Map<string, Pending[]>();
+  private writing = 0;
+  private pumpScheduled = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly writer: LeadBatchWriter,
+    private readonly limits: IntakeLimits,
+    private readonly env: IngestionEnv,
+  ) {}
+
+  store(item: IntakeItem): Promise<RecordResult> {
+    return new Promise((resolve, reject) => {
+      const pending: Pending = {
+        item,
+        correlationId: RequestContext.current()?.correlationId,
+        resolve,
+        reject,
+      };
+      const waiting = this.queue.get(item.target.webhookId);
+      if (waiting) waiting.push(pending);
+      else this.queue.set(item.target.webhookId, [pending]);
+      this.schedulePump();
+    });
+  }
+
+  /** Starts batches on the next turn, so that posts parsed in the same turn share one. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.writing < this.env.INTAKE_WRITERS && this.queue.size > 0) {
+      const [webhookId, waiting] = this.queue.entries().next().value as [string, Pending[]];
+      const batch = waiting.splice(0, this.env.INTAKE_BATCH_MAX_LEADS);
+      // The webhook goes to the back of the line: one busy webhook cannot starve the others.
+      this.queue.delete(webhookId);
+      if (waiting.length > 0) this.queue.set(webhookId, waiting);
+      this.writing++;
+      // Outside any request's context: the batch serves several requests.
+      const id = newId();
+      void RequestContext.run({ requestId: id, correlationId: id }, () => this.flush(batch)).finally(() => {
+        this.writing--;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.writeWithRetries(batch);
+      const created = results.filter((r) => r.kind === 'created').length;
+      // Counted before anyone is answered: a client's next post sees this one in the quota.
+      if (created > 0) {
+        await this.limits.countLeads(
+          batch[0].item.target.organizationId,
+          created,
+          batch[0].item.request.receivedAt,
+        );
+      }
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0].reject(error);
+        return;
+      }
+      this.logger.warn(
+        { err: error, posts: batch.length },
+        'intake batch failed; storing its posts one by one',
+      );
+      for (const pending of batch) await this.flush([pending]);
+    }
+  }
+
+  private async writeWithRetries(batch: Pending[]): Promise<RecordResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        await runner.startTransaction();
+        const results = await this.write(runner, batch);
+        await runner.commitTransaction();
+        return results;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await sleep(10 * 2 ** attempt);
+      } finally {
+        await runner.release();
+      }
+    }
+  }
+
+  private async write(runner: QueryRunner, batch: Pending[]): Promise<RecordResult[]> {
+    const target = batch[0].item.target;
+    const rows: LeadToStore[] = batch.map((p, row) => ({
+      ...p.item.source,
+      row,
+      lead: p.item.lead,
+      correlationId: p.correlationId,
+    }));
+    const stored = await this.writer.write(runner, target, rows, new Date(Date.now()));
+    const results = stored.outcomes.map((outcome) => resultOf(outcome, stored.leads));
+    await copyRows(
+      await pgClientOf(runner),
+      'ingestion.intake_requests',
+      REQUEST_COLUMNS,
+      batch.map(({ item: { request: r } }, i) => {
+        const result = results[i];
+        const leadId = result.kind === 'replayed' ? result.prior.leadId : result.lead.id;
+        return [
+          r.id,
+          r.organizationId,
+          r.workspaceId,
+          r.webhookId,
+          r.providerId,
+          result.kind === 'created' ? 'accepted' : 'duplicate',
+          result.kind === 'created' ? 201 : 200,
+          result.kind === 'created' ? null : result.kind,
+          new CopyJson(storable([])),
+          leadId,
+          r.idempotencyKey,
+          r.contentType,
+          r.rawBody,
+          r.ip,
+          r.userAgent,
+          r.receivedAt,
+        ];
+      }),
+    );
+    return results;
+  }
+}
+
+function resultOf(outcome: RowOutcome, leads: ReadonlyMap<number, LeadEntity>): RecordResult {
+  if (outcome.kind === 'replayed') return { kind: 'replayed', prior: outcome.prior };
+  const lead = leads.get(outcome.row)!;
+  return outcome.originalLeadId
+    ? { kind: 'duplicate', lead, originalLeadId: outcome.originalLeadId }
+    : { kind: 'created', lead };
+}
