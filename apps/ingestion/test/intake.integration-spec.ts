@@ -312,9 +312,88 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     expect(new Set(created.map((e) => e.envelope.id)).size).toBe(1000);
   });
 
-  it('writes concurrent posts in shared batches, each with its own answer, request log row and correlation id; a failing post fails alone', async () => {
+  it('writes concurrent posts in shared batches, each with its own answer, request log row and correlation id', async () => {
     const hook = await createWebhook({ name: 'Batch vendor' });
-    // Fault injection in the real database: a lead it refuses must not take its batch-mates down.
+    const stamp = Date.now();
+    const kinds = Array.from({ length: 40 }, (_, i) => (['new', 'keyed', 'invalid'] as const)[i % 3]);
+    const answers = await Promise.all(
+      kinds.map((kind, i) =>
+        post(
+          hook,
+          kind === 'invalid'
+            ? { firstName: 'Nobody', phone: '12' }
+            : {
+                firstName: `Batch${i}`,
+                email: `batch.${i}.${stamp}@example.com`,
+              },
+          {
+            base: stack.ingestion[0],
+            headers: {
+              'X-Correlation-Id': `batch-${stamp}-${i}`,
+              ...(kind === 'keyed' ? { 'Idempotency-Key': `mix-${stamp}` } : {}),
+            },
+          },
+        ),
+      ),
+    );
+    const of = (kind: string) => answers.filter((_, i) => kinds[i] === kind);
+    expect(of('new').map((a) => a.status)).toEqual(Array(14).fill(201));
+    expect(new Set(of('new').map((a) => a.body.leadId)).size).toBe(14);
+    const keyed = of('keyed');
+    expect(keyed.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(keyed.filter((a) => a.status === 200 && a.body.replayed === true)).toHaveLength(12);
+    expect(new Set(keyed.map((a) => a.body.leadId)).size).toBe(1);
+    expect(of('invalid').map((a) => a.status)).toEqual(Array(13).fill(422));
+
+    expect(await leadCount(hook.id)).toBe(15);
+    // Posts shared transactions: leads of one batch carry the batch's time.
+    expect(
+      await stack.count('SELECT count(DISTINCT created_at) AS n FROM ingestion.leads WHERE webhook_id = $1', [
+        hook.id,
+      ]),
+    ).toBeLessThan(15);
+    const logged = await stack.db.query<{
+      outcome: string;
+      code: string | null;
+      lead_id: string | null;
+      n: string;
+    }>(
+      `SELECT outcome, code, lead_id, count(*) AS n FROM ingestion.intake_requests WHERE webhook_id = $1
+          GROUP BY 1, 2, 3`,
+      [hook.id],
+    );
+    const rows = logged.rows.map((r) => ({ ...r, n: Number(r.n) }));
+    const keyedLead = keyed[0].body.leadId;
+    expect(rows.filter((r) => r.outcome === 'accepted')).toHaveLength(15); // one row per stored lead
+    expect(rows.filter((r) => r.outcome === 'accepted').every((r) => r.n === 1 && r.code === null)).toBe(
+      true,
+    );
+    expect(rows.find((r) => r.outcome === 'duplicate')).toEqual({
+      outcome: 'duplicate',
+      code: 'replayed',
+      lead_id: keyedLead,
+      n: 12,
+    });
+    expect(rows.find((r) => r.outcome === 'rejected')).toMatchObject({ code: 'invalid_lead', n: 13 });
+
+    const created = answers.flatMap((a, i) =>
+      a.status === 201 ? [[a.body.leadId, `batch-${stamp}-${i}`]] : [],
+    );
+    await eventually(
+      async () =>
+        events.filter((e) => e.envelope.type === 'lead.created' && created.some(([id]) => id === e.key)),
+      (found) => found.length >= created.length,
+      { timeoutMs: 30_000, what: 'the lead.created events of the batch' },
+    );
+    for (const [leadId, correlationId] of created) {
+      const event = events.find((e) => e.envelope.type === 'lead.created' && e.key === leadId);
+      expect(event?.envelope.correlationId).toBe(correlationId);
+    }
+  });
+
+  it('fails only the post the database refuses; the rest of its batch is stored', async () => {
+    const hook = await createWebhook({ name: 'Poison vendor' });
+    // Fault injection in the real database: a trigger refuses one lead of the batch.
     await stack.db
       .query(`CREATE FUNCTION ingestion.test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.first_name = 'Poison' THEN RAISE EXCEPTION 'poisoned lead'; END IF; RETURN NEW; END $$`);
@@ -322,85 +401,21 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
         FOR EACH ROW EXECUTE FUNCTION ingestion.test_refuse_poison()`);
     try {
       const stamp = Date.now();
-      const kinds = [
-        ...Array.from({ length: 40 }, (_, i) => (['new', 'keyed', 'invalid'] as const)[i % 3]),
-        'poison',
-      ];
+      const names = Array.from({ length: 21 }, (_, i) => (i === 10 ? 'Poison' : `Mate${i}`));
       const answers = await Promise.all(
-        kinds.map((kind, i) =>
-          post(
-            hook,
-            kind === 'invalid'
-              ? { firstName: 'Nobody', phone: '12' }
-              : {
-                  firstName: kind === 'poison' ? 'Poison' : `Batch${i}`,
-                  email: `batch.${i}.${stamp}@example.com`,
-                },
-            {
-              base: stack.ingestion[0],
-              headers: {
-                'X-Correlation-Id': `batch-${stamp}-${i}`,
-                ...(kind === 'keyed' ? { 'Idempotency-Key': `mix-${stamp}` } : {}),
-              },
-            },
-          ),
+        names.map((firstName, i) =>
+          post(hook, { firstName, email: `mate.${i}.${stamp}@example.com` }, { base: stack.ingestion[0] }),
         ),
       );
-      const of = (kind: string) => answers.filter((_, i) => kinds[i] === kind);
-      expect(of('new').map((a) => a.status)).toEqual(Array(14).fill(201));
-      expect(new Set(of('new').map((a) => a.body.leadId)).size).toBe(14);
-      const keyed = of('keyed');
-      expect(keyed.filter((a) => a.status === 201)).toHaveLength(1);
-      expect(keyed.filter((a) => a.status === 200 && a.body.replayed === true)).toHaveLength(12);
-      expect(new Set(keyed.map((a) => a.body.leadId)).size).toBe(1);
-      expect(of('invalid').map((a) => a.status)).toEqual(Array(13).fill(422));
-      expect(of('poison')[0].status).toBe(500);
-
-      expect(await leadCount(hook.id)).toBe(15);
-      // Posts shared transactions: leads of one batch carry the batch's time.
+      expect(answers.map((a) => a.status)).toEqual(names.map((n) => (n === 'Poison' ? 500 : 201)));
+      expect(answers[10].body).toMatchObject({ status: 500 });
+      expect(await leadCount(hook.id)).toBe(20);
       expect(
         await stack.count(
-          'SELECT count(DISTINCT created_at) AS n FROM ingestion.leads WHERE webhook_id = $1',
+          `SELECT count(*) AS n FROM ingestion.intake_requests WHERE webhook_id = $1 AND outcome = 'accepted'`,
           [hook.id],
         ),
-      ).toBeLessThan(15);
-      const logged = await stack.db.query<{
-        outcome: string;
-        code: string | null;
-        lead_id: string | null;
-        n: string;
-      }>(
-        `SELECT outcome, code, lead_id, count(*) AS n FROM ingestion.intake_requests WHERE webhook_id = $1
-          GROUP BY 1, 2, 3`,
-        [hook.id],
-      );
-      const rows = logged.rows.map((r) => ({ ...r, n: Number(r.n) }));
-      const keyedLead = keyed[0].body.leadId;
-      expect(rows.filter((r) => r.outcome === 'accepted')).toHaveLength(15); // one row per stored lead
-      expect(rows.filter((r) => r.outcome === 'accepted').every((r) => r.n === 1 && r.code === null)).toBe(
-        true,
-      );
-      expect(rows.find((r) => r.outcome === 'duplicate')).toEqual({
-        outcome: 'duplicate',
-        code: 'replayed',
-        lead_id: keyedLead,
-        n: 12,
-      });
-      expect(rows.find((r) => r.outcome === 'rejected')).toMatchObject({ code: 'invalid_lead', n: 13 });
-
-      const created = answers.flatMap((a, i) =>
-        a.status === 201 ? [[a.body.leadId, `batch-${stamp}-${i}`]] : [],
-      );
-      await eventually(
-        async () =>
-          events.filter((e) => e.envelope.type === 'lead.created' && created.some(([id]) => id === e.key)),
-        (found) => found.length >= created.length,
-        { timeoutMs: 30_000, what: 'the lead.created events of the batch' },
-      );
-      for (const [leadId, correlationId] of created) {
-        const event = events.find((e) => e.envelope.type === 'lead.created' && e.key === leadId);
-        expect(event?.envelope.correlationId).toBe(correlationId);
-      }
+      ).toBe(20);
     } finally {
       await stack.db.query('DROP TRIGGER test_refuse_poison ON ingestion.leads');
       await stack.db.query('DROP FUNCTION ingestion.test_refuse_poison()');

@@ -47,12 +47,19 @@ export class IntakeLimits {
     });
   }
 
-  webhook(webhook: WebhookEntity): Promise<RateLimitDecision> {
-    return this.limiter.consume(`wh:${webhook.id}`, webhook.rateLimit, webhook.rateWindowSeconds * 1000);
-  }
-
-  provider(provider: ProviderEntity): Promise<RateLimitDecision> {
-    return this.limiter.consume(`pv:${provider.id}`, provider.hourlyLimit, HOUR_MS);
+  /**
+   * Counts a post against the webhook's rate limit, then (if it passed) the provider's hourly
+   * limit, in one round trip: a post the webhook refuses is not counted for the provider.
+   */
+  async webhookAndProvider(
+    webhook: WebhookEntity,
+    provider: ProviderEntity | null,
+  ): Promise<{ webhook: RateLimitDecision; provider: RateLimitDecision | null }> {
+    const [forWebhook, forProvider] = await this.limiter.consumeInOrder([
+      { key: `wh:${webhook.id}`, limit: webhook.rateLimit, windowMs: webhook.rateWindowSeconds * 1000 },
+      ...(provider ? [{ key: `pv:${provider.id}`, limit: provider.hourlyLimit, windowMs: HOUR_MS }] : []),
+    ]);
+    return { webhook: forWebhook, provider: forProvider ?? null };
   }
 
   /**

@@ -204,7 +204,7 @@ export class IntakeService {
     provider: ProviderEntity | null,
     quotas: PlanQuotas | null,
   ): Promise<RateLimitDecision> {
-    const rate = await this.limits.webhook(webhook);
+    const { webhook: rate, provider: hourly } = await this.limits.webhookAndProvider(webhook, provider);
     if (!rate.allowed) {
       throw new IntakeLimitError(
         IntakeErrorCode.RateLimited,
@@ -213,16 +213,13 @@ export class IntakeService {
         rate.resetSeconds,
       );
     }
-    if (provider) {
-      const hourly = await this.limits.provider(provider);
-      if (!hourly.allowed) {
-        throw new IntakeLimitError(
-          IntakeErrorCode.ProviderRateLimited,
-          `This provider may post ${provider.hourlyLimit} requests per hour`,
-          rateLimitHeaders(hourly),
-          hourly.resetSeconds,
-        );
-      }
+    if (provider && hourly && !hourly.allowed) {
+      throw new IntakeLimitError(
+        IntakeErrorCode.ProviderRateLimited,
+        `This provider may post ${provider.hourlyLimit} requests per hour`,
+        rateLimitHeaders(hourly),
+        hourly.resetSeconds,
+      );
     }
     if (!(await this.limits.withinQuota(webhook.organizationId, quotas ?? undefined))) {
       const retry = secondsToNextMonth();

@@ -1,46 +1,64 @@
 import type Redis from 'ioredis';
 import { FixedWindowLimiter } from './fixed-window.limiter';
 
-type ExecResult = [Error | null, unknown][] | null;
-
-/** Just enough of ioredis's MULTI for the limiter: records the commands, answers `exec`. */
-function fakeRedis(exec: () => Promise<ExecResult>): { redis: Redis; commands: unknown[][] } {
-  const commands: unknown[][] = [];
-  const chain = {
-    incr: (...args: unknown[]) => (commands.push(['incr', ...args]), chain),
-    pexpire: (...args: unknown[]) => (commands.push(['pexpire', ...args]), chain),
-    exec,
+/** Just enough of ioredis for the limiter: `defineCommand` and the defined command, recorded. */
+function fakeRedis(answer: (keys: string[], args: number[]) => Promise<unknown>): {
+  redis: Redis;
+  calls: { keys: string[]; args: number[] }[];
+} {
+  const calls: { keys: string[]; args: number[] }[] = [];
+  const redis = {
+    defineCommand(name: string) {
+      (redis as Record<string, unknown>)[name] = (numKeys: number, ...rest: (string | number)[]) => {
+        const keys = rest.slice(0, numKeys) as string[];
+        const args = rest.slice(numKeys) as number[];
+        calls.push({ keys, args });
+        return answer(keys, args);
+      };
+    },
   };
-  return { redis: { multi: () => chain } as unknown as Redis, commands };
+  return { redis: redis as unknown as Redis, calls };
 }
 
 describe('FixedWindowLimiter', () => {
   afterEach(() => jest.useRealTimers());
 
-  it("counts in the window's key with INCR and PEXPIRE NX (two windows) in one MULTI", async () => {
+  it("counts in the window's key, with the limit and a TTL of two windows", async () => {
     jest.useFakeTimers({ now: 1_800_000_000_123 });
-    const { redis, commands } = fakeRedis(async () => [
-      [null, 3],
-      [null, 1],
-    ]);
+    const { redis, calls } = fakeRedis(async () => [3]);
     const limiter = new FixedWindowLimiter(redis, { keyPrefix: 'p:', failOpen: true });
     const decision = await limiter.consume('user:42', 3, 60_000);
     const window = Math.floor(1_800_000_000_123 / 60_000);
-    expect(commands).toEqual([
-      ['incr', `p:user:42:${window}`],
-      ['pexpire', `p:user:42:${window}`, 120_000, 'NX'],
-    ]);
+    expect(calls).toEqual([{ keys: [`p:user:42:${window}`], args: [3, 120_000] }]);
     expect(decision).toEqual({ allowed: true, limit: 3, remaining: 0, count: 3, resetSeconds: 60 });
-    const { redis: over } = fakeRedis(async () => [
-      [null, 4],
-      [null, 0],
-    ]);
+    const { redis: over } = fakeRedis(async () => [4]);
     expect(
       await new FixedWindowLimiter(over, { keyPrefix: '', failOpen: true }).consume('k', 3, 60_000),
     ).toEqual(expect.objectContaining({ allowed: false, remaining: 0, count: 4 }));
   });
 
-  it('fails open when asked to: allowed, the failure reported', async () => {
+  it('counts several windows in one call and answers the decisions the script made', async () => {
+    jest.useFakeTimers({ now: 1_800_000_000_000 });
+    const { redis, calls } = fakeRedis(async () => [11]); // refused by the first: the second not counted
+    const limiter = new FixedWindowLimiter(redis, { keyPrefix: '', failOpen: false });
+    const decisions = await limiter.consumeInOrder([
+      { key: 'a', limit: 10, windowMs: 60_000 },
+      { key: 'b', limit: 5, windowMs: 3_600_000 },
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args).toEqual([10, 120_000, 5, 7_200_000]);
+    expect(decisions).toEqual([expect.objectContaining({ allowed: false, count: 11 })]);
+  });
+
+  it('defines its script once per client, whatever the number of limiters', () => {
+    const { redis } = fakeRedis(async () => [1]);
+    const define = jest.spyOn(redis, 'defineCommand');
+    new FixedWindowLimiter(redis, { keyPrefix: 'a:', failOpen: true });
+    new FixedWindowLimiter(redis, { keyPrefix: 'b:', failOpen: true });
+    expect(define).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails open when asked to: every window allows, the failure reported', async () => {
     const failures: unknown[] = [];
     const { redis } = fakeRedis(() => Promise.reject(new Error('Connection is closed.')));
     const limiter = new FixedWindowLimiter(redis, {
@@ -49,24 +67,22 @@ describe('FixedWindowLimiter', () => {
       onFailure: (error) => failures.push(error),
     });
     expect(await limiter.consume('k', 5, 1000)).toMatchObject({ allowed: true, remaining: 5, count: 0 });
-    expect(failures).toHaveLength(1);
+    expect(
+      await limiter.consumeInOrder([
+        { key: 'a', limit: 1, windowMs: 1000 },
+        { key: 'b', limit: 2, windowMs: 1000 },
+      ]),
+    ).toMatchObject([{ allowed: true }, { allowed: true }]);
+    expect(failures).toHaveLength(2);
   });
 
-  it('fails closed otherwise: the error is thrown, also for a command error inside the MULTI', async () => {
+  it('fails closed otherwise: the error is thrown, also for an answer that is not counts', async () => {
     const failures: unknown[] = [];
     const options = { keyPrefix: '', failOpen: false, onFailure: (error: unknown) => failures.push(error) };
     const down = new FixedWindowLimiter(fakeRedis(() => Promise.reject(new Error('down'))).redis, options);
     await expect(down.consume('k', 5, 1000)).rejects.toThrow('down');
-    const wrongType = new FixedWindowLimiter(
-      fakeRedis(async () => [
-        [new Error('WRONGTYPE'), null],
-        [null, 0],
-      ]).redis,
-      options,
-    );
-    await expect(wrongType.consume('k', 5, 1000)).rejects.toThrow('WRONGTYPE');
-    const aborted = new FixedWindowLimiter(fakeRedis(async () => null).redis, options);
-    await expect(aborted.consume('k', 5, 1000)).rejects.toThrow('aborted');
-    expect(failures).toHaveLength(3);
+    const odd = new FixedWindowLimiter(fakeRedis(async () => 'OK').redis, options);
+    await expect(odd.consume('k', 5, 1000)).rejects.toThrow('rate-limit script');
+    expect(failures).toHaveLength(2);
   });
 });

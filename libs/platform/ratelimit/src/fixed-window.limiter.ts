@@ -11,40 +11,89 @@ export interface FixedWindowLimiterOptions {
   onFailure?: (error: unknown) => void;
 }
 
+/** One window a request is counted in. */
+export interface WindowCheck {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * Counts a request in windows in order, atomically: INCR, PEXPIRE NX (two windows), and a window
+ * over its limit stops the count there, so the windows after it never count a refused request.
+ * KEYS are the window keys; ARGV holds limit and TTL per key. Answers the counts made.
+ */
+const CONSUME_SCRIPT = `
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  redis.call('PEXPIRE', key, ARGV[i * 2], 'NX')
+  counts[i] = count
+  if count > tonumber(ARGV[i * 2 - 1]) then break end
+end
+return counts`;
+
+const COMMAND = 'leadflowConsumeWindows';
+
+type ConsumeCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
 /**
  * Fixed-window counters in Redis, shared by every replica: the key of a window is
- * `<keyPrefix><key>:<floor(now / windowMs)>`, and INCR plus PEXPIRE NX (two windows) run in one
- * MULTI, so each request is counted exactly once whichever replica sees it and keys expire on
- * their own.
+ * `<keyPrefix><key>:<floor(now / windowMs)>`, and one Lua script counts a request in all of its
+ * windows (sent as EVALSHA: one round trip, however many windows), so each request is counted
+ * exactly once whichever replica sees it and keys expire on their own.
  */
 export class FixedWindowLimiter {
+  private readonly command: ConsumeCommand;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly options: FixedWindowLimiterOptions,
-  ) {}
+  ) {
+    const commands = redis as unknown as Record<string, ConsumeCommand | undefined>;
+    if (!commands[COMMAND]) redis.defineCommand(COMMAND, { lua: CONSUME_SCRIPT });
+    this.command = (commands[COMMAND] as ConsumeCommand).bind(redis);
+  }
 
   async consume(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
-    const { window, resetSeconds } = fixedWindowAt(Date.now(), windowMs);
-    const redisKey = `${this.options.keyPrefix}${key}:${window}`;
-    let count: number;
+    const [decision] = await this.consumeInOrder([{ key, limit, windowMs }]);
+    return decision;
+  }
+
+  /**
+   * Counts one request in each window in order, stopping at the first that refuses it: answers
+   * the decisions made (all allowed, or ending with the refusal). Failing open, every window
+   * allows.
+   */
+  async consumeInOrder(checks: readonly WindowCheck[]): Promise<RateLimitDecision[]> {
+    const now = Date.now();
+    const windows = checks.map((check) => ({ check, ...fixedWindowAt(now, check.windowMs) }));
+    let counts: number[];
     try {
-      count = await this.increment(redisKey, windowMs * 2);
+      counts = await this.increment(
+        windows.map((w) => `${this.options.keyPrefix}${w.check.key}:${w.window}`),
+        windows.flatMap((w) => [w.check.limit, w.check.windowMs * 2]),
+      );
     } catch (error) {
       this.options.onFailure?.(error);
       if (!this.options.failOpen) throw error;
-      return { allowed: true, limit, remaining: limit, count: 0, resetSeconds };
+      return windows.map(({ check, resetSeconds }) => ({
+        allowed: true,
+        limit: check.limit,
+        remaining: check.limit,
+        count: 0,
+        resetSeconds,
+      }));
     }
-    return decide(count, limit, resetSeconds);
+    return counts.map((count, i) => decide(count, windows[i].check.limit, windows[i].resetSeconds));
   }
 
-  private async increment(key: string, ttlMs: number): Promise<number> {
-    const results = await this.redis.multi().incr(key).pexpire(key, ttlMs, 'NX').exec();
-    const [incr] = results ?? [];
-    if (!incr) throw new Error('Redis aborted the rate-limit transaction');
-    const [error, value] = incr;
-    if (error) throw error;
-    const count = Number(value);
-    if (!Number.isInteger(count) || count < 1) throw new Error(`Redis answered INCR with ${String(value)}`);
-    return count;
+  private async increment(keys: string[], args: number[]): Promise<number[]> {
+    const answer = await this.command(keys.length, ...keys, ...args);
+    const counts = Array.isArray(answer) ? answer.map(Number) : [];
+    if (counts.length === 0 || counts.some((c) => !Number.isInteger(c) || c < 1)) {
+      throw new Error(`Redis answered the rate-limit script with ${JSON.stringify(answer)}`);
+    }
+    return counts;
   }
 }

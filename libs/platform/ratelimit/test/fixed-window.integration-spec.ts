@@ -44,6 +44,22 @@ describe('FixedWindowLimiter on Redis', () => {
     expect((await a.consume('another', 25, windowMs)).remaining).toBe(24);
   });
 
+  it('counts a request in several windows in order, the windows after a refusal untouched', async () => {
+    const limiter = new FixedWindowLimiter(await connected(client()), { keyPrefix, failOpen: false });
+    const windows = [
+      { key: 'webhook', limit: 3, windowMs: 60_000 },
+      { key: 'provider', limit: 100, windowMs: 3_600_000 },
+    ];
+    const decisions = await Promise.all(Array.from({ length: 5 }, () => limiter.consumeInOrder(windows)));
+    const allowed = decisions.filter((d) => d.length === 2 && d.every((w) => w.allowed));
+    expect(allowed).toHaveLength(3);
+    expect(decisions.filter((d) => d.length === 1 && !d[0].allowed)).toHaveLength(2);
+    const providerKeys = await clients[0].keys(`${keyPrefix}provider:*`);
+    expect(Number(await clients[0].get(providerKeys[0]))).toBe(3); // refused requests not counted
+    const ttl = await clients[0].pttl(providerKeys[0]);
+    expect(ttl).toBeGreaterThan(3_600_000);
+  });
+
   it('fails open or closed as configured when Redis does not answer', async () => {
     const unreachable = client('redis://127.0.0.1:1');
     const failures: unknown[] = [];
