@@ -51,11 +51,16 @@ export class IngestionEnv extends MessagingServiceEnv {
   @Max(500)
   INTAKE_BATCH_MAX_LEADS = 100;
 
-  /** Intake batches written at the same time (each holds one database connection while it runs). */
+  /**
+   * Intake batches written at the same time, each on its own database connection. One writer
+   * makes the largest batches (the posts that arrive while a batch is written form the next), the
+   * cheapest per lead; more let other webhooks' posts go on while a batch waits for locks (e.g. an
+   * import of the same people).
+   */
   @IsInt()
   @Min(1)
   @Max(32)
-  INTAKE_WRITERS = 2;
+  INTAKE_WRITERS = 1;
 
   /** Where uploaded CSV files are kept while they are imported. */
   @IsString()
