@@ -196,7 +196,7 @@ function generate(rows: number, block: number): { csv: Buffer; rows: GeneratedRo
   return { csv: Buffer.from(`${lines.join('\r\n')}\r\n`), rows: out };
 }
 
-/** The counts and side effects an import of `rows` must have, row by row as LeadRecorder would. */
+/** The counts and side effects an import of `rows` must have, row by row as if each row had been posted alone. */
 function expectationsOf(rows: GeneratedRow[]) {
   const filled = new Set<number>();
   let updatedContacts = 0;
@@ -512,7 +512,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     });
     expect(done.ratePerSecond).toBeGreaterThan(0);
 
-    // Every stored row once, as LeadRecorder would have stored it.
+    // Every stored row once, as if each row had been posted alone.
     const { rows: leads } = await stack.db.query<{
       n: number;
       rows: number;

@@ -85,7 +85,7 @@ export async function prepareScratchSchema(db) {
 }
 
 /**
- * The pgbench script: one transaction per lead, as ingestion's LeadRecorder writes it — the contact
+ * The pgbench script: one transaction per lead, the shape the issue names — the contact
  * (upserted on its phone), the lead (all 39 columns, the stored JSON of a real lead of this run),
  * and its two outbox events (contact.created and lead.created, the stored values of a real pair).
  * Each transaction's phone and e-mail are new (a sequence), so every upsert inserts, like intake's
