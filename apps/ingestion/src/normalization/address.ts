@@ -1,5 +1,5 @@
 import { titleCaseIfSingleCase } from './names';
-import { cleanText } from './scalar-value';
+import { cleanText, isAscii } from './scalar-value';
 
 export const MaxAddressLineLength = 200;
 export const MaxCityLength = 100;
@@ -77,6 +77,8 @@ const otherStateNames: Readonly<Record<string, string>> = {
   commonwealthofpuertorico: 'PR',
 };
 
+const notLetter = /[^a-z]/g;
+
 const stateByKey: ReadonlyMap<string, string> = new Map([
   ...Object.entries(stateNames).flatMap(([code, name]) => [
     [stateKey(code), code] as const,
@@ -92,10 +94,9 @@ export function normalizeState(raw: string): string | null {
 }
 
 function stateKey(text: string): string {
-  return text
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z]/g, '');
+  // NFKD strips accents (`Nuevo México`); ASCII text it leaves as it is.
+  const decomposed = isAscii(text) ? text : text.normalize('NFKD');
+  return decomposed.toLowerCase().replace(notLetter, '');
 }
 
 /**

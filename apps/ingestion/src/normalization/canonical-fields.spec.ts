@@ -3,7 +3,9 @@ import {
   AllAliases,
   CanonicalFields,
   ConsentObjectAliases,
+  MaxCachedFieldKeys,
   aliasTableFor,
+  cachedFieldKeyCount,
   fieldKey,
   listedAliases,
 } from './canonical-fields';
@@ -109,5 +111,67 @@ describe('canonical fields', () => {
     expect(ConsentObjectAliases.get('pageurl')?.field).toBe('consent.pageUrl');
     expect(ConsentObjectAliases.get('trustedformcerturl')?.field).toBe('consent.trustedFormCertUrl');
     expect(ConsentObjectAliases.get('timestamp')?.field).toBe('consent.timestamp');
+  });
+});
+
+describe('fieldKey', () => {
+  /** What fieldKey computes, without its cache or its ASCII shortcut. */
+  const reference = (name: string) =>
+    name
+      .normalize('NFKD')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '');
+  const names = [
+    'first_name',
+    'First Name',
+    'FIRST-NAME',
+    ' Zip Code ',
+    'e-mail',
+    'Lead ID',
+    'lead.contact.cell',
+    'lead[contact][cell]',
+    '__proto__',
+    'constructor',
+    'toString',
+    '',
+    ' ',
+    '...',
+    'Ｆｉｒｓｔ＿Ｎａｍｅ', // full-width
+    'fírst_námé', // accents
+    'ﬁrst name', // ligature
+    'e\u200bmail', // zero-width space
+    'ZIP\u0000',
+    'city\ud800', // lone surrogate
+    'İd', // dotted capital I
+    '\u212aelvin', // Kelvin sign
+    'ᴱmail',
+    'Ⅻ roman',
+    '²nd phone',
+    'straße',
+    'ΑΒΓ',
+    '電話',
+    '😀 phone',
+    'x'.repeat(101), // longer than the cache takes
+  ];
+
+  it('gives the same key from the cache as when first computed', () => {
+    for (const name of names) {
+      const expected = reference(name);
+      expect([name, fieldKey(name)]).toEqual([name, expected]);
+      expect([name, fieldKey(name)]).toEqual([name, expected]);
+    }
+  });
+
+  it('holds a bounded number of names, however many unique keys arrive', () => {
+    let largest = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 2.5 * MaxCachedFieldKeys; i++) {
+      const name = `Vendor Field ${i}`;
+      if (fieldKey(name) !== `vendorfield${i}`) wrong.push(name);
+      largest = Math.max(largest, cachedFieldKeyCount());
+    }
+    expect(wrong).toEqual([]);
+    expect(largest).toBe(MaxCachedFieldKeys);
+    for (const name of names) expect(fieldKey(name)).toBe(reference(name));
   });
 });

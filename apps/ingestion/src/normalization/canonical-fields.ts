@@ -1,4 +1,5 @@
 import { Verticals } from '@leadflow/contracts';
+import { isAscii } from './scalar-value';
 import { VerticalDefinitions } from './verticals';
 import type { VerticalDefinition } from './verticals/vertical-field';
 
@@ -206,6 +207,43 @@ const consentObjectAliases: Readonly<Record<ConsentField, readonly string[]>> = 
   'consent.jornayaLeadId': ['jornaya_lead_id', 'lead_id'],
 };
 
+/**
+ * At most this many vendor names are remembered by `fieldKey`. Keys repeat across leads (every
+ * row of an import, every post of a vendor), so a small cache answers nearly all of them; it is
+ * emptied when full, so bodies full of unique keys cannot grow memory.
+ */
+export const MaxCachedFieldKeys = 10_000;
+/** Longer names are rare; they are keyed each time rather than held in the cache. */
+const MaxCachedNameLength = 100;
+const cachedFieldKeys = new Map<string, string>();
+
+/** A vendor field name as compared with aliases: lower case, letters and digits only. */
+export function fieldKey(name: string): string {
+  const cached = cachedFieldKeys.get(name);
+  if (cached !== undefined) return cached;
+  if (name.length > MaxCachedNameLength) return computeFieldKey(name);
+  if (cachedFieldKeys.size >= MaxCachedFieldKeys) cachedFieldKeys.clear();
+  // A key parsed from a form post can be a V8 slice of the whole body; caching a copy (the
+  // concatenation is flattened into a new string) keeps the cache from holding on to bodies.
+  const own = ` ${name}`.slice(1);
+  const key = computeFieldKey(own);
+  cachedFieldKeys.set(own, key);
+  return key;
+}
+
+/** How many names `fieldKey` holds (for tests). */
+export function cachedFieldKeyCount(): number {
+  return cachedFieldKeys.size;
+}
+
+const notKeyCharacter = /[^a-z0-9]/g;
+
+function computeFieldKey(name: string): string {
+  // NFKD splits accents and compatibility forms (`ﬁ`, `Ｆ`) into plain letters; it cannot change ASCII.
+  const decomposed = isAscii(name) ? name : name.normalize('NFKD');
+  return decomposed.toLowerCase().replace(notKeyCharacter, '');
+}
+
 /** Keys of objects that hold consent fields. */
 export const ConsentContainers: ReadonlySet<string> = new Set(
   ['consent', 'tcpa', 'tcpa_consent', 'compliance', 'consent_info'].map(fieldKey),
@@ -244,14 +282,6 @@ export const FieldContainers: ReadonlySet<string> = new Set(
     ...Verticals,
   ].map(fieldKey),
 );
-
-/** A vendor field name as compared with aliases: lower case, letters and digits only. */
-export function fieldKey(name: string): string {
-  return name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
-}
 
 export interface AliasMatch {
   field: string;

@@ -51,7 +51,7 @@ export function findLeadFields(
   mapping: unknown,
   definition: VerticalDefinition,
 ): LeadFields {
-  const accepted = new Set([...CoreFields, ...definition.fields.map((field) => field.name)]);
+  const accepted = acceptedFields(definition);
   const aliases = aliasTableFor(definition);
   const values = new Map<string, FieldValue>();
   const used: UsedKeys = new Map();
@@ -92,21 +92,26 @@ export function findLeadFields(
   const topLevel: Candidate[] = [];
   const consentLevel: Candidate[] = [];
   const containerLevel: Candidate[] = [];
-  Object.keys(body).forEach((key, order) => {
-    if (isUnsafeKey(key) || used.get(key) === true) return;
+  const verticalKey = fieldKey(definition.vertical);
+  const keys = Object.keys(body);
+  for (let order = 0; order < keys.length; order++) {
+    const key = keys[order] ?? '';
+    if (isUnsafeKey(key) || used.get(key) === true) continue;
     const value = body[key];
     const name = fieldKey(key);
     if (isRecord(value) && ConsentContainers.has(name)) {
-      consentLevel.push(...candidates(value, key, ConsentObjectAliases, order, accepted));
-    } else if (isRecord(value) && (FieldContainers.has(name) || name === fieldKey(definition.vertical))) {
-      containerLevel.push(...candidates(value, key, aliases, order, accepted));
+      addCandidates(consentLevel, value, key, ConsentObjectAliases, order, accepted);
+    } else if (isRecord(value) && (FieldContainers.has(name) || name === verticalKey)) {
+      addCandidates(containerLevel, value, key, aliases, order, accepted);
     } else {
       const alias = aliases.get(name);
-      if (alias && accepted.has(alias.field)) topLevel.push({ ...alias, order, value, path: [key] });
+      if (alias && accepted.has(alias.field)) {
+        topLevel.push({ field: alias.field, rank: alias.rank, order, value, path: [key] });
+      }
     }
-  });
+  }
   for (const level of [topLevel, consentLevel, containerLevel]) {
-    level.sort((a, b) => a.rank - b.rank || a.order - b.order);
+    level.sort(byRankThenOrder);
     for (const candidate of level) {
       if (isUsed(used, candidate.path)) continue;
       offer(candidate.field, { value: candidate.value, source: candidate.path.join('.') }, candidate.path);
@@ -115,18 +120,37 @@ export function findLeadFields(
   return { values, used, warnings };
 }
 
-function candidates(
+function byRankThenOrder(a: Candidate, b: Candidate): number {
+  return a.rank - b.rank || a.order - b.order;
+}
+
+/** Per vertical, built once: the canonical fields its leads may have (the core ones and its own). */
+const acceptedByVertical = new WeakMap<VerticalDefinition, ReadonlySet<string>>();
+
+function acceptedFields(definition: VerticalDefinition): ReadonlySet<string> {
+  let accepted = acceptedByVertical.get(definition);
+  if (accepted === undefined) {
+    accepted = new Set([...CoreFields, ...definition.fields.map((field) => field.name)]);
+    acceptedByVertical.set(definition, accepted);
+  }
+  return accepted;
+}
+
+/** Adds the fields found among a container object's own keys to `level`. */
+function addCandidates(
+  level: Candidate[],
   record: Record<string, unknown>,
   container: string,
   aliases: AliasTable,
   order: number,
   accepted: ReadonlySet<string>,
-): Candidate[] {
-  return Object.keys(record).flatMap((key) => {
-    const alias = isUnsafeKey(key) ? undefined : aliases.get(fieldKey(key));
-    if (alias === undefined || !accepted.has(alias.field)) return [];
-    return [{ ...alias, order, value: record[key], path: [container, key] }];
-  });
+): void {
+  for (const key of Object.keys(record)) {
+    if (isUnsafeKey(key)) continue;
+    const alias = aliases.get(fieldKey(key));
+    if (alias === undefined || !accepted.has(alias.field)) continue;
+    level.push({ field: alias.field, rank: alias.rank, order, value: record[key], path: [container, key] });
+  }
 }
 
 /** Records that the value at `path` was used; a path inside a used value changes nothing. */

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+import type { ParsedDate } from './money-and-dates';
 import { parseDate, parseMoney, parseYesNo, toInstant } from './money-and-dates';
 
 describe('parseMoney', () => {
@@ -93,6 +95,44 @@ describe('parseDate', () => {
     'x'.repeat(100),
   ])('refuses %s', (raw) => {
     expect(parseDate(raw)).toBeNull();
+  });
+
+  it('reads `YYYY-MM-DDTHH:mm:ssZ` exactly as luxon does, valid or not', () => {
+    // Such instants skip luxon; this is what luxon makes of them.
+    const luxon = (text: string): ParsedDate | null => {
+      const parsed = [DateTime.fromISO(text, { zone: 'utc' }), DateTime.fromSQL(text, { zone: 'utc' })].find(
+        (candidate) => candidate.isValid,
+      );
+      const iso = parsed?.toUTC().toISO() ?? null;
+      return iso === null ? null : { kind: 'date_time', iso };
+    };
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const texts: string[] = [];
+    for (const year of [
+      '0000',
+      '0999',
+      '1000',
+      '1582',
+      '1900',
+      '2000',
+      '2023',
+      '2024',
+      '2100',
+      '2400',
+      '9999',
+    ]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) texts.push(`${year}-${pad(month)}-${pad(day)}T10:00:00Z`);
+      }
+    }
+    for (const date of ['2024-02-29', '2023-12-31', '2026-11-20']) {
+      for (let hour = 0; hour <= 25; hour++) {
+        for (const minute of [0, 59, 60]) {
+          for (const second of [0, 59, 60]) texts.push(`${date}T${pad(hour)}:${pad(minute)}:${pad(second)}Z`);
+        }
+      }
+    }
+    for (const text of texts) expect([text, parseDate(text)]).toEqual([text, luxon(text)]);
   });
 
   it('turns a bare date into the start of its UTC day', () => {

@@ -46,6 +46,8 @@ const utc = { zone: 'utc' } as const;
 export function parseDate(value: string | number): ParsedDate | null {
   const text = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : '') : value.trim();
   if (text.length === 0 || text.length > 64) return null;
+  const plain = plainUtcInstant(text);
+  if (plain !== undefined) return plain;
   if (/^\d+$/.test(text)) return fromDigits(text);
 
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return date(DateTime.fromISO(text, utc));
@@ -64,6 +66,34 @@ export function parseDate(value: string | number): ParsedDate | null {
     ? [DateTime.fromISO(text, utc), DateTime.fromSQL(text, utc)]
     : [DateTime.fromHTTP(text, utc), DateTime.fromRFC2822(text, utc)];
   return instant(candidates.find((parsed) => parsed.isValid) ?? DateTime.invalid('not a date'));
+}
+
+const utcInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+/**
+ * `2024-01-15T10:00:00Z`, what most vendors send, read without luxon (which takes microseconds
+ * for it): when plainly valid, luxon's answer is the same text with `.000` milliseconds. Anything
+ * unusual (hour 24, a year before 1000, an impossible day) is undefined: luxon decides.
+ */
+function plainUtcInstant(text: string): ParsedDate | undefined {
+  const match = utcInstant.exec(text);
+  if (match === null) return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match.slice(1).map(Number);
+  const valid =
+    year >= 1000 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59;
+  return valid ? { kind: 'date_time', iso: `${text.slice(0, 19)}.000Z` } : undefined;
+}
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar, as luxon counts them. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** `YYYYMMDD`, unix seconds (9–10 digits) or unix milliseconds (11–13 digits). */

@@ -5,6 +5,7 @@ import {
   parsePhoneNumberFromString,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
+import { isAscii } from './scalar-value';
 
 export type PhoneRule = 'phone_invalid' | 'phone_length' | 'phone_fictional' | 'phone_premium';
 
@@ -36,7 +37,8 @@ const dialledNumber = /^\(?\+?[\d\s().\-/]+$/;
  */
 export function normalizePhone(raw: string, region: CountryCode = DefaultRegion): PhoneResult {
   if (raw.length > 200) return invalid('is not a phone number');
-  let text = raw.normalize('NFKC').trim().replace(labelPrefix, '');
+  // NFKC turns full-width digits (`５５５`) into ASCII ones; ASCII text it leaves as it is.
+  let text = (isAscii(raw) ? raw : raw.normalize('NFKC')).trim().replace(labelPrefix, '');
   let extension: string | null = null;
   const ext = extensionSuffix.exec(text);
   if (ext) {
@@ -52,7 +54,7 @@ export function normalizePhone(raw: string, region: CountryCode = DefaultRegion)
       ? nanp(digits.slice(1))
       : international(`+${digits}`)
     : national(digits, region);
-  return result.ok ? { ...result, extension } : result;
+  return result.ok ? { ok: true, e164: result.e164, extension } : result;
 }
 
 type NumberResult = { ok: true; e164: string } | { ok: false; rule: PhoneRule; reason: string };

@@ -1,5 +1,5 @@
 import { moneyValue, parseMoney, parseYesNo } from '../money-and-dates';
-import { cleanText, collapseWhitespace } from '../scalar-value';
+import { cleanText, collapseWhitespace, isAscii } from '../scalar-value';
 import type { FieldParse, VerticalField } from './vertical-field';
 
 type Value = string | number | boolean;
@@ -87,12 +87,13 @@ export function enumField<T extends string>(
   };
 }
 
+const notEnumKeyCharacter = /[^a-z0-9+]/g;
+
 /** Lower-case letters, digits and `+` only: the form enum values and synonyms are compared in. */
 export function enumKey(text: string): string {
-  return text
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9+]/g, '');
+  // NFKD strips accents and compatibility forms; ASCII text it leaves as it is.
+  const decomposed = isAscii(text) ? text : text.normalize('NFKD');
+  return decomposed.toLowerCase().replace(notEnumKeyCharacter, '');
 }
 
 /** Yes or no (yes/y/true/1/on/x/checked, no/n/false/0/off), plus field-specific words. */

@@ -51,18 +51,19 @@ export function validateVertical(
   for (const field of definition.fields) {
     const input = inputs.get(field.name);
     const read = readScalar(input?.value);
-    const name = describeField(field.name, input?.source);
+    // Named for messages only, so only when there is one.
+    const name = () => describeField(field.name, input?.source);
     switch (read.kind) {
       case 'absent':
         if (field.required) errors.push(fieldIssue(field.name, 'required', `${field.name} is required`));
         break;
       case 'invalid':
-        errors.push(fieldIssue(field.name, 'type', `${name} must be a single value, not ${read.found}`));
+        errors.push(fieldIssue(field.name, 'type', `${name()} must be a single value, not ${read.found}`));
         break;
       case 'scalar': {
         const parsed = field.parse(read.value, context);
         if (parsed.ok) attributes.push([field.name, parsed.value]);
-        else errors.push(fieldIssue(field.name, parsed.rule, `${name} ${parsed.message}`));
+        else errors.push(fieldIssue(field.name, parsed.rule, `${name()} ${parsed.message}`));
         break;
       }
     }
