@@ -39,9 +39,12 @@ export class BenchOptions {
   @IsBoolean()
   keepDatabase = false;
 
-  /** Extra Node.js flags for the ingestion process, e.g. `--max-old-space-size=256`. */
+  /**
+   * Node.js flags of the ingestion process: by default the heap bound ingestion is deployed with
+   * (NODE_OPTIONS in docker-compose.yml and k8s/base/apps/ingestion.yaml); `''` runs V8's defaults.
+   */
   @IsString()
-  ingestionNodeArgs = '';
+  ingestionNodeArgs = '--max-old-space-size=256';
 
   /** Write a CPU profile of the ingestion process (`--cpu-prof`) to tmp/bench-csv-import/. */
   @IsBoolean()
@@ -50,7 +53,7 @@ export class BenchOptions {
 
 const USAGE =
   'usage: csv-import.bench.js [--rows N] [--base-port N] [--relay false] [--profile true]\n' +
-  '                           [--keep-database true] [--ingestion-node-args "--max-old-space-size=256"]';
+  '                           [--keep-database true] [--ingestion-node-args "<node flags>"]';
 
 export class UsageError extends Error {
   constructor(message: string) {
