@@ -1,7 +1,10 @@
 import { loadConfig } from '@leadflow/platform/config';
 import type { INestApplication } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { GatewayEnv } from '../src/config/env.schema';
 import { createGatewayApp } from '../src/gateway-app';
 import type { UpstreamService } from '../src/routing/route-table';
@@ -15,6 +18,26 @@ const UPSTREAM_TIMEOUT_MS = 600;
 const READINESS_TIMEOUT_MS = 400;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends raw bytes on a new connection and collects everything until the gateway closes it. */
+function rawExchange(baseUrl: string, text: string): Promise<string> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
+
+/** Resolves when the upstream's side of an exchange closes, telling whether its answer was complete. */
+function upstreamClosed(res: ServerResponse): Promise<{ finished: boolean; at: number }> {
+  return new Promise((resolve) =>
+    res.once('close', () => resolve({ finished: res.writableFinished, at: Date.now() })),
+  );
+}
 
 function expectProblem(res: ClientResponse, status: number, code: string): Record<string, unknown> {
   expect(res.status).toBe(status);
@@ -304,6 +327,52 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
       expect(String(res.headers.connection)).not.toMatch(/x-upstream-hop/i);
       expect(res.headers['x-end-to-end']).toBe('kept');
     });
+
+    it('passes several Set-Cookie headers and other repeated headers back', async () => {
+      upstreams.identity.on('/api/v1/auth/cookies', (_req, res) => {
+        res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; HttpOnly']);
+        res.setHeader('x-repeated', ['one', 'two']);
+        upstreams.identity.json(res, 200, { ok: true });
+      });
+      const res = await send(gateway, '/api/v1/auth/cookies', { method: 'POST', body: Buffer.from('{}') });
+      expect(res.status).toBe(200);
+      expect(res.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; HttpOnly']);
+      expect(res.headers['x-repeated']).toBe('one, two');
+    });
+
+    it('ends an Expect: 100-continue at the gateway and forwards the body', async () => {
+      const res = await send(gateway, '/api/v1/leads/expect', {
+        method: 'POST',
+        headers: { expect: '100-continue', 'content-type': 'application/json' },
+        body: Buffer.from('{"a":1}'),
+      });
+      expect(res.status).toBe(200);
+      const seen = upstreams.ingestion.last();
+      expect(seen.headers.expect).toBeUndefined();
+      expect(seen.bodySha256).toBe(sha256(Buffer.from('{"a":1}')));
+    });
+
+    it('answers HEAD with the upstream’s headers and no body', async () => {
+      const res = await send(gateway, '/api/v1/leads', { method: 'HEAD' });
+      expect(res.status).toBe(200);
+      expect(Number(res.headers['content-length'])).toBeGreaterThan(0);
+      expect(res.body.length).toBe(0);
+      expect(upstreams.ingestion.last().method).toBe('HEAD');
+    });
+
+    it('answers an HTTP/1.0 client without chunked framing, closing the connection', async () => {
+      upstreams.ingestion.on('/webhooks/chunked', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('part one, ');
+        res.end('part two');
+      });
+      const raw = await rawExchange(gateway, 'GET /webhooks/chunked HTTP/1.0\r\n\r\n');
+      const [head, body] = raw.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 200 /);
+      expect(head.toLowerCase()).not.toContain('transfer-encoding');
+      expect(head.toLowerCase()).toContain('connection: close');
+      expect(body).toBe('part one, part two');
+    });
   });
 
   describe('upstream failures', () => {
@@ -326,6 +395,151 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
       upstreams.routing.on('/api/v1/deliveries/drop', (req) => req.socket.destroy());
       const body = expectProblem(await send(gateway, '/api/v1/deliveries/drop'), 502, 'bad_gateway');
       expect(body.service).toBe('routing');
+    });
+
+    it('cuts the client’s connection when the upstream fails after its answer started', async () => {
+      upstreams.routing.on('/api/v1/deliveries/half', (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+        res.write('only the first bytes', () => setTimeout(() => req.socket.destroy(), 50));
+      });
+      await expect(send(gateway, '/api/v1/deliveries/half')).rejects.toThrow();
+    });
+
+    it('answers 504 when the client stops sending its body for UPSTREAM_TIMEOUT_MS', async () => {
+      let closed!: Promise<{ finished: boolean; at: number }>;
+      upstreams.ingestion.onStream('/api/v1/imports/stalled', (req, res) => {
+        closed = upstreamClosed(res);
+        req.resume();
+      });
+      const res = await send(gateway, '/api/v1/imports/stalled', {
+        method: 'POST',
+        body: async (write) => {
+          await write(randomBytes(64 * 1024));
+          await sleep(UPSTREAM_TIMEOUT_MS * 3);
+        },
+      });
+      const body = expectProblem(res, 504, 'gateway_timeout');
+      expect(body.service).toBe('ingestion');
+      expect((await closed).finished).toBe(false);
+    });
+  });
+
+  describe('the client’s side of an exchange', () => {
+    it('pauses the upstream while the client does not read, and streams everything once it does', async () => {
+      const total = 64 * 1024 * 1024;
+      const chunk = randomBytes(64 * 1024);
+      let written = 0;
+      upstreams.ingestion.onStream('/webhooks/big-download', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
+        const pump = () => {
+          while (written < total) {
+            written += chunk.length;
+            if (!res.write(chunk)) {
+              res.once('drain', pump);
+              return;
+            }
+          }
+          res.end();
+        };
+        pump();
+      });
+      const url = new URL(gateway);
+      const { received, writtenWhilePaused } = await new Promise<{
+        received: number;
+        writtenWhilePaused: number;
+      }>((resolve, reject) => {
+        const req = request(
+          { host: url.hostname, port: url.port, path: '/webhooks/big-download', agent: false },
+          (res: IncomingMessage) => {
+            res.pause();
+            setTimeout(() => {
+              const writtenWhilePaused = written;
+              let received = 0;
+              res.on('data', (data: Buffer) => (received += data.length));
+              res.on('end', () => resolve({ received, writtenWhilePaused }));
+              res.on('error', reject);
+              res.resume();
+            }, UPSTREAM_TIMEOUT_MS / 2);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(writtenWhilePaused).toBeLessThan(total / 2);
+      expect(received).toBe(total);
+    });
+
+    it('cuts an exchange whose client stops reading for UPSTREAM_TIMEOUT_MS', async () => {
+      let closed!: Promise<{ finished: boolean; at: number }>;
+      upstreams.ingestion.onStream('/webhooks/unread-download', (_req, res) => {
+        closed = upstreamClosed(res);
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = randomBytes(64 * 1024);
+        const pump = () => {
+          while (res.write(chunk));
+          res.once('drain', pump);
+        };
+        pump();
+      });
+      const url = new URL(gateway);
+      const outcome = await new Promise<string>((resolve) => {
+        const req = request(
+          { host: url.hostname, port: url.port, path: '/webhooks/unread-download', agent: false },
+          (res: IncomingMessage) => {
+            res.pause();
+            res.on('error', () => resolve('cut'));
+            res.on('end', () => resolve('ended'));
+            // Reads again only after the gateway has given up.
+            setTimeout(() => res.resume(), UPSTREAM_TIMEOUT_MS * 4);
+          },
+        );
+        req.on('error', () => resolve('cut'));
+        req.end();
+      });
+      expect(outcome).toBe('cut');
+      expect((await closed).finished).toBe(false);
+    });
+
+    it('aborts the upstream request when the client disconnects in the middle of its body', async () => {
+      let closed!: Promise<{ finished: boolean; at: number }>;
+      let bodyArrived!: () => void;
+      const arrived = new Promise<void>((resolve) => (bodyArrived = resolve));
+      upstreams.ingestion.onStream('/webhooks/upload-abort', (req, res) => {
+        closed = upstreamClosed(res);
+        req.once('data', () => bodyArrived());
+      });
+      const url = new URL(gateway);
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('error', () => undefined);
+      socket.write('POST /webhooks/upload-abort HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n');
+      socket.write(randomBytes(64 * 1024));
+      await arrived;
+      const left = Date.now();
+      socket.destroy();
+      const { finished, at } = await closed;
+      expect(finished).toBe(false);
+      expect(at - left).toBeLessThan(UPSTREAM_TIMEOUT_MS);
+    });
+
+    it('aborts the upstream request when the client disconnects while waiting for the answer', async () => {
+      let closed!: Promise<{ finished: boolean; at: number }>;
+      let requestArrived!: () => void;
+      const arrived = new Promise<void>((resolve) => (requestArrived = resolve));
+      upstreams.ingestion.onStream('/webhooks/hang', (_req, res) => {
+        closed = upstreamClosed(res);
+        requestArrived();
+      });
+      const url = new URL(gateway);
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('error', () => undefined);
+      socket.write('GET /webhooks/hang HTTP/1.1\r\nHost: x\r\n\r\n');
+      await arrived;
+      const left = Date.now();
+      socket.destroy();
+      const { finished, at } = await closed;
+      expect(finished).toBe(false);
+      // Well before UPSTREAM_TIMEOUT_MS would have closed it.
+      expect(at - left).toBeLessThan(UPSTREAM_TIMEOUT_MS / 2);
     });
   });
 

@@ -18,14 +18,16 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = [
 
 /** Lower-case names of every hop-by-hop header present, including those listed in `Connection`. */
 export function hopByHopHeaderNames(headers: IncomingHttpHeaders): string[] {
-  const names = new Set(HOP_BY_HOP_HEADERS);
+  const present: string[] = [];
+  for (const name of HOP_BY_HOP_HEADERS) if (headers[name] !== undefined) present.push(name);
   const connection = headers.connection;
-  const listed = Array.isArray(connection) ? connection.join(',') : (connection ?? '');
+  if (connection === undefined) return present;
+  const listed = Array.isArray(connection) ? connection.join(',') : connection;
   for (const token of listed.split(',')) {
     const name = token.trim().toLowerCase();
-    if (name) names.add(name);
+    if (name && headers[name] !== undefined && !present.includes(name)) present.push(name);
   }
-  return [...names].filter((name) => headers[name] !== undefined);
+  return present;
 }
 
 /** A copy of the headers without any hop-by-hop header. */

@@ -23,4 +23,27 @@ describe('classifyUpstreamError', () => {
     expect(classifyUpstreamError(new Error('socket hang up'))).toBe('bad_gateway');
     expect(upstreamErrorAnswer.bad_gateway).toEqual({ status: 502, code: 'bad_gateway' });
   });
+
+  it.each(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])(
+    'maps undici’s %s (the upstream stayed silent) to timeout',
+    (code) => {
+      expect(classifyUpstreamError(withCode(code))).toBe('timeout');
+    },
+  );
+
+  it.each(['UND_ERR_CLOSED', 'UND_ERR_DESTROYED'])(
+    'maps undici’s %s (the pool is closed, the gateway is stopping) to unavailable',
+    (code) => {
+      expect(classifyUpstreamError(withCode(code))).toBe('unavailable');
+    },
+  );
+
+  it.each([
+    'UND_ERR_SOCKET',
+    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+    'UND_ERR_ABORTED',
+    'HPE_INVALID_HEADER_TOKEN',
+  ])('maps undici’s %s (a dropped or malformed answer) to bad_gateway', (code) => {
+    expect(classifyUpstreamError(withCode(code))).toBe('bad_gateway');
+  });
 });

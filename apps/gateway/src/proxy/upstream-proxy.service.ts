@@ -2,12 +2,7 @@ import { MetricsService, RequestContext, acceptId } from '@leadflow/platform/obs
 import type { OnModuleDestroy } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { createProxyMiddleware, debugProxyErrorsPlugin, proxyEventsPlugin } from 'http-proxy-middleware';
-import type { RequestHandler } from 'http-proxy-middleware';
-import { Agent as HttpAgent } from 'node:http';
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Counter, Histogram } from 'prom-client';
 import { GatewayEnv } from '../config/env.schema';
 import type { UpstreamService } from '../routing/route-table';
@@ -16,18 +11,11 @@ import { UpstreamRegistry } from '../routing/upstream-registry';
 import { forwardedHeaders } from './forwarded-headers';
 import { hopByHopHeaderNames } from './hop-by-hop';
 import { writeProblem } from './problem-response';
-import {
-  UpstreamTimeoutError,
-  classifyUpstreamError,
-  errorCode,
-  upstreamErrorAnswer,
-} from './upstream-errors';
+import type { ExchangePolicy, UpstreamRequest } from './upstream-forwarder';
+import { UpstreamForwarder } from './upstream-forwarder';
+import { clientResponseHeaders, hasRequestBody, upstreamRequestHeaders } from './upstream-headers';
+import { classifyUpstreamError, errorCode, upstreamErrorAnswer } from './upstream-errors';
 
-/**
- * Idle pooled upstream sockets are closed after this long, before Node's default server
- * keep-alive timeout (5 s) can close them under a request we are about to send.
- */
-const IDLE_SOCKET_TIMEOUT_MS = 4000;
 const RETRY_AFTER_SECONDS = '5';
 
 /**
@@ -38,8 +26,9 @@ const RETRY_AFTER_SECONDS = '5';
 @Injectable()
 export class UpstreamProxyService implements OnModuleDestroy {
   private readonly logger = new Logger('UpstreamProxy');
-  private readonly agents: (HttpAgent | HttpsAgent)[] = [];
-  private readonly proxies: Record<UpstreamService, RequestHandler>;
+  private readonly forwarders: Record<UpstreamService, UpstreamForwarder>;
+  /** Per service, so a failure is counted and answered under the right name. */
+  private readonly policies: Record<UpstreamService, ExchangePolicy>;
   private readonly errors: Counter<'service' | 'kind'>;
   private readonly duration: Histogram<'service' | 'method' | 'status'>;
 
@@ -59,9 +48,17 @@ export class UpstreamProxyService implements OnModuleDestroy {
       ['service', 'method', 'status'],
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     );
-    this.proxies = Object.fromEntries(
-      UPSTREAM_SERVICES.map((service) => [service, this.createProxy(service, registry.url(service))]),
-    ) as Record<UpstreamService, RequestHandler>;
+    const forwarders: Partial<Record<UpstreamService, UpstreamForwarder>> = {};
+    const policies: Partial<Record<UpstreamService, ExchangePolicy>> = {};
+    for (const service of UPSTREAM_SERVICES) {
+      forwarders[service] = new UpstreamForwarder(registry.url(service), env.UPSTREAM_TIMEOUT_MS);
+      policies[service] = {
+        responseHeaders: (req, res, upstream) => this.prepareResponse(req, res, upstream),
+        failed: (req, res, error) => this.fail(service, error, req, res),
+      };
+    }
+    this.forwarders = forwarders as Record<UpstreamService, UpstreamForwarder>;
+    this.policies = policies as Record<UpstreamService, ExchangePolicy>;
   }
 
   /** Express middleware mounted before Nest's routes: proxies routed paths, passes the rest on. */
@@ -86,102 +83,72 @@ export class UpstreamProxyService implements OnModuleDestroy {
         });
         return;
       case 'upstream':
-        this.prepareRequest(req);
         this.observe(route.service, req, res);
-        void this.proxies[route.service](req, res, next);
+        this.forwarders[route.service].forward(
+          req,
+          res,
+          this.prepareRequest(req),
+          this.policies[route.service],
+        );
         return;
     }
   };
 
-  onModuleDestroy(): void {
-    for (const agent of this.agents) agent.destroy();
-  }
-
-  private createProxy(service: UpstreamService, target: string): RequestHandler {
-    const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS };
-    const agent = target.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-    this.agents.push(agent);
-    return createProxyMiddleware({
-      target,
-      agent,
-      changeOrigin: true,
-      // Our own error answers replace the default plain-text one; keep the crash guards.
-      ejectPlugins: true,
-      plugins: [debugProxyErrorsPlugin, proxyEventsPlugin],
-      on: {
-        proxyReq: (proxyReq) => this.armTimeout(proxyReq),
-        proxyRes: (proxyRes, req, res) => this.prepareResponse(proxyRes, req, res),
-        error: (error, req, res) => this.fail(service, error, req, res),
-      },
-    });
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(UPSTREAM_SERVICES.map((service) => this.forwarders[service].close()));
   }
 
   /**
-   * Rewrites the incoming headers that http-proxy copies to the upstream request. Done here,
-   * not in `proxyReq`, because http-proxy skips that event for requests with `Expect` (removing
-   * `Expect` here also guarantees the event, which arms the upstream timeout, always fires).
+   * The upstream request: method, path and query unchanged, the body streamed from the client's
+   * request, and the client's headers without hop-by-hop ones, with request/correlation ids and
+   * X-Forwarded-* set (Host is the upstream's own, see upstreamRequestHeaders).
    */
-  private prepareRequest(req: Request): void {
-    for (const name of hopByHopHeaderNames(req.headers)) delete req.headers[name];
-    // Node already answered `100 Continue` to the client; the expectation ends at this hop.
-    delete req.headers.expect;
+  private prepareRequest(req: Request): UpstreamRequest {
     const requestId = typeof req.id === 'string' ? req.id : undefined;
-    if (requestId) req.headers['x-request-id'] = requestId;
     const correlationId =
       RequestContext.current()?.correlationId ?? acceptId(req.headers['x-correlation-id']) ?? requestId;
-    if (correlationId) req.headers['x-correlation-id'] = correlationId;
     // Express compiles its `trust proxy` setting into this function (also behind req.protocol/host).
     const trust = req.app.get('trust proxy fn') as ((address: string, hop: number) => boolean) | undefined;
     const peerAddress = req.socket.remoteAddress;
-    Object.assign(
-      req.headers,
-      forwardedHeaders({
+    // A chain the peer marked as hop-by-hop (named in Connection) was meant for this hop only.
+    const incomingFor = hopByHopHeaderNames(req.headers).includes('x-forwarded-for')
+      ? undefined
+      : req.headers['x-forwarded-for'];
+    const headers = upstreamRequestHeaders(req.headers, {
+      'x-request-id': requestId,
+      'x-correlation-id': correlationId,
+      ...forwardedHeaders({
         peerAddress,
         peerTrusted: peerAddress !== undefined && trust?.(peerAddress, 0) === true,
-        incomingFor: req.headers['x-forwarded-for'],
+        incomingFor,
         protocol: req.protocol,
         host: req.host,
       }),
-    );
+    });
+    return { method: req.method, path: req.url, headers, body: hasRequestBody(req.headers) ? req : null };
   }
 
-  /**
-   * Answers 504 when the upstream stays silent for UPSTREAM_TIMEOUT_MS: while connecting, and
-   * (once connected) whenever no bytes move either way for that long.
-   */
-  private armTimeout(proxyReq: ClientRequest): void {
-    const timeoutMs = this.env.UPSTREAM_TIMEOUT_MS;
-    const fail = () => proxyReq.destroy(new UpstreamTimeoutError(timeoutMs));
-    proxyReq.setTimeout(timeoutMs, fail);
-    const socket = proxyReq.socket;
-    if (socket?.connecting) {
-      const connectTimer = setTimeout(fail, timeoutMs);
-      const clear = () => clearTimeout(connectTimer);
-      socket.once('connect', clear);
-      proxyReq.once('close', clear);
-    }
-  }
-
-  private prepareResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
-    for (const name of hopByHopHeaderNames(proxyRes.headers)) delete proxyRes.headers[name];
-    // Our own hop: keep the client's connection open unless it asked to close it.
-    proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
-    if (typeof req.id === 'string') proxyRes.headers['x-request-id'] = req.id;
-  }
-
-  private fail(
-    service: UpstreamService,
-    error: Error,
+  private prepareResponse(
     req: IncomingMessage,
-    res: ServerResponse | Socket,
-  ): void {
+    res: ServerResponse,
+    upstream: IncomingHttpHeaders,
+  ): OutgoingHttpHeaders {
+    return clientResponseHeaders(upstream, {
+      // Our own hop: keep the client's connection open unless it asked to close it.
+      keepAlive: res.shouldKeepAlive,
+      httpVersion: req.httpVersion,
+      requestId: typeof req.id === 'string' ? req.id : undefined,
+    });
+  }
+
+  private fail(service: UpstreamService, error: Error, req: IncomingMessage, res: ServerResponse): void {
     const kind = classifyUpstreamError(error);
     this.errors.inc({ service, kind });
     this.logger.warn(
       { upstream: service, kind, errorCode: errorCode(error), err: error.message, requestId: req.id },
       `${req.method} ${req.url?.split('?', 1)[0]} -> ${service} failed (${kind})`,
     );
-    if (!('writeHead' in res) || res.headersSent) {
+    if (res.headersSent) {
       // Part of the answer is already on its way: all we can do is cut it short.
       res.destroy();
       return;
