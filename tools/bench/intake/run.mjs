@@ -441,6 +441,7 @@ async function main(teardown) {
             client: per((r) => r.cpu.client),
             ingestion: per((r) => r.cpu.services.ingestion),
             gateway: per((r) => r.cpu.services.gateway),
+            identity: per((r) => r.cpu.services.identity),
             postgres: per((r) => r.cpu.postgres),
             kafka: per((r) => r.cpu.kafka),
             redis: per((r) => r.cpu.redis),
@@ -478,14 +479,14 @@ async function main(teardown) {
   );
   print();
   print(
-    `  phase        leads/s   p50 ms   p99 ms  errors │ CPU ms per lead: machine  client  ingestion  gateway  postgres  kafka  redis  rest   own │ cores/own │ commits/lead`,
+    `  phase        leads/s   p50 ms   p99 ms  errors │ CPU ms per lead: machine  client  ingestion  gateway  identity  postgres  kafka  redis  rest   own │ cores/own │ commits/lead`,
   );
   for (const name of PHASES) {
     const s = summary[name];
     const c = s.cpuMsPerLead;
     print(
       `  ${name.padEnd(10)} ${pad(f(s.perSecond), 9)} ${pad(f(s.p50), 8)} ${pad(f(s.p99), 8)} ${pad(s.errors, 7)} │ ` +
-        `${pad(f(c.machine, 2), 24)} ${pad(f(c.client, 2), 7)} ${pad(f(c.ingestion, 2), 10)} ${pad(f(c.gateway, 2), 8)} ` +
+        `${pad(f(c.machine, 2), 24)} ${pad(f(c.client, 2), 7)} ${pad(f(c.ingestion, 2), 10)} ${pad(f(c.gateway, 2), 8)} ${pad(f(c.identity, 2), 9)} ` +
         `${pad(f(c.postgres, 2), 9)} ${pad(f(c.kafka, 2), 6)} ${pad(f(c.redis, 2), 6)} ${pad(f(c.rest, 2), 5)} ` +
         `${pad(f(c.own, 2), 5)} │ ${pad(f(capacity(name), 0), 7)}/s │ ${pad(f(s.commitsPerLead, 2), 12)}`,
     );
@@ -502,6 +503,7 @@ async function main(teardown) {
   );
   print(
     `  (CPU: machine = all cores busy; client = the bench's HTTP client, or pgbench; ingestion includes its outbox relay;` +
+      ` identity counts each lead.created toward the organization's usage;` +
       ` postgres = the backends of the bench database; rest = the machine minus all of these (WAL writer, checkpointer,` +
       ` other work on the machine); own = machine − rest. commits = transactions in the bench database, the relay's included)`,
   );

@@ -40,6 +40,19 @@ export interface ConsumerRunnerOptions {
 
 export type RawHandler = (topic: string, partition: number, message: KafkaMessage) => Promise<void>;
 
+/** Handles consecutive messages of one partition, in order (all of them, or throws). */
+type ManyHandler = (topic: string, partition: number, messages: KafkaMessage[]) => Promise<void>;
+
+/** Most messages of one partition applied in one transaction. */
+const GROUP_MAX_MESSAGES = 100;
+
+/** A message whose envelope and payload are valid for one of the consumer's handlers. */
+interface ReadyEvent {
+  envelope: EventEnvelope;
+  registration: HandlerRegistration;
+  message: KafkaMessage;
+}
+
 interface Group {
   name: string;
   consumer: Consumer;
@@ -62,13 +75,17 @@ class StoppingError extends Error {}
  * Runs a service's Kafka consumers. Each named consumer is its own consumer group with handlers
  * per event type. For every message: validate envelope and payload (invalid → DLQ at once), then
  * run the handler and record `(consumer, event id)` in the inbox in one transaction, so a
- * redelivered event changes nothing. A failing handler is retried with exponential backoff and
- * then dead-lettered; only then is the offset resolved. Messages of types a consumer does not
- * handle are skipped (topics carry every event type of their aggregate).
+ * redelivered event changes nothing. The valid messages of a fetched batch (up to 100 of one
+ * partition) share that transaction — one inbox insert and one commit for all, the handlers in
+ * partition order. If it fails, they are applied one by one instead: a failing handler is retried
+ * with exponential backoff and then dead-lettered, without holding up the others. Offsets are
+ * resolved only after that. Messages of types a consumer does not handle are skipped (topics
+ * carry every event type of their aggregate). Handlers must change state only through the
+ * transaction they are given (a group may be rolled back and applied again one by one).
  */
 export class ConsumerRunner {
   private readonly groups: Group[] = [];
-  private readonly pending: { name: string; topics: string[]; handler: RawHandler }[] = [];
+  private readonly pending: { name: string; topics: string[]; handleMany: ManyHandler }[] = [];
   private stopping = false;
   private started = false;
   private readonly inbox: string;
@@ -111,17 +128,23 @@ export class ConsumerRunner {
       byType.set(h.contract.type, h);
     }
     const topics = [...new Set(handlers.map((h) => this.topics.physical(h.contract.topic)))];
-    this.registerRaw(consumer, topics, (topic, partition, message) =>
-      this.processEvent(consumer, byType, topic, partition, message).then(() => undefined),
+    this.add(consumer, topics, (topic, partition, messages) =>
+      this.processEvents(consumer, byType, topic, partition, messages),
     );
   }
 
   /** Registers a consumer of raw messages (physical topic names). Used for the DLQ recorder. */
   registerRaw(consumer: string, topics: string[], handler: RawHandler): void {
+    this.add(consumer, topics, async (topic, partition, messages) => {
+      for (const message of messages) await handler(topic, partition, message);
+    });
+  }
+
+  private add(consumer: string, topics: string[], handleMany: ManyHandler): void {
     if (this.started) throw new Error('register consumers before the runner starts');
     if (this.pending.some((p) => p.name === consumer))
       throw new Error(`consumer ${consumer} registered twice`);
-    this.pending.push({ name: consumer, topics, handler });
+    this.pending.push({ name: consumer, topics, handleMany });
   }
 
   /** Every physical topic some registered consumer reads. */
@@ -135,7 +158,7 @@ export class ConsumerRunner {
     await Promise.all(this.pending.map((registration) => this.startOne(registration)));
   }
 
-  private async startOne({ name, topics, handler }: ConsumerRunner['pending'][number]): Promise<void> {
+  private async startOne({ name, topics, handleMany }: ConsumerRunner['pending'][number]): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.topics.group(this.options.service, name),
       allowAutoTopicCreation: false,
@@ -162,10 +185,11 @@ export class ConsumerRunner {
         isRunning,
         isStale,
       }) => {
-        for (const message of batch.messages) {
+        for (let start = 0; start < batch.messages.length; start += GROUP_MAX_MESSAGES) {
           if (!isRunning() || isStale() || this.stopping) break;
-          await this.withHeartbeat(heartbeat, () => handler(batch.topic, batch.partition, message));
-          resolveOffset(message.offset);
+          const group = batch.messages.slice(start, start + GROUP_MAX_MESSAGES);
+          await this.withHeartbeat(heartbeat, () => handleMany(batch.topic, batch.partition, group));
+          resolveOffset(group[group.length - 1].offset);
           await commitOffsetsIfNecessary();
           await heartbeat();
         }
@@ -188,37 +212,107 @@ export class ConsumerRunner {
     return this.started && !this.stopping;
   }
 
-  private async processEvent(
+  private async processEvents(
+    consumer: string,
+    handlers: Map<string, HandlerRegistration>,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<void> {
+    const ready: ReadyEvent[] = [];
+    for (const message of messages) {
+      const event = await this.validate(consumer, handlers, topic, partition, message);
+      if (event) ready.push(event);
+    }
+    if (ready.length > 1) {
+      try {
+        const outcomes = await this.applyGroup(consumer, ready, topic, partition);
+        for (const outcome of outcomes) this.count(consumer, outcome);
+        return;
+      } catch (error) {
+        if (this.stopping) throw new StoppingError('stopping; messages left for redelivery');
+        this.logger.warn(
+          { err: error, consumer, topic, partition, messages: ready.length },
+          'event group failed; applying its events one by one',
+        );
+      }
+    }
+    for (const event of ready) await this.applyWithRetries(consumer, event, topic, partition);
+  }
+
+  /** The message's event and handler; null when it was skipped or dead-lettered as invalid. */
+  private async validate(
     consumer: string,
     handlers: Map<string, HandlerRegistration>,
     topic: string,
     partition: number,
     message: KafkaMessage,
-  ): Promise<Outcome> {
-    let envelope: EventEnvelope;
-    let registration: HandlerRegistration | undefined;
+  ): Promise<ReadyEvent | null> {
     try {
-      envelope = parseEnvelope(message.value);
-      registration = handlers.get(envelope.type);
-      if (!registration) return this.count(consumer, 'ignored');
+      const envelope = parseEnvelope(message.value);
+      const registration = handlers.get(envelope.type);
+      if (!registration) {
+        this.count(consumer, 'ignored');
+        return null;
+      }
       if (registration.contract.version < envelope.version) {
         throw new InvalidEventError(
           `${envelope.type} v${envelope.version} is newer than the v${registration.contract.version} this consumer knows`,
         );
       }
       envelope.payload = validatePayload(registration.contract, envelope.payload) as Record<string, unknown>;
+      return { envelope, registration, message };
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
       await this.deadLetter(consumer, topic, partition, message, error, 'invalid', 1);
-      return this.count(consumer, 'dead-lettered');
+      this.count(consumer, 'dead-lettered');
+      return null;
     }
+  }
 
-    const handler = registration;
+  /** Applies valid events in one transaction: one inbox insert, each new event's handler in order. */
+  private async applyGroup(
+    consumer: string,
+    events: ReadyEvent[],
+    topic: string,
+    partition: number,
+  ): Promise<Outcome[]> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows: { event_id: string }[] = await tx.query(
+        `INSERT INTO ${this.inbox} (consumer, event_id, topic, kafka_partition, kafka_offset)
+         SELECT $1, e.id, $2, $3, e.kafka_offset FROM unnest($4::uuid[], $5::bigint[]) AS e(id, kafka_offset)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [consumer, topic, partition, events.map((e) => e.envelope.id), events.map((e) => e.message.offset)],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      const outcomes: Outcome[] = [];
+      for (const { envelope, registration } of events) {
+        // An event twice in the group (a re-sent copy) is applied once.
+        if (!fresh.delete(envelope.id)) {
+          outcomes.push('duplicate');
+          continue;
+        }
+        await RequestContext.run(
+          { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
+          () => registration.handle(envelope, tx),
+        );
+        outcomes.push('applied');
+      }
+      return outcomes;
+    });
+  }
+
+  private async applyWithRetries(
+    consumer: string,
+    { envelope, registration, message }: ReadyEvent,
+    topic: string,
+    partition: number,
+  ): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await RequestContext.run(
           { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
-          () => this.applyOnce(consumer, envelope, handler, topic, partition, message),
+          () => this.applyOnce(consumer, envelope, registration, topic, partition, message),
         );
         return this.count(consumer, outcome);
       } catch (error) {
