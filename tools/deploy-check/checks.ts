@@ -17,6 +17,7 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseDockerfile } from './dockerfile';
@@ -88,6 +89,7 @@ const CORE_VALIDATORS: Record<string, Validator> = {
   'v1/ConfigMap': model(ConfigMap),
   'v1/Secret': model(Secret),
   'v1/Namespace': model(Namespace),
+  'v1/PersistentVolumeClaim': model(PersistentVolumeClaim),
   'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
   'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
   'networking.k8s.io/v1/Ingress': model(Ingress),
@@ -205,6 +207,22 @@ function deploymentProblems(d: KubeObject, all: KubeObject[], expect: ClusterExp
   for (const c of containers) {
     const cname = String(c['name']);
     const cp = (msg: string): void => p(`container ${cname}: ${msg}`);
+    // Uploads wait in IMPORT_DIR for a worker on any replica: it must be a volume they all share.
+    const importDir = objects(c['env']).find((e) => e['name'] === 'IMPORT_DIR');
+    if (importDir) {
+      const dir = String(importDir['value'] ?? '');
+      const mount = objects(c['volumeMounts']).find((m) => m['mountPath'] === dir);
+      const volume = objects(get(podSpec, 'volumes')).find(
+        (v) => mount !== undefined && v['name'] === mount['name'],
+      );
+      const claimName = get(volume, 'persistentVolumeClaim', 'claimName');
+      const claim = ofKind(all, 'PersistentVolumeClaim').find((o) => o.metadata.name === claimName);
+      const modes = get(claim, 'spec', 'accessModes');
+      if (!Array.isArray(modes) || !modes.includes('ReadWriteMany'))
+        cp(
+          `IMPORT_DIR ${dir} must be mounted from a ReadWriteMany PersistentVolumeClaim (replicas share uploads)`,
+        );
+    }
     const ports = objects(c['ports']).map((port) => port['containerPort']);
     if (expectedPort !== undefined && !ports.includes(expectedPort))
       cp(`does not expose port ${expectedPort}`);

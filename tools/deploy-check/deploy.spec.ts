@@ -79,6 +79,7 @@ describe.each(Object.keys(OVERLAYS))('k8s overlay %s', (overlay) => {
       KafkaNodePool: 1,
       KafkaTopic: EVENT_TOPICS.length + DLQ_TOPICS.length,
       Cluster: 1,
+      PersistentVolumeClaim: 1, // ingestion's shared upload directory
     });
   });
 
