@@ -48,7 +48,11 @@ export class UpstreamForwarder {
     this.pool = new Pool(origin, {
       connect: { timeout: timeoutMs },
       headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      // undici keeps a socket's running timer when the next one has the same delay (and speed
+      // class): a body timeout of exactly the headers timeout, still running from the previous
+      // answer on a reused connection, would cut the next request's wait for headers short.
+      // Distinct delays make each phase start its own timer.
+      bodyTimeout: timeoutMs + 1,
       keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
       keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
     });
