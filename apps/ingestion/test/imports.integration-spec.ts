@@ -609,7 +609,23 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     const redis = new Redis('redis://127.0.0.1:6379');
     try {
       const month = new Date().toISOString().slice(0, 7);
-      expect(await redis.get(`${stack.redisPrefix}quota:${owner.organization.id}:${month}`)).toBe('3');
+      const quotaKey = `${stack.redisPrefix}quota:${owner.organization.id}:${month}`;
+      expect(await redis.get(quotaKey)).toBe('3');
+
+      // The free plan's 500 leads used up: the next upload is refused like a webhook post, and kept nowhere.
+      await redis.set(quotaKey, '500', 'KEEPTTL');
+      const refused = await upload<{ code: string }>(owner.accessToken, {
+        webhookId: webhook.id,
+        file: Buffer.from(`${lines.join('\n')}\n`),
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.body.code).toBe('quota_exceeded');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(
+        await stack.count('SELECT count(*) AS n FROM ingestion.imports WHERE organization_id = $1', [
+          owner.organization.id,
+        ]),
+      ).toBe(1);
     } finally {
       redis.disconnect();
     }

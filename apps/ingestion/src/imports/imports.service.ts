@@ -13,6 +13,8 @@ import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { validate as isUuid } from 'uuid';
+import { IntakeLimits } from '../intake/intake-limits';
+import { IntakeRepository } from '../intake/intake.repository';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
@@ -115,6 +117,8 @@ export class ImportsService {
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditLog,
     private readonly uow: UnitOfWork,
+    private readonly intake: IntakeRepository,
+    private readonly limits: IntakeLimits,
   ) {}
 
   /** Validates an upload and queues it; on any refusal the stored file is deleted and nothing is kept. */
@@ -156,6 +160,9 @@ export class ImportsService {
     const scope = tenantScopeOf(principal);
     const webhook = await this.webhooks.get(scope, webhookId);
     if (webhook.status === 'archived') throw new ImportWebhookArchivedError(webhook.id);
+    // Refused like a webhook post when the month's leads are used up (the rows count as they land).
+    const context = await this.intake.context(webhook.id, null);
+    await this.limits.assertWithinQuota(webhook.organizationId, context?.quotas ?? undefined);
 
     const headers = await this.headerOf(file);
     const resolution = resolveColumns(headers, webhook.fieldMapping, columnMapping.mapping);

@@ -8,9 +8,15 @@ import { REDIS } from '../common/common.module';
 import { IngestionEnv } from '../config/env.schema';
 import type { ProviderEntity } from '../providers/provider.entity';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
+import { IntakeErrorCode, IntakeLimitError } from './intake.errors';
 import { IntakeRepository } from './intake.repository';
 
 const HOUR_MS = 3600_000;
+
+function secondsToNextMonth(now = new Date()): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}
 
 function monthOf(date: Date): { key: string; start: Date } {
   const start = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
@@ -75,6 +81,18 @@ export class IntakeLimits {
     if (limit === null || limit === undefined) return true;
     const used = await this.monthlyLeads(organizationId, now);
     return used === null || used < limit;
+  }
+
+  /** Refuses (429 `quota_exceeded`, Retry-After the next month) when the month's leads are used up. */
+  async assertWithinQuota(organizationId: string, quotas: PlanQuotas | undefined): Promise<void> {
+    if (await this.withinQuota(organizationId, quotas)) return;
+    const retry = secondsToNextMonth();
+    throw new IntakeLimitError(
+      IntakeErrorCode.QuotaExceeded,
+      "The organization's monthly lead quota is used up; upgrade the plan or wait for the next month",
+      { 'Retry-After': String(retry) },
+      retry,
+    );
   }
 
   /** Adds stored leads to the month's count (webhook posts one at a time, imports per batch). */

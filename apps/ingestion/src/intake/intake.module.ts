@@ -13,6 +13,6 @@ import { IntakeWriter } from './intake-writer';
   imports: [DirectoryModule, WebhooksModule, ProvidersModule, RecordingModule],
   controllers: [IntakeController],
   providers: [IntakeService, IntakeLimits, IntakeRepository, IntakeWriter],
-  exports: [IntakeLimits],
+  exports: [IntakeLimits, IntakeRepository],
 })
 export class IntakeModule {}

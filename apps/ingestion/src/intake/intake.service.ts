@@ -221,15 +221,7 @@ export class IntakeService {
         hourly.resetSeconds,
       );
     }
-    if (!(await this.limits.withinQuota(webhook.organizationId, quotas ?? undefined))) {
-      const retry = secondsToNextMonth();
-      throw new IntakeLimitError(
-        IntakeErrorCode.QuotaExceeded,
-        "The organization's monthly lead quota is used up; upgrade the plan or wait for the next month",
-        { 'Retry-After': String(retry) },
-        retry,
-      );
-    }
+    await this.limits.assertWithinQuota(webhook.organizationId, quotas ?? undefined);
     return rate;
   }
 
@@ -412,9 +404,4 @@ export class IntakeService {
 
 function emptyBodyIssue(): FieldIssue {
   return { field: 'body', rule: 'required', message: 'the request body is empty' };
-}
-
-function secondsToNextMonth(now = new Date()): number {
-  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
-  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
 }
