@@ -562,6 +562,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
       'lead.duplicate_detected': { n: expected.duplicateLeads, keys: expected.duplicateLeads },
       'contact.created': { n: expected.contacts, keys: expected.contacts },
       'contact.updated': { n: expected.updatedContacts, keys: expected.updatedContacts },
+      'lead.rejected': { n: expected.rejected, keys: expected.rejected },
       'import.started': { n: 1, keys: 1 },
       'import.finished': { n: 1, keys: 1 },
     });
@@ -576,6 +577,27 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     expect(lines[0]).toEqual(['row', 'errors', ...HEADER]);
     const refused = rows.map((row, index) => ({ ...row, row: index + 1 })).filter((row) => REFUSAL[row.kind]);
     expect(lines.slice(1).map((l) => Number(l[0]))).toEqual(refused.map((r) => r.row));
+    // ...and each one's `lead.rejected` names the import, the row and the reason.
+    const { rows: rejections } = await stack.db.query<{ payload: Record<string, unknown> }>(
+      `SELECT (value::jsonb)->'payload' AS payload FROM ingestion.outbox
+        WHERE type = 'lead.rejected' AND (value::jsonb)->'payload'->>'importId' = $1`,
+      [id],
+    );
+    const rejectionOf = new Map(rejections.map((r) => [r.payload.importRow, r.payload]));
+    expect(rejectionOf.size).toBe(refused.length);
+    for (const row of refused) {
+      const { field } = REFUSAL[row.kind];
+      expect(rejectionOf.get(row.row)).toEqual({
+        requestId: expect.any(String),
+        channel: 'import',
+        webhookId: expect.any(String),
+        providerId: null,
+        importId: id,
+        importRow: row.row,
+        code: 'invalid_lead',
+        reasons: [expect.stringMatching(new RegExp(`^${field}: `))],
+      });
+    }
     lines.slice(1).forEach((line, index) => {
       const row = refused[index];
       const { field, rule } = REFUSAL[row.kind];

@@ -1,9 +1,14 @@
+import { LeadRejected } from '@leadflow/contracts';
+import type { OutgoingEvent } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
+import { v5 as uuidv5 } from 'uuid';
+import { IntakeErrorCode } from '../intake/intake.errors';
 import type { FieldIssue, NormalizedLead } from '../normalization';
 import type { BatchTarget, LeadToStore, StepTimings } from '../recording/lead-batch-writer';
 import { LeadBatchWriter, pgClientOf, timed } from '../recording/lead-batch-writer';
 import type { RowOutcome } from '../recording/lead-batch-plan';
+import { LeadEventWriter } from '../recording/lead-event-writer';
 import { CopyJson, copyRows } from '../recording/pg-copy';
 
 /** One data row of a batch, as the reader and normalization left it. */
@@ -53,12 +58,15 @@ const REJECTION_COLUMNS = ['import_id', 'row_number', 'organization_id', 'errors
  * 2. stores the accepted rows with LeadBatchWriter — under the same identity locks webhook posts
  *    take, so a post of the same person waits for the batch (and the batch for it). The batch
  *    size is bounded by its number of lock keys (see ImportProcessor);
- * 3. COPYs the rejected rows and advances the import's counters and resume position — all
- *    committed together.
+ * 3. COPYs the rejected rows and their `lead.rejected` events, and advances the import's counters
+ *    and resume position — all committed together.
  */
 @Injectable()
 export class ImportBatchRecorder {
-  constructor(private readonly writer: LeadBatchWriter) {}
+  constructor(
+    private readonly writer: LeadBatchWriter,
+    private readonly events: LeadEventWriter,
+  ) {}
 
   async record(
     runner: QueryRunner,
@@ -123,9 +131,10 @@ export class ImportBatchRecorder {
         ? (await this.writer.write(runner, target, accepted, receivedAt, timings)).outcomes
         : [];
     if (rejected.length > 0) {
-      await timed(timings, 'copyRejections', async () =>
+      const client = await pgClientOf(runner);
+      await timed(timings, 'copyRejections', () =>
         copyRows(
-          await pgClientOf(runner),
+          client,
           'ingestion.import_rejections',
           REJECTION_COLUMNS,
           rejected.map((r) => [
@@ -136,6 +145,9 @@ export class ImportBatchRecorder {
             new CopyJson(r.raw),
           ]),
         ),
+      );
+      await timed(timings, 'outbox', () =>
+        this.events.copyForNewAggregates(client, rejectionEvents(target, rejected, receivedAt)),
       );
     }
 
@@ -164,5 +176,38 @@ export class ImportBatchRecorder {
       ),
     );
     return { kind: 'committed', counts, lastRow: last.row, endOffset: last.endOffset };
+  }
+}
+
+/**
+ * `lead.rejected` for each refused row, keyed by an id only that row of that import has: a
+ * retried batch (its first attempt rolled back) emits the same ids, and no other transaction
+ * writes events for them.
+ */
+function* rejectionEvents(
+  target: ImportTarget,
+  rows: readonly Extract<BatchRow, { kind: 'rejected' }>[],
+  occurredAt: Date,
+): Generator<OutgoingEvent<object>> {
+  for (const r of rows) {
+    const requestId = uuidv5(String(r.row), target.importId);
+    yield {
+      contract: LeadRejected,
+      aggregateId: requestId,
+      organizationId: target.organizationId,
+      workspaceId: target.workspaceId,
+      correlationId: target.correlationId,
+      occurredAt,
+      payload: {
+        requestId,
+        channel: 'import',
+        webhookId: target.webhookId,
+        providerId: null,
+        importId: target.importId,
+        importRow: r.row,
+        code: IntakeErrorCode.InvalidLead,
+        reasons: r.errors.slice(0, 50).map((e) => `${e.field}: ${e.message}`),
+      },
+    };
   }
 }

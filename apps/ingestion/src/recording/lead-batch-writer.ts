@@ -99,9 +99,6 @@ const CONTACT_COLUMNS = [
   'updated_at',
 ] as const;
 
-/** The outbox row OutboxWriter writes (`seq` and `created_at` take their defaults). */
-const OUTBOX_COLUMNS = ['id', 'topic', 'message_key', 'type', 'value', 'headers'] as const;
-
 function leadCopyValues(l: LeadEntity): CopyValue[] {
   return leadInsertValues(l, (value) => new CopyJson(value));
 }
@@ -267,21 +264,7 @@ export class LeadBatchWriter {
           : { ...base, contract: LeadCreated, payload: toLeadPayload(lead) };
       }
     }
-    await timed(timings, 'outbox', () =>
-      copyRows(
-        client,
-        'ingestion.outbox',
-        OUTBOX_COLUMNS,
-        mapLazily(this.events.messagesForNewAggregates(newAggregateEvents()), (m) => [
-          m.id,
-          m.topic,
-          m.key,
-          m.type,
-          m.value,
-          new CopyJson(m.headers),
-        ]),
-      ),
-    );
+    await timed(timings, 'outbox', () => this.events.copyForNewAggregates(client, newAggregateEvents()));
     const existingAggregateEvents = stored.flatMap((outcome) =>
       outcome.contactEvent && !outcome.contactEvent.contact.isNew
         ? [

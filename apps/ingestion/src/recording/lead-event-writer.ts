@@ -2,8 +2,14 @@ import type { EventEnvelope } from '@leadflow/contracts';
 import type { OutboxMessage, OutgoingEvent } from '@leadflow/platform/messaging';
 import { OutboxWriter, TopicNamer } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import type { CopyValue } from './pg-copy';
+import { CopyJson, copyRows } from './pg-copy';
+
+/** The outbox row OutboxWriter writes (`seq` and `created_at` take their defaults). */
+const OUTBOX_COLUMNS = ['id', 'topic', 'message_key', 'type', 'value', 'headers'] as const;
 
 /**
  * The events of a batch of leads (a webhook batch or an import batch), in the envelope
@@ -32,8 +38,20 @@ export class LeadEventWriter {
     private readonly topics: TopicNamer,
   ) {}
 
-  /** Outbox rows for events of aggregates created in the caller's transaction (see above), made as they are pulled. */
-  *messagesForNewAggregates(events: Iterable<OutgoingEvent<object>>): Generator<OutboxMessage> {
+  /**
+   * COPYs the events of aggregates created in the client's open transaction (see above) into the
+   * outbox; envelopes and lines are made as COPY pulls them.
+   */
+  async copyForNewAggregates(client: PoolClient, events: Iterable<OutgoingEvent<object>>): Promise<void> {
+    await copyRows(client, 'ingestion.outbox', OUTBOX_COLUMNS, this.outboxLines(events));
+  }
+
+  private *outboxLines(events: Iterable<OutgoingEvent<object>>): Generator<CopyValue[]> {
+    for (const m of this.messagesForNewAggregates(events))
+      yield [m.id, m.topic, m.key, m.type, m.value, new CopyJson(m.headers)];
+  }
+
+  private *messagesForNewAggregates(events: Iterable<OutgoingEvent<object>>): Generator<OutboxMessage> {
     const samples = new Map<string, EventEnvelope<object>>();
     for (const event of events) {
       const sample = samples.get(event.contract.type);

@@ -5,6 +5,6 @@ import { LeadEventWriter } from './lead-event-writer';
 /** The one write path of new leads, shared by webhook intake and CSV imports. */
 @Module({
   providers: [LeadBatchWriter, LeadEventWriter],
-  exports: [LeadBatchWriter],
+  exports: [LeadBatchWriter, LeadEventWriter],
 })
 export class RecordingModule {}

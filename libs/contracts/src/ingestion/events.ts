@@ -108,13 +108,18 @@ export class LeadDuplicateDetectedPayload {
   @IsUUID('all') originalLeadId!: string;
 }
 
-/** A lead refused at intake: keyed by the intake request id (there is no lead). */
+/**
+ * A lead refused at intake, keyed by `requestId` (there is no lead): the intake request's id for a
+ * webhook post; for an import row, the UUID v5 of the row number in the import's id as namespace.
+ */
 export class LeadRejectedPayload {
   @IsUUID('all') requestId!: string;
   @IsIn(LeadChannels) channel!: LeadChannel;
   @IsOptional() @IsUUID('all') webhookId?: string | null;
   @IsOptional() @IsUUID('all') providerId?: string | null;
   @IsOptional() @IsUUID('all') importId?: string | null;
+  /** The refused row of the import file (1 = the first data row). */
+  @IsOptional() @IsInt() @Min(1) importRow?: number | null;
   @IsString() code!: string;
   @IsString({ each: true }) reasons!: string[];
 }
