@@ -2,7 +2,6 @@ import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import type { GatewayEnv } from './config/env.schema';
 import { DocsModule } from './docs/docs.module';
-import { EdgeModule } from './edge/edge.module';
 import { HealthModule } from './health/health.module';
 import { ServicePlatformModule } from '@leadflow/platform/service';
 import { gatewayService } from './service';
@@ -18,7 +17,6 @@ export class AppModule {
       imports: [
         ServicePlatformModule.forRoot(gatewayService, env),
         RoutingModule,
-        EdgeModule,
         ProxyModule,
         HealthModule,
         DocsModule,

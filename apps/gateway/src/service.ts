@@ -1,8 +1,7 @@
 import type { ServiceDefinition } from '@leadflow/platform/service';
 import { GatewayEnv } from './config/env.schema';
 import { setupSwaggerUi } from './docs/swagger-ui';
-import { EdgeAuthService } from './edge/edge-auth.service';
-import { UpstreamProxyService } from './proxy/upstream-proxy.service';
+import { GatewayFrontDoor } from './proxy/front-door';
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {
   name: 'gateway',
@@ -12,12 +11,9 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
     'aggregates their readiness at /readyz and their OpenAPI documents at /docs.',
   env: GatewayEnv,
   port: (env) => env.GATEWAY_PORT,
-  // Bodies are streamed to the upstreams untouched, by the proxy mounted ahead of every Nest route.
+  // Bodies are streamed to the upstreams untouched, by the proxy in front of Express.
   bodyLimit: false,
-  beforeRoutes: (app) => {
-    app.use(app.get(EdgeAuthService).handle);
-    app.use(app.get(UpstreamProxyService).handle);
-  },
+  beforeRoutes: (app) => app.get(GatewayFrontDoor).install(app),
   readiness: 'custom',
   docs: setupSwaggerUi,
 };

@@ -1,19 +1,19 @@
 import type { Principal } from '@leadflow/platform/auth';
 import { rateLimitHeaders } from '@leadflow/platform/ratelimit';
 import { Injectable, Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import passport from 'passport';
 import { GatewayEnv } from '../config/env.schema';
 import { writeProblem } from '../proxy/problem-response';
-import { matchRoute } from '../routing/route-table';
 import { ApiKeyExchangeService } from './api-key-exchange.service';
+import { ClientOrigins } from './client-origin';
 import { isRateLimited, requiresToken } from './edge-policy';
 import { RateLimiterService } from './rate-limiter.service';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leadflow", error="invalid_token"' };
 
 /**
- * Runs before the proxy on every routed request: turns an `X-Api-Key` into a short-lived access
+ * Runs before the proxy on every request for a service (see GatewayFrontDoor): turns an `X-Api-Key` into a short-lived access
  * token, rejects a missing or invalid token early (401) with the same passport-jwt strategy the
  * services use, and applies the per-client rate limit (429). The services verify the token again;
  * nothing downstream trusts a header because it came through here.
@@ -26,18 +26,23 @@ export class EdgeAuthService {
     private readonly env: GatewayEnv,
     private readonly apiKeys: ApiKeyExchangeService,
     private readonly limiter: RateLimiterService,
+    private readonly origins: ClientOrigins,
   ) {}
 
-  readonly handle = (req: Request, res: Response, next: NextFunction): void => {
-    const route = matchRoute(req.url);
-    if (route.kind !== 'upstream') {
-      next();
+  /**
+   * Admits a request for a service (calls `admitted`) or answers it itself: 401 for a missing or
+   * invalid token or API key, 429 over the client's rate limit, 503 when the check cannot run.
+   * Public paths without an API key need no check and are admitted at once.
+   */
+  check(req: IncomingMessage, res: ServerResponse, pathname: string, admitted: () => void): void {
+    const apiKey = req.headers['x-api-key'];
+    if (apiKey === undefined && !requiresToken(pathname) && !isRateLimited(pathname)) {
+      admitted();
       return;
     }
-    const pathname = req.url.split('?', 1)[0];
     this.admit(req, res, pathname).then(
-      (admitted) => {
-        if (admitted) next();
+      (ok) => {
+        if (ok) admitted();
       },
       (error: unknown) => {
         this.logger.error({ err: error }, 'edge check failed');
@@ -49,9 +54,9 @@ export class EdgeAuthService {
         });
       },
     );
-  };
+  }
 
-  private async admit(req: Request, res: Response, pathname: string): Promise<boolean> {
+  private async admit(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     const apiKey = req.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey.length > 0 && !req.headers.authorization) {
       const token = await this.apiKeys.exchange(apiKey, String(req.id ?? ''));
@@ -68,7 +73,7 @@ export class EdgeAuthService {
     }
     delete req.headers['x-api-key'];
 
-    let client = `ip:${req.ip ?? 'unknown'}`;
+    let client: string | undefined;
     let limit = this.env.RATE_LIMIT_ANONYMOUS_PER_MINUTE;
     if (requiresToken(pathname)) {
       const principal = await this.verify(req);
@@ -85,7 +90,7 @@ export class EdgeAuthService {
       limit = this.env.RATE_LIMIT_PER_MINUTE;
     }
     if (!isRateLimited(pathname)) return true;
-    const decision = await this.limiter.consume(client, limit);
+    const decision = await this.limiter.consume(client ?? `ip:${this.origins.ip(req)}`, limit);
     // RateLimit-* on every answer; Retry-After too when refused.
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
     if (!decision.allowed) {
@@ -100,14 +105,14 @@ export class EdgeAuthService {
   }
 
   /** The same strategy ('jwt', registered by AuthModule) that every service runs. */
-  private verify(req: Request): Promise<Principal | undefined> {
+  private verify(req: IncomingMessage): Promise<Principal | undefined> {
     return new Promise((resolve) => {
       const authenticate = passport.authenticate(
         'jwt',
         { session: false },
         (error: unknown, user: Principal | false) => resolve(error || !user ? undefined : user),
-      ) as (req: Request, res: Response, next: NextFunction) => void;
-      authenticate(req, {} as Response, () => resolve(undefined));
+      ) as (req: IncomingMessage, res: object, next: () => void) => void;
+      authenticate(req, {}, () => resolve(undefined));
     });
   }
 }

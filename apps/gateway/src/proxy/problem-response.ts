@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * Answers a problem+json document from plain middleware (outside Nest's exception filters),
- * with the same `instance` and `requestId` members the ProblemDetailsFilter adds.
+ * with the same `instance` and `requestId` members the ProblemDetailsFilter adds (and the
+ * request id echoed in `X-Request-Id`, as on every answer).
  */
 export function writeProblem(
   req: IncomingMessage,
@@ -26,6 +27,7 @@ export function writeProblem(
     }),
   );
   res.statusCode = answer.status;
+  if (requestId) res.setHeader('X-Request-Id', requestId);
   res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
   res.setHeader('Content-Length', Buffer.byteLength(body));
   for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { EdgeModule } from '../edge/edge.module';
+import { GatewayFrontDoor } from './front-door';
 import { UpstreamProxyService } from './upstream-proxy.service';
 
-/** The proxy is plain Express middleware; `createGatewayApp` mounts it ahead of Nest's routes. */
+/** Requests for the services: the front door (ahead of Express) checks them at the edge and proxies them. */
 @Module({
-  providers: [UpstreamProxyService],
-  exports: [UpstreamProxyService],
+  imports: [EdgeModule],
+  providers: [UpstreamProxyService, GatewayFrontDoor],
+  exports: [GatewayFrontDoor],
 })
 export class ProxyModule {}

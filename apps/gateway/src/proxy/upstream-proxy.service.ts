@@ -1,12 +1,12 @@
-import { MetricsService, RequestContext, acceptId } from '@leadflow/platform/observability';
+import { MetricsService } from '@leadflow/platform/observability';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Counter, Histogram } from 'prom-client';
 import { GatewayEnv } from '../config/env.schema';
+import { ClientOrigins } from '../edge/client-origin';
 import type { UpstreamService } from '../routing/route-table';
-import { UPSTREAM_SERVICES, matchRoute } from '../routing/route-table';
+import { UPSTREAM_SERVICES } from '../routing/route-table';
 import { UpstreamRegistry } from '../routing/upstream-registry';
 import { forwardedHeaders } from './forwarded-headers';
 import { hopByHopHeaderNames } from './hop-by-hop';
@@ -34,6 +34,7 @@ export class UpstreamProxyService implements OnModuleDestroy {
 
   constructor(
     private readonly env: GatewayEnv,
+    private readonly origins: ClientOrigins,
     registry: UpstreamRegistry,
     metrics: MetricsService,
   ) {
@@ -61,38 +62,19 @@ export class UpstreamProxyService implements OnModuleDestroy {
     this.policies = policies as Record<UpstreamService, ExchangePolicy>;
   }
 
-  /** Express middleware mounted before Nest's routes: proxies routed paths, passes the rest on. */
-  readonly handle = (req: Request, res: Response, next: NextFunction): void => {
-    const route = matchRoute(req.url);
-    switch (route.kind) {
-      case 'local':
-        next();
-        return;
-      case 'invalid_path':
-        writeProblem(req, res, {
-          status: 400,
-          code: 'bad_request',
-          detail: `The path is refused: ${route.reason}`,
-        });
-        return;
-      case 'unknown_api':
-        writeProblem(req, res, {
-          status: 404,
-          code: 'not_found',
-          detail: `No service serves ${req.url.split('?', 1)[0]}`,
-        });
-        return;
-      case 'upstream':
-        this.observe(route.service, req, res);
-        this.forwarders[route.service].forward(
-          req,
-          res,
-          this.prepareRequest(req),
-          this.policies[route.service],
-        );
-        return;
-    }
-  };
+  /**
+   * Forwards a request to `service` and relays its answer (see GatewayFrontDoor, which has
+   * admitted it), timing the exchange.
+   */
+  forward(service: UpstreamService, req: IncomingMessage, res: ServerResponse, correlationId: string): void {
+    this.observe(service, req, res);
+    this.forwarders[service].forward(
+      req,
+      res,
+      this.prepareRequest(req, correlationId),
+      this.policies[service],
+    );
+  }
 
   async onModuleDestroy(): Promise<void> {
     await Promise.all(UPSTREAM_SERVICES.map((service) => this.forwarders[service].close()));
@@ -103,13 +85,10 @@ export class UpstreamProxyService implements OnModuleDestroy {
    * request, and the client's headers without hop-by-hop ones, with request/correlation ids and
    * X-Forwarded-* set (Host is the upstream's own, see upstreamRequestHeaders).
    */
-  private prepareRequest(req: Request): UpstreamRequest {
+  private prepareRequest(req: IncomingMessage, correlationId: string): UpstreamRequest {
     const requestId = typeof req.id === 'string' ? req.id : undefined;
-    const correlationId =
-      RequestContext.current()?.correlationId ?? acceptId(req.headers['x-correlation-id']) ?? requestId;
-    // Express compiles its `trust proxy` setting into this function (also behind req.protocol/host).
-    const trust = req.app.get('trust proxy fn') as ((address: string, hop: number) => boolean) | undefined;
     const peerAddress = req.socket.remoteAddress;
+    const peerTrusted = this.origins.peerTrusted(req);
     // A chain the peer marked as hop-by-hop (named in Connection) was meant for this hop only.
     const incomingFor = hopByHopHeaderNames(req.headers).includes('x-forwarded-for')
       ? undefined
@@ -119,13 +98,18 @@ export class UpstreamProxyService implements OnModuleDestroy {
       'x-correlation-id': correlationId,
       ...forwardedHeaders({
         peerAddress,
-        peerTrusted: peerAddress !== undefined && trust?.(peerAddress, 0) === true,
+        peerTrusted,
         incomingFor,
-        protocol: req.protocol,
-        host: req.host,
+        protocol: this.origins.protocol(req, peerTrusted),
+        host: this.origins.host(req, peerTrusted),
       }),
     });
-    return { method: req.method, path: req.url, headers, body: hasRequestBody(req.headers) ? req : null };
+    return {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers,
+      body: hasRequestBody(req.headers) ? req : null,
+    };
   }
 
   private prepareResponse(
@@ -169,14 +153,14 @@ export class UpstreamProxyService implements OnModuleDestroy {
     });
   }
 
-  private observe(service: UpstreamService, req: Request, res: Response): void {
+  private observe(service: UpstreamService, req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
     const requestId = req.id;
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? String(res.statusCode) : 'aborted';
       this.duration.observe({ service, method: req.method, status }, seconds);
-      const path = req.originalUrl.split('?', 1)[0];
+      const path = req.url?.split('?', 1)[0];
       this.logger.log(
         {
           upstream: service,

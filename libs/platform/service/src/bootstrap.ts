@@ -42,10 +42,16 @@ async function migrateOnly<E extends BaseServiceEnv>(definition: ServiceDefiniti
 
 export type ModuleFactory<E> = (env: E) => DynamicModule;
 
+/**
+ * Peers whose X-Forwarded-* headers are believed (Express's `trust proxy`): the loopback and
+ * private addresses an ingress or load balancer in front of a service has.
+ */
+export const TRUSTED_PROXIES: string[] = ['loopback', 'uniquelocal'];
+
 function configureApp(app: NestExpressApplication, definition: ServiceDefinition<never>): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, uniquelocal');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.use(requestContextMiddleware(app.get(MetricsService)));
   for (const raw of definition.rawBodies ?? []) {
     // Sets req._body, so the parsers below leave these requests alone.
