@@ -33,6 +33,17 @@ interface Lead {
   id: string;
   contactId: string;
   status: string;
+  contactAttempts?: number;
+  updatedAt?: string;
+}
+interface Provider {
+  id: string;
+  costPerLead: string | null;
+}
+interface Envelope {
+  type: string;
+  aggregateId: string;
+  payload: { changed: string[]; lead: { id: string; updatedAt: string } };
 }
 interface Stage {
   id: string;
@@ -59,12 +70,14 @@ const nextPhone = (): string => {
   return `(512) 63${Math.floor(n / 10_000) % 10}-${String(n % 10_000).padStart(4, '0')}`;
 };
 const e164 = (formatted: string): string => `+1${formatted.replace(/\D/g, '')}`;
+/** A cursor as the API writes one (base64url JSON), with whatever a tamperer put in it. */
+const cursorOf = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
- * Contacts, pipeline stages and lead exports through the gateway, against identity, ingestion,
- * PostgreSQL and Kafka: leads arrive as vendors post them.
+ * Contacts, pipeline stages, lead exports, lead timelines and providers through the gateway, against
+ * identity, ingestion, PostgreSQL and Kafka: leads arrive as vendors post them.
  */
-describe('CRM: contacts, pipeline stages, lead export (gateway + identity + ingestion)', () => {
+describe('CRM: contacts, pipeline stages, lead export, timeline, providers (gateway + identity + ingestion)', () => {
   const stack = new IntakeStack('crm', { basePort: 14300 });
   let owner: Registered;
   let other: Registered;
@@ -198,6 +211,34 @@ describe('CRM: contacts, pipeline stages, lead export (gateway + identity + inge
         `/api/v1/contacts?limit=1&cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`,
       );
       expect(second.body.items.map((c) => c.id)).toEqual([dana.contactId]);
+    });
+
+    it('answers 400 problem+json naming the cursor to a tampered cursor on the lead and contact lists', async () => {
+      const issued = (await api<Page<Contact>>('GET', '/api/v1/contacts?limit=1')).body.nextCursor ?? '';
+      const [at, id] = JSON.parse(Buffer.from(issued, 'base64url').toString('utf8')) as [string, string];
+      const tampered = [
+        'garbage',
+        `${issued.slice(0, -4)}!!`,
+        cursorOf([at, `${id.slice(0, -1)}x`]),
+        cursorOf([at, "' OR 1=1 --"]),
+        cursorOf(['2026-02-30T10:00:00.000Z', id]),
+        cursorOf(['Mon, 23 Nov 2026 10:00:00 GMT', id]),
+        cursorOf(['+275760-09-13T00:00:00.000Z', id]),
+      ];
+      for (const path of ['/api/v1/leads', '/api/v1/contacts']) {
+        expect((await api('GET', `${path}?cursor=${encodeURIComponent(issued)}`)).status).toBe(200);
+        for (const cursor of tampered) {
+          expectProblem(
+            await api('GET', `${path}?cursor=${encodeURIComponent(cursor)}`),
+            400,
+            'invalid_cursor',
+            {
+              field: 'cursor',
+              rule: 'isCursor',
+            },
+          );
+        }
+      }
     });
 
     it('corrects a contact, replaces its tags, merges custom fields, audits it and emits contact.updated', async () => {
@@ -606,6 +647,74 @@ describe('CRM: contacts, pipeline stages, lead export (gateway + identity + inge
       expect(recent.rows.some((r) => r.id === evil.leadId)).toBe(true);
     });
 
+    it('takes the lead list’s filters (stage, assignee, tag, contact, q) and audits each export', async () => {
+      const stage = await api<Stage>('POST', '/api/v1/pipeline-stages', {
+        workspaceId: owner.workspace.id,
+        name: 'Exported',
+      });
+      expect(stage.status).toBe(201);
+      const patched = await api('PATCH', `/api/v1/leads/${evil.leadId}`, {
+        stageId: stage.body.id,
+        assignedTo: owner.user.id,
+        tags: ['export-me'],
+      });
+      expect(patched.status).toBe(200);
+      const everyone = await exportCsv('');
+      expect(everyone.rows.length).toBeGreaterThan(1);
+
+      for (const query of [
+        `?stage=${stage.body.id}`,
+        `?assignedTo=${owner.user.id}`,
+        '?tag=export-me',
+        `?contactId=${evil.contactId}`,
+        '?q=eve',
+        `?q=eve&tag=export-me&stage=${stage.body.id}&workspaceId=${owner.workspace.id}`,
+      ]) {
+        const { res, rows } = await exportCsv(query);
+        expect(res.status).toBe(200);
+        expect(rows.map((r) => r.id)).toEqual([evil.leadId]);
+        const listed = await api<Page<Lead>>('GET', `/api/v1/leads${query}`);
+        expect(listed.body.items.map((l) => l.id)).toEqual([evil.leadId]);
+      }
+      expect((await exportCsv('?tag=export-me&status=duplicate')).rows).toEqual([]);
+      expect((await exportCsv('?q=nobody-here')).rows).toEqual([]);
+
+      const { rows: audited } = await stack.db.query<{
+        actor_type: string;
+        actor_id: string;
+        details: { filters: Record<string, string>; rowCount: number | null };
+      }>(
+        `SELECT actor_type, actor_id, details FROM ingestion.audit_log
+          WHERE action = 'lead.exported' AND organization_id = $1 AND details->'filters'->>'tag' = 'export-me'
+          ORDER BY created_at, id`,
+        [owner.organization.id],
+      );
+      expect(audited).toHaveLength(3);
+      expect(audited[0]).toMatchObject({
+        actor_type: 'user',
+        actor_id: owner.user.id,
+        details: { filters: { tag: 'export-me', createdTo: expect.any(String) }, rowCount: 1 },
+      });
+      expect(audited[2]?.details).toMatchObject({
+        filters: { tag: 'export-me', status: 'duplicate' },
+        rowCount: 0,
+      });
+      const unfiltered = await stack.db.query<{ details: { filters: object; rowCount: number } }>(
+        `SELECT details FROM ingestion.audit_log
+          WHERE action = 'lead.exported' AND organization_id = $1 AND NOT details->'filters' ? 'q'
+            AND NOT details->'filters' ? 'tag' AND NOT details->'filters' ? 'stage'
+            AND NOT details->'filters' ? 'assignedTo' AND NOT details->'filters' ? 'contactId'
+            AND NOT details->'filters' ? 'status' AND NOT details->'filters' ? 'vertical'
+            AND NOT details->'filters' ? 'workspaceId' AND NOT details->'filters' ? 'webhookId'
+          ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [owner.organization.id],
+      );
+      expect(unfiltered.rows[0]?.details).toEqual({
+        filters: { createdTo: expect.any(String) },
+        rowCount: everyone.rows.length,
+      });
+    });
+
     it('reads in keyset batches: more than one batch of leads with the same creation time, each once', async () => {
       const [{ id: contactId }] = (
         await stack.db.query<{ id: string }>(
@@ -624,6 +733,13 @@ describe('CRM: contacts, pipeline stages, lead export (gateway + identity + inge
       expect(res.status).toBe(200);
       expect(rows).toHaveLength(2100);
       expect(new Set(rows.map((r) => r.id)).size).toBe(2100);
+      const audited = await stack.db.query<{ details: { rowCount: number | null } }>(
+        `SELECT details FROM ingestion.audit_log
+          WHERE action = 'lead.exported' AND organization_id = $1 AND details->'filters'->>'vertical' = 'b2b'`,
+        [owner.organization.id],
+      );
+      // More than one batch: the export is not read twice to count it.
+      expect(audited.rows.map((r) => r.details.rowCount)).toEqual([null]);
     });
 
     it('refuses invalid filters with problem+json 422 naming the field and rule, before any CSV', async () => {
@@ -643,6 +759,108 @@ describe('CRM: contacts, pipeline stages, lead export (gateway + identity + inge
         'invalid_export_range',
       );
       await bad('?format=xlsx', 'format', 'unknownField');
+      await bad('?stage=nope', 'stage', 'isUuid');
+      await bad('?contactId=nope', 'contactId', 'isUuid');
+      await bad('?limit=10', 'limit', 'unknownField');
+      await bad('?cursor=abc', 'cursor', 'unknownField');
+    });
+  });
+
+  describe('lead timeline', () => {
+    const leadUpdatedInOutbox = async (leadId: string): Promise<Envelope[]> => {
+      const { rows } = await stack.db.query<{ value: string }>(
+        `SELECT value FROM ingestion.outbox WHERE type = 'lead.updated' AND message_key = $1 ORDER BY seq`,
+        [leadId],
+      );
+      return rows.map((r) => JSON.parse(r.value) as Envelope);
+    };
+
+    it('emits lead.updated through the outbox for a note and for a logged call or meeting', async () => {
+      const { leadId } = await postLead({ firstName: 'Tim', phone: nextPhone() });
+      expect(await leadUpdatedInOutbox(leadId)).toEqual([]);
+
+      const note = await api('POST', `/api/v1/leads/${leadId}/notes`, { body: 'Wants a quote in May' });
+      expect(note.status).toBe(201);
+      const call = await api('POST', `/api/v1/leads/${leadId}/activities`, {
+        type: 'call',
+        title: 'First call',
+      });
+      expect(call.status).toBe(201);
+      const meeting = await api('POST', `/api/v1/leads/${leadId}/activities`, {
+        type: 'meeting',
+        title: 'Site visit',
+      });
+      expect(meeting.status).toBe(201);
+      expectProblem(
+        await api('POST', `/api/v1/leads/${leadId}/activities`, { type: 'fax', title: 'Nope' }),
+        422,
+        'validation_failed',
+        { field: 'type', rule: 'isIn' },
+      );
+
+      const emitted = await leadUpdatedInOutbox(leadId);
+      expect(emitted.map((e) => e.payload.changed)).toEqual([
+        ['notes'],
+        ['activities', 'contactAttempts'],
+        ['activities'],
+      ]);
+      expect(emitted.every((e) => e.aggregateId === leadId && e.payload.lead.id === leadId)).toBe(true);
+      const lead = await api<Lead>('GET', `/api/v1/leads/${leadId}`);
+      expect(lead.body.contactAttempts).toBe(1);
+      expect(emitted[2]?.payload.lead.updatedAt).toBe(lead.body.updatedAt);
+      await eventually(
+        async () => events.filter((e) => e.envelope.type === 'lead.updated' && e.key === leadId),
+        (found) => found.length === 3,
+        { what: 'lead.updated for the note and activities' },
+      );
+    });
+  });
+
+  describe('providers', () => {
+    it('takes costPerLead as a JSON number or a decimal string and answers it as stored ("12.50")', async () => {
+      const created = await api<Provider>('POST', '/api/v1/providers', {
+        name: 'Numeric',
+        costPerLead: 12.5,
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.costPerLead).toBe('12.50');
+      const id = created.body.id;
+      const read = async (): Promise<string | null> =>
+        (await api<Provider>('GET', `/api/v1/providers/${id}`)).body.costPerLead;
+      expect(await read()).toBe('12.50');
+
+      for (const [given, stored] of [
+        [7, '7.00'],
+        ['7.0', '7.00'],
+        [0.1, '0.10'],
+        ['0018.5', '18.50'],
+        [9_999_999_999.99, '9999999999.99'],
+        [0, '0.00'],
+      ] as const) {
+        const res = await api<Provider>('PATCH', `/api/v1/providers/${id}`, { costPerLead: given });
+        expect(res.status).toBe(200);
+        expect(res.body.costPerLead).toBe(stored);
+        expect(await read()).toBe(stored);
+      }
+      // 7 and "7.0" are the same amount: one change, one audit entry.
+      expect(
+        await stack.count(
+          `SELECT count(*) AS n FROM ingestion.audit_log WHERE action = 'provider.updated' AND target_id = $1`,
+          [id],
+        ),
+      ).toBe(5);
+      const cleared = await api<Provider>('PATCH', `/api/v1/providers/${id}`, { costPerLead: null });
+      expect(cleared.body.costPerLead).toBeNull();
+
+      for (const bad of [-1, -0.01, 12.345, 1e10, 1e21, '12.345', '-0.5', '1e3', '', true, [12]]) {
+        for (const res of [
+          await api('POST', '/api/v1/providers', { name: 'Bad cost', costPerLead: bad }),
+          await api('PATCH', `/api/v1/providers/${id}`, { costPerLead: bad }),
+        ]) {
+          expectProblem(res, 422, 'validation_failed', { field: 'costPerLead', rule: 'matches' });
+        }
+      }
+      expect(await read()).toBeNull();
     });
   });
 });

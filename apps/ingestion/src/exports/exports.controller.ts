@@ -1,3 +1,5 @@
+import type { ClientInfo } from '@leadflow/platform/audit';
+import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, RequireScopes } from '@leadflow/platform/auth';
 import { Controller, Get, Query, Res } from '@nestjs/common';
@@ -21,15 +23,17 @@ export class ExportsController {
   @RequireScopes('leads:read')
   @ApiProduces('text/csv')
   @ApiOperation({
-    summary: "Download the caller's leads as CSV (streamed; formula-like cells are prefixed with ')",
+    summary:
+      "Download the caller's leads as CSV, with the lead list's filters (streamed, oldest first; audited; formula-like cells are prefixed with ')",
   })
   async leads(
     @CurrentPrincipal() principal: Principal,
     @Query() query: LeadExportQuery,
+    @Client() client: ClientInfo,
     @Res() res: Response,
   ): Promise<void> {
-    // Refusals (and a failing first read) answer problem+json: nothing has been sent yet.
-    const leadExport = await this.exports.leads(principal, query);
+    // Refusals (and a failing first read or audit) answer problem+json: nothing has been sent yet.
+    const leadExport = await this.exports.leads(principal, query, client);
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${leadExport.fileName}"`);

@@ -2,26 +2,12 @@ import type { TenantScope } from '@leadflow/platform/persistence';
 import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { PipelineStageEntity } from '../pipeline-stages/pipeline-stage.entity';
 import type { ListLeadsQuery } from './dto/lead.dto';
+import { whereLeadMatches } from './lead-filter';
 import { LeadActivityEntity, LeadNoteEntity, LeadStatusChangeEntity } from './lead-history.entities';
 import { LeadEntity } from './lead.entity';
-
-/** Words of a search: digit runs match phones, other words match name/e-mail prefixes. */
-export function searchTerms(q: string): { phoneDigits: string[]; words: string[] } {
-  const phoneDigits: string[] = [];
-  const words: string[] = [];
-  for (const raw of q.split(/\s+/).filter(Boolean).slice(0, 8)) {
-    const digits = raw.replace(/\D/g, '');
-    if (digits.length >= 3 && digits.length >= raw.replace(/[\s()+.-]/g, '').length) phoneDigits.push(digits);
-    else {
-      const word = raw.toLowerCase().replace(/[^\p{L}\p{N}@._-]/gu, '');
-      if (word) words.push(word);
-    }
-  }
-  return { phoneDigits, words };
-}
 
 @Injectable()
 export class LeadsRepository {
@@ -59,7 +45,7 @@ export class LeadsRepository {
 
   list(scope: TenantScope, query: ListLeadsQuery): Promise<LeadEntity[]> {
     const qb = this.leads.queryBuilder(scope, 'l');
-    this.applyFilters(qb, query);
+    whereLeadMatches(qb, query);
     if (query.cursor !== undefined)
       qb.andWhere('(l.createdAt, l.id) < (:createdAt, :id)', decodeCursor(query.cursor));
     return qb
@@ -67,34 +53,6 @@ export class LeadsRepository {
       .addOrderBy('l.id', 'DESC')
       .take(query.limit + 1)
       .getMany();
-  }
-
-  private applyFilters(qb: SelectQueryBuilder<LeadEntity>, f: ListLeadsQuery): void {
-    if (f.status !== undefined) qb.andWhere('l.status = :status', { status: f.status });
-    if (f.workspaceId !== undefined)
-      qb.andWhere('l.workspaceId = :workspaceId', { workspaceId: f.workspaceId });
-    if (f.vertical !== undefined) qb.andWhere('l.vertical = :vertical', { vertical: f.vertical });
-    if (f.providerId !== undefined) qb.andWhere('l.providerId = :providerId', { providerId: f.providerId });
-    if (f.webhookId !== undefined) qb.andWhere('l.webhookId = :webhookId', { webhookId: f.webhookId });
-    if (f.contactId !== undefined) qb.andWhere('l.contactId = :contactId', { contactId: f.contactId });
-    if (f.stage !== undefined) qb.andWhere('l.stageId = :stage', { stage: f.stage });
-    if (f.assignedTo !== undefined) qb.andWhere('l.assignedTo = :assignedTo', { assignedTo: f.assignedTo });
-    if (f.tag !== undefined) qb.andWhere(':tag = ANY(l.tags)', { tag: f.tag });
-    if (f.createdFrom !== undefined)
-      qb.andWhere('l.createdAt >= :createdFrom', { createdFrom: f.createdFrom });
-    if (f.createdTo !== undefined) qb.andWhere('l.createdAt < :createdTo', { createdTo: f.createdTo });
-    if (f.q !== undefined) {
-      const { phoneDigits, words } = searchTerms(f.q);
-      phoneDigits.forEach((digits, i) =>
-        qb.andWhere(`l.phone LIKE :digits${i}`, { [`digits${i}`]: `%${digits}%` }),
-      );
-      if (words.length > 0) {
-        qb.andWhere(`l.search @@ to_tsquery('simple', :tsq)`, {
-          tsq: words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & '),
-        });
-      }
-      if (phoneDigits.length === 0 && words.length === 0) qb.andWhere('false');
-    }
   }
 
   /** Whether `stageId` is an active stage of the workspace. */

@@ -1,4 +1,4 @@
-import type { LeadStatus, Page } from '@leadflow/contracts';
+import type { LeadStatus, LeadUpdatedPayload, Page } from '@leadflow/contracts';
 import {
   ClosingLeadStatuses,
   LeadStatusChanged,
@@ -77,6 +77,17 @@ function receivedActivity(lead: LeadEntity): ActivityView {
       duplicateOfLeadId: lead.duplicateOfLeadId,
     },
     occurredAt: lead.createdAt.toISOString(),
+  };
+}
+
+/** `lead.updated` for a lead as it now is, naming what changed (fields, or `notes`/`activities`). */
+function leadUpdatedEvent(lead: LeadEntity, changed: string[]): OutgoingEvent<LeadUpdatedPayload> {
+  return {
+    contract: LeadUpdated,
+    aggregateId: lead.id,
+    organizationId: lead.organizationId,
+    workspaceId: lead.workspaceId,
+    payload: { lead: toLeadPayload(lead), changed },
   };
 }
 
@@ -234,9 +245,7 @@ export class LeadsService {
           payload: { lead: toLeadPayload(updated), ...statusChange, changedBy: principal.id },
         });
       }
-      if (changed.some((k) => k !== 'status')) {
-        events.push({ ...base, contract: LeadUpdated, payload: { lead: toLeadPayload(updated), changed } });
-      }
+      if (changed.some((k) => k !== 'status')) events.push(leadUpdatedEvent(updated, changed));
       await this.outbox.add(tx, events);
       await this.audit.record(tx, {
         organizationId: principal.organizationId,
@@ -250,10 +259,11 @@ export class LeadsService {
     });
   }
 
+  /** Adds a note (and its timeline entry); emits `lead.updated` with `changed: ['notes']`. */
   async addNote(principal: Principal, leadId: string, dto: CreateNoteDto): Promise<NoteView> {
     const scope = tenantScopeOf(principal);
     return this.uow.run(async (tx) => {
-      const lead = await this.leads.get(scope, leadId, tx);
+      const lead = await this.leads.getForUpdate(tx, scope, leadId);
       const now = nowMs();
       const note = Object.assign(new LeadNoteEntity(), {
         id: uuidv7(),
@@ -284,6 +294,10 @@ export class LeadsService {
           createdAt: now,
         } satisfies LeadActivityEntity),
       ]);
+      await this.leads.update(tx, scope, leadId, { updatedAt: now });
+      await this.outbox.add(tx, [
+        leadUpdatedEvent(Object.assign(new LeadEntity(), lead, { updatedAt: now }), ['notes']),
+      ]);
       return toNoteView(note);
     });
   }
@@ -296,7 +310,10 @@ export class LeadsService {
     return { items: page.items.map(toNoteView), nextCursor: page.nextCursor };
   }
 
-  /** Logs a call, e-mail, SMS or meeting on the lead's timeline. */
+  /**
+   * Logs a call, e-mail, SMS or meeting on the lead's timeline (a call, e-mail or SMS is a contact
+   * attempt); emits `lead.updated` with `changed: ['activities']` (plus `contactAttempts`).
+   */
   async logActivity(principal: Principal, leadId: string, dto: LogActivityDto): Promise<ActivityView> {
     const scope = tenantScopeOf(principal);
     return this.uow.run(async (tx) => {
@@ -318,12 +335,14 @@ export class LeadsService {
         createdAt: now,
       } satisfies LeadActivityEntity);
       await this.leads.insertActivities(tx, scope, [row]);
+      const patch: Partial<LeadEntity> = { updatedAt: now };
+      const changed = ['activities'];
       if (dto.type === 'call' || dto.type === 'sms' || dto.type === 'email') {
-        await this.leads.update(tx, scope, leadId, {
-          contactAttempts: lead.contactAttempts + 1,
-          updatedAt: now,
-        });
+        patch.contactAttempts = lead.contactAttempts + 1;
+        changed.push('contactAttempts');
       }
+      await this.leads.update(tx, scope, leadId, patch);
+      await this.outbox.add(tx, [leadUpdatedEvent(Object.assign(new LeadEntity(), lead, patch), changed)]);
       return toActivityView(row);
     });
   }

@@ -37,12 +37,24 @@ describe('pipeline stage order', () => {
     expect(planMove(2, 50, 4)).toEqual({ position: 4, shift: { from: 3, to: 4, delta: -1 } });
   });
 
-  it('round-trips its cursor and refuses foreign ones', () => {
-    const cursor = { workspaceId: 'w', position: 3, id: 'i' };
+  it('round-trips its cursor and refuses foreign ones, so PostgreSQL never sees a bad uuid or integer', () => {
+    const workspaceId = '0190f0a4-1111-7000-8000-000000000001';
+    const id = '0190f0a4-1111-7000-8000-000000000002';
+    const cursor = { workspaceId, position: 3, id };
     expect(decodeStageCursor(encodeStageCursor(cursor))).toEqual(cursor);
-    expect(() => decodeStageCursor('bogus')).toThrow(InvalidCursorError);
-    expect(() => decodeStageCursor(Buffer.from('["w","3","i"]').toString('base64url'))).toThrow(
-      InvalidCursorError,
-    );
+    const foreign = [
+      'bogus',
+      [workspaceId, '3', id],
+      ['w', 3, id],
+      [workspaceId, 3, 'i'],
+      [workspaceId, 2 ** 31, id],
+      [workspaceId, 1.5, id],
+      [workspaceId, 3],
+    ];
+    for (const value of foreign) {
+      const encoded =
+        typeof value === 'string' ? value : Buffer.from(JSON.stringify(value)).toString('base64url');
+      expect(() => decodeStageCursor(encoded)).toThrow(InvalidCursorError);
+    }
   });
 });

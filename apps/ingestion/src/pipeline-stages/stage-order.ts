@@ -1,4 +1,7 @@
-import { InvalidCursorError } from '@leadflow/platform/persistence';
+import { InvalidCursorError, uuidPattern } from '@leadflow/platform/persistence';
+
+/** The largest value of a PostgreSQL `integer` (a stage's position). */
+const INT4_MAX = 2_147_483_647;
 
 /** Stages of one workspace whose position moves by `delta` (both ends included). */
 export interface PositionShift {
@@ -56,8 +59,11 @@ export function decodeStageCursor(cursor: string): StageCursor {
       Array.isArray(parsed) &&
       parsed.length === 3 &&
       typeof parsed[0] === 'string' &&
+      uuidPattern.test(parsed[0]) &&
       Number.isInteger(parsed[1]) &&
-      typeof parsed[2] === 'string'
+      Math.abs(parsed[1] as number) <= INT4_MAX &&
+      typeof parsed[2] === 'string' &&
+      uuidPattern.test(parsed[2])
     ) {
       return { workspaceId: parsed[0], position: parsed[1] as number, id: parsed[2] };
     }

@@ -11,9 +11,13 @@ export interface CursorPosition {
   id: string;
 }
 
+/**
+ * A cursor this API did not issue (tampered, truncated, from another list): 400 naming `cursor`,
+ * never a database error.
+ */
 export class InvalidCursorError extends DomainError {
   constructor() {
-    super('validation', 'invalid_cursor', 'The cursor is not one this API issued', {
+    super('bad_request', 'invalid_cursor', 'The cursor is not one this API issued', {
       fieldErrors: [
         { field: 'cursor', rule: 'isCursor', message: 'cursor must be a value returned as nextCursor' },
       ],
@@ -21,24 +25,43 @@ export class InvalidCursorError extends DomainError {
   }
 }
 
+/** A UUID in canonical form, any RFC 9562 version (ids are UUIDv7; rows made in SQL may be v4). */
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** What `Date.prototype.toISOString` writes for years 0001–9999 (PostgreSQL has no year 0). */
+const isoInstantPattern = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Whether `value` is an instant as `encodeCursor` writes it: a real date, not merely a parsable one. */
+function isCursorInstant(value: string): boolean {
+  if (!isoInstantPattern.test(value)) return false;
+  const time = Date.parse(value);
+  // Round-tripping refuses what the pattern lets through but the calendar does not (02-30, 24:00).
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+}
+
 export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
 }
 
+/**
+ * The position a cursor stands for; anything `encodeCursor` would not have written (so anything
+ * PostgreSQL could refuse as a uuid or timestamptz) throws `InvalidCursorError`.
+ */
 export function decodeCursor(cursor: string): CursorPosition {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      typeof parsed[1] === 'string' &&
-      !Number.isNaN(Date.parse(parsed[0]))
-    ) {
-      return { createdAt: parsed[0], id: parsed[1] };
-    }
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    throw new InvalidCursorError();
+  }
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    typeof parsed[0] === 'string' &&
+    typeof parsed[1] === 'string' &&
+    isCursorInstant(parsed[0]) &&
+    uuidPattern.test(parsed[1])
+  ) {
+    return { createdAt: parsed[0], id: parsed[1] };
   }
   throw new InvalidCursorError();
 }

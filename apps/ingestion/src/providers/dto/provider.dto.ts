@@ -16,6 +16,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { CostPerLeadPattern, normalizeCostPerLead } from '../cost-per-lead';
 
 class ProviderSettingsDto {
   @IsOptional()
@@ -57,9 +58,17 @@ class ProviderSettingsDto {
   @Max(10_000_000)
   hourlyLimit?: number;
 
-  /** What one lead from this provider costs, as a decimal string (ROI reports). */
+  /**
+   * What one lead from this provider costs (ROI reports): a JSON number or a decimal string, at
+   * least 0, at most 2 decimals and 10 digits before the point; stored and answered as "12.50".
+   * null clears it.
+   */
   @IsOptional()
-  @Matches(/^\d{1,10}(\.\d{1,2})?$/, { message: 'costPerLead must be a decimal amount such as "12.50"' })
+  @Transform(({ value }: { value: unknown }) => normalizeCostPerLead(value))
+  @Matches(CostPerLeadPattern, {
+    message:
+      'costPerLead must be an amount of at least 0 with at most 2 decimals and 10 digits before the point, such as 12.5 or "12.50"',
+  })
   costPerLead?: string;
 
   @IsOptional()
