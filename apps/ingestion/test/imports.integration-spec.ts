@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { BATCH_MAX_ROWS } from '../src/imports/import-processor';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
 import type { Answer, Registered } from './stack';
 import { IntakeStack } from './stack';
@@ -27,6 +28,7 @@ interface ImportView {
   startedAt: string | null;
   finishedAt: string | null;
   error: string | null;
+  errorCode: string | null;
   columns: Record<string, string | null>;
 }
 interface Problem {
@@ -443,6 +445,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
 
   it('imports 100,000 rows with exact counts and error report, surviving kill -9 mid-import without doubled rows', async () => {
     const owner = await stack.register('ines');
+    await stack.unlimitedPlan(owner); // the free plan's 500 leads a month would stop it after a batch
     const webhook = await createWebhook(owner);
     const token = owner.accessToken;
     const { csv, rows } = generate(100_000, 737);
@@ -653,6 +656,155 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     }
   });
 
+  it('stops an import when the monthly lead quota runs out: failed with quota_exceeded, stored batches kept, the rest not read', async () => {
+    const owner = await stack.register('uma'); // the free plan
+    const token = owner.accessToken;
+    const webhook = await createWebhook(owner);
+    const limit = await eventually(
+      async () => {
+        const { rows } = await stack.db.query<{ leads: number | null }>(
+          `SELECT (quotas->>'leads')::int AS leads FROM ingestion.organizations WHERE id = $1`,
+          [owner.organization.id],
+        );
+        return rows[0]?.leads ?? null;
+      },
+      (leads) => leads !== null,
+      { what: "the organization's plan quotas to reach ingestion" },
+    );
+    // A phone per row (one lock key), so every batch holds BATCH_MAX_ROWS rows.
+    const size = 3 * BATCH_MAX_ROWS + 250;
+    const lines = [csvLine(HEADER)];
+    for (let i = 1; i <= size; i++)
+      lines.push(csvLine([`U${i}`, '', phone(628, i).text, '', '', '', '', '', '', '', '', '']));
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const month = new Date().toISOString().slice(0, 7);
+      const quotaKey = `${stack.redisPrefix}quota:${owner.organization.id}:${month}`;
+      // 100 leads left: the upload is taken, the first batch is stored whole (it started within the
+      // quota), and the import stops before the second.
+      const used = limit! - 100;
+      await redis.set(quotaKey, String(used), 'EX', 3600);
+
+      const created = await upload<{ id: string }>(token, {
+        webhookId: webhook.id,
+        file: Buffer.from(lines.join('\n')),
+      });
+      expect(created.status).toBe(202);
+      const id = created.body.id;
+      const done = await finished(token, id);
+      expect(done).toMatchObject({
+        status: 'failed',
+        errorCode: 'quota_exceeded',
+        total: size,
+        processed: BATCH_MAX_ROWS,
+        accepted: BATCH_MAX_ROWS,
+        duplicates: 0,
+        rejected: 0,
+        etaSeconds: null,
+      });
+      expect(done.error).toContain(`rows ${BATCH_MAX_ROWS + 1}… were not imported`);
+      expect(done.finishedAt).not.toBeNull();
+      expect(await redis.get(quotaKey)).toBe(String(used + BATCH_MAX_ROWS));
+
+      // Exactly the first batch's rows are stored; none after it.
+      const { rows } = await stack.db.query<{ n: number; last: number; last_row: number }>(
+        `SELECT count(*)::int AS n, max(l.import_row)::int AS last, i.last_row
+           FROM ingestion.leads l JOIN ingestion.imports i ON i.id = l.import_id
+          WHERE l.import_id = $1 GROUP BY i.last_row`,
+        [id],
+      );
+      expect(rows).toEqual([{ n: BATCH_MAX_ROWS, last: BATCH_MAX_ROWS, last_row: BATCH_MAX_ROWS }]);
+      // Ended as any other import: one import.finished with the counts, the file deleted.
+      const finishedEvents = await stack.db.query<{ value: string }>(
+        `SELECT value FROM ingestion.outbox WHERE type = 'import.finished' AND message_key = $1`,
+        [id],
+      );
+      expect(finishedEvents.rows.map((r) => (JSON.parse(r.value) as { payload: unknown }).payload)).toEqual([
+        expect.objectContaining({
+          id,
+          status: 'failed',
+          processed: BATCH_MAX_ROWS,
+          accepted: BATCH_MAX_ROWS,
+        }),
+      ]);
+      expect(existsSync(join(stack.importDir, `${id}.csv`))).toBe(false);
+
+      // The quota is used up now: the next upload is refused outright.
+      const refused = await upload<{ code: string }>(token, {
+        webhookId: webhook.id,
+        file: Buffer.from(lines.join('\n')),
+      });
+      expect(refused.status).toBe(429);
+    } finally {
+      redis.disconnect();
+    }
+  }, 120_000);
+
+  it('finds one contact per person whatever the dedup keys; only a dedup key makes a repeat a duplicate', async () => {
+    const owner = await stack.register('dora');
+    const token = owner.accessToken;
+    const lines = [csvLine(HEADER)];
+    const person = phone(650, 1);
+    const row = (lead: string, email = '') =>
+      csvLine(['Dora', 'Day', person.text, email, '', '', '', '', '', '', lead, '']);
+    lines.push(
+      row('K-1'),
+      row('K-2', 'dora@example.com'),
+      row('K-3'),
+      row('K-1'),
+      row('K-5', 'dora@example.com'),
+    );
+    const file = Buffer.from(lines.join('\n'));
+    const outcome = async (dedupMatch: string[]) => {
+      const webhook = await createWebhook(owner, { dedupMatch, dedupScope: 'webhook' });
+      const created = await upload<{ id: string }>(token, { webhookId: webhook.id, file });
+      expect(created.status).toBe(202);
+      const done = await finished(token, created.body.id);
+      const { rows } = await stack.db.query<{ import_row: number; status: string; contact_id: string }>(
+        `SELECT import_row, status, contact_id FROM ingestion.leads WHERE import_id = $1 ORDER BY import_row`,
+        [created.body.id],
+      );
+      return { done, rows, contacts: new Set(rows.map((r) => r.contact_id)).size };
+    };
+
+    // External ids only: the same phone is the same contact, but no lead is a duplicate; the
+    // repeated lead id is a replay.
+    const byExternalId = await outcome(['external_id']);
+    expect(byExternalId.done).toMatchObject({ status: 'completed', accepted: 4, duplicates: 1, rejected: 0 });
+    expect(byExternalId.rows.map((r) => [r.import_row, r.status])).toEqual([
+      [1, 'new'],
+      [2, 'new'],
+      [3, 'new'],
+      [5, 'new'],
+    ]);
+    expect(byExternalId.contacts).toBe(1);
+
+    // E-mail only: the contact is still found by phone; a lead is a duplicate only when the contact
+    // already has its e-mail (row 2 brings it, so it is new; rows 3 and 4 have none; row 5 is).
+    const byEmail = await outcome(['email']);
+    expect(byEmail.rows.map((r) => [r.import_row, r.status])).toEqual([
+      [1, 'new'],
+      [2, 'new'],
+      [3, 'new'],
+      [4, 'new'],
+      [5, 'duplicate'],
+    ]);
+    expect(byEmail.done).toMatchObject({ accepted: 4, duplicates: 1 });
+    expect(byEmail.contacts).toBe(1);
+
+    // Phone: every repeat of the phone is a duplicate of the first lead.
+    const byPhone = await outcome(['phone']);
+    expect(byPhone.rows.map((r) => [r.import_row, r.status])).toEqual([
+      [1, 'new'],
+      [2, 'duplicate'],
+      [3, 'duplicate'],
+      [4, 'duplicate'],
+      [5, 'duplicate'],
+    ]);
+    expect(byPhone.done).toMatchObject({ accepted: 1, duplicates: 4 });
+    expect(byPhone.contacts).toBe(1);
+  });
+
   it('stores one contact per phone when webhook posts and an import of the same people race', async () => {
     const owner = await stack.register('wanda');
     const token = owner.accessToken;
@@ -720,6 +872,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
 
   it('cancels a running import: it stops at the next batch, keeps what it stored, deletes the file, and is audited', async () => {
     const owner = await stack.register('carl');
+    await stack.unlimitedPlan(owner); // cancelled, not stopped by the free plan's quota
     const token = owner.accessToken;
     const webhook = await createWebhook(owner);
     const lines = [csvLine(HEADER)];

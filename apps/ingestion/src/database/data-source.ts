@@ -13,6 +13,7 @@ import { AuditTable1763900000050 } from './migrations/1763900000050-AuditTable';
 import { IngestionTables1763900000100 } from './migrations/1763900000100-IngestionTables';
 import { ContactSearchIndexes1763900000300 } from './migrations/1763900000300-ContactSearchIndexes';
 import { ImportResume1763900000400 } from './migrations/1763900000400-ImportResume';
+import { IdempotencyPerSourceAndImportErrorCode1765000000200 } from './migrations/1765000000200-IdempotencyPerSourceAndImportErrorCode';
 
 /** The ingestion service's schema and its migrations, in order. */
 export const ingestionDatabase = {
@@ -23,6 +24,7 @@ export const ingestionDatabase = {
     IngestionTables1763900000100,
     ContactSearchIndexes1763900000300,
     ImportResume1763900000400,
+    IdempotencyPerSourceAndImportErrorCode1765000000200,
   ],
   entities: [
     ...auditEntities,

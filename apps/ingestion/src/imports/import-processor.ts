@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
 import { nowMs } from '../common/time';
 import { IntakeLimits } from '../intake/intake-limits';
+import { IntakeRepository } from '../intake/intake.repository';
 import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
 import type { StepTimings } from '../recording/lead-batch-writer';
 import { OUT_OF_LOCK_TABLE, isConnectionError, isRetryable, sqlState } from '../recording/write-errors';
@@ -17,6 +18,7 @@ import { ImportBatchRecorder } from './import-batch-recorder';
 import { rowReader } from './import-columns';
 import type { ImportEntity } from './import.entity';
 import { toImportPayload } from './import.view';
+import { ImportFailureCode } from './imports.errors';
 import { ImportsRepository } from './imports.repository';
 import type { CsvRecord } from './csv-file';
 import { CsvFileError, readCsvRecords } from './csv-file';
@@ -40,13 +42,16 @@ class RunInterrupted extends Error {
   }
 }
 
+/** How an import ends: completed, or failed with a reason. */
+type ImportEnding =
+  { status: 'completed' } | { status: 'failed'; code: ImportFailureCode; message: string; cause?: unknown };
+
+/** The lock keys LeadBatchWriter takes for a row (phone and e-mail always, see `batchIdentities`). */
 function lockKeysOf(row: BatchRow, match: ImportTarget['dedup']['match']): number {
   if (row.kind !== 'accepted') return 0;
   const { lead } = row;
   return (
-    (lead.externalId && match.includes('external_id') ? 1 : 0) +
-    (lead.phone && match.includes('phone') ? 1 : 0) +
-    (lead.email && match.includes('email') ? 1 : 0)
+    (lead.externalId && match.includes('external_id') ? 1 : 0) + (lead.phone ? 1 : 0) + (lead.email ? 1 : 0)
   );
 }
 
@@ -63,9 +68,15 @@ function sum(a: BatchCounts, b: BatchCounts): BatchCounts {
  * Runs one claimed import from where its last committed batch ended to the end of its file:
  * reads records (streaming, from the saved byte offset), normalizes each with the webhook's
  * settings and the import's column mapping, and hands batches to ImportBatchRecorder — the next
- * batch is read and normalized while the previous one is being written. Ends the import
- * (completed, or failed with a reason) with `import.finished` and deletes its file; stops
- * without ending it when the import was cancelled, its claim was lost or the process stops.
+ * batch is read and normalized while the previous one is being written. Before each batch it
+ * checks the organization's monthly lead quota (the upload was checked too, but a file can hold
+ * more rows than the quota leaves): once it is used up the import ends `failed` with
+ * `quota_exceeded`, keeping what earlier batches stored and leaving the rest of the file unread.
+ * A batch started within the quota is stored whole, so the quota can be exceeded by at most one
+ * batch's new leads (like concurrent webhook posts, which are also checked before and counted
+ * after they are stored). Ends the import (completed, or failed with a reason) with
+ * `import.finished` and deletes its file; stops without ending it when the import was
+ * cancelled, its claim was lost or the process stops.
  */
 @Injectable()
 export class ImportProcessor {
@@ -77,6 +88,7 @@ export class ImportProcessor {
     private readonly webhooks: WebhooksRepository,
     private readonly recorder: ImportBatchRecorder,
     private readonly limits: IntakeLimits,
+    private readonly intake: IntakeRepository,
     private readonly outbox: OutboxWriter,
     private readonly uploads: ImportUploadReceiver,
   ) {}
@@ -92,7 +104,7 @@ export class ImportProcessor {
       if (error instanceof RunInterrupted || isConnectionError(error)) {
         this.logger.warn({ err: error, importId: started.id }, 'import run interrupted; it resumes later');
       } else {
-        await this.end(started, 'failed', failureMessage(error), error);
+        await this.end(started, failureOf(error));
       }
     } finally {
       await runner.release();
@@ -193,6 +205,21 @@ export class ImportProcessor {
         if (!claim.held) throw new RunInterrupted('the claim on the import was lost');
         next = source$.next(); // read and normalize the next batch while this one is written
         next.catch(() => undefined); // observed on the next turn
+        if (!(await this.withinQuota(target))) {
+          const { afterRow } = item.value;
+          const ended = await this.end(imported, {
+            status: 'failed',
+            code: ImportFailureCode.QuotaExceeded,
+            message:
+              `The organization's monthly lead quota is used up: rows ${afterRow + 1}… were not imported ` +
+              '(upgrade the plan, or import them next month)',
+          });
+          this.logger.warn(
+            { importId: imported.id, lastRow: afterRow, processed: ended?.processed },
+            'import stopped: the monthly lead quota is used up',
+          );
+          return;
+        }
         const began = performance.now();
         const result = await this.write(runner, target, item.value, steps);
         timings.writeMs += performance.now() - began;
@@ -210,7 +237,7 @@ export class ImportProcessor {
     } finally {
       await source$.return(undefined).catch(() => undefined);
     }
-    const ended = await this.end(imported, 'completed', null);
+    const ended = await this.end(imported, { status: 'completed' });
     if (ended) {
       this.logger.log(
         {
@@ -274,17 +301,22 @@ export class ImportProcessor {
     return { ...second, counts: sum(first.counts, second.counts) };
   }
 
+  /**
+   * Whether the organization may store more leads this month; its plan is read for each batch, so
+   * an upgrade during an import counts at once.
+   */
+  private async withinQuota(target: ImportTarget): Promise<boolean> {
+    const context = await this.intake.context(target.webhookId, null);
+    return this.limits.withinQuota(target.organizationId, context?.quotas ?? undefined);
+  }
+
   /** Ends a running import with `import.finished` and deletes its file; null when it was not running any more. */
-  private async end(
-    imported: ImportEntity,
-    status: 'completed' | 'failed',
-    error: string | null,
-    cause?: unknown,
-  ): Promise<ImportEntity | null> {
-    if (status === 'failed')
-      this.logger.error({ err: cause, importId: imported.id }, `import failed: ${error}`);
+  private async end(imported: ImportEntity, ending: ImportEnding): Promise<ImportEntity | null> {
+    if (ending.status === 'failed' && ending.code !== ImportFailureCode.QuotaExceeded)
+      this.logger.error({ err: ending.cause, importId: imported.id }, `import failed: ${ending.message}`);
+    const error = ending.status === 'failed' ? { code: ending.code, message: ending.message } : null;
     const ended = await this.dataSource.transaction(async (tx) => {
-      const row = await this.imports.finish(tx, imported.id, { status, error, now: nowMs() });
+      const row = await this.imports.finish(tx, imported.id, { status: ending.status, error, now: nowMs() });
       if (row) {
         await this.outbox.add(tx, [
           {
@@ -304,7 +336,13 @@ export class ImportProcessor {
   }
 }
 
-function failureMessage(error: unknown): string {
-  if (error instanceof CsvFileError) return error.message;
-  return 'the import stopped on an internal error; rows stored so far are kept';
+function failureOf(error: unknown): ImportEnding {
+  if (error instanceof CsvFileError)
+    return { status: 'failed', code: ImportFailureCode.MalformedCsv, message: error.message, cause: error };
+  return {
+    status: 'failed',
+    code: ImportFailureCode.Internal,
+    message: 'the import stopped on an internal error; rows stored so far are kept',
+    cause: error,
+  };
 }

@@ -1,6 +1,7 @@
 import type { ValueTransformer } from 'typeorm';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ImportColumns } from './import-columns';
+import type { ImportFailureCode } from './imports.errors';
 
 export const ImportStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ImportStatus = (typeof ImportStatuses)[number];
@@ -40,7 +41,10 @@ export class ImportEntity {
   @Column('integer', { name: 'last_row' }) lastRow!: number;
   /** Byte offset in the file just after `lastRow`: where a resumed run reads on. */
   @Column('bigint', { name: 'resume_offset', transformer: bigintAsNumber }) resumeOffset!: number;
+  /** Why a failed import ended, for people. */
   @Column('text', { nullable: true }) error!: string | null;
+  /** Why a failed import ended, for programs (`ImportFailureCode`). */
+  @Column('text', { name: 'error_code', nullable: true }) errorCode!: ImportFailureCode | null;
   @Column('text', { name: 'correlation_id', nullable: true }) correlationId!: string | null;
   @Column('text', { name: 'created_by', nullable: true }) createdBy!: string | null;
   @Column('timestamptz', { name: 'started_at', nullable: true }) startedAt!: Date | null;

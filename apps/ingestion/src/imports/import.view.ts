@@ -28,6 +28,7 @@ export function toImportView(i: ImportEntity, now: Date = new Date()): ImportVie
     startedAt: i.startedAt?.toISOString() ?? null,
     finishedAt: i.finishedAt?.toISOString() ?? null,
     error: i.error,
+    errorCode: i.errorCode,
     createdAt: i.createdAt.toISOString(),
     updatedAt: i.updatedAt.toISOString(),
   };

@@ -13,6 +13,15 @@ export enum ImportErrorCode {
   ImportFinished = 'import_finished',
 }
 
+/** Why an import ended `failed`: the import's `errorCode`. */
+export enum ImportFailureCode {
+  /** The organization's monthly lead quota was used up; the rows after `lastRow` were not imported. */
+  QuotaExceeded = 'quota_exceeded',
+  /** The file could not be read past some row (the rows before it are kept). */
+  MalformedCsv = 'malformed_csv',
+  Internal = 'internal_error',
+}
+
 type FieldErrors = { field: string; rule: string; message: string }[];
 
 export class NotMultipartError extends DomainError {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { ImportStatus } from './import.entity';
 import { ImportEntity, ImportRejectionEntity } from './import.entity';
+import type { ImportFailureCode } from './imports.errors';
 
 @Injectable()
 export class ImportsRepository {
@@ -117,14 +118,19 @@ export class ImportsRepository {
   async finish(
     tx: EntityManager,
     id: string,
-    outcome: { status: 'completed' | 'failed'; error: string | null; now: Date },
+    outcome: {
+      status: 'completed' | 'failed';
+      error: { code: ImportFailureCode; message: string } | null;
+      now: Date;
+    },
   ): Promise<ImportEntity | null> {
     const repository = tx.getRepository(ImportEntity);
     const current = await repository.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (current?.status !== 'running') return null;
     const patch: Partial<ImportEntity> = {
       status: outcome.status,
-      error: outcome.error,
+      error: outcome.error?.message ?? null,
+      errorCode: outcome.error?.code ?? null,
       finishedAt: outcome.now,
       updatedAt: outcome.now,
       ...(outcome.status === 'completed' ? { total: current.processed } : {}),

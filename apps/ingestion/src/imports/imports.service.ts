@@ -191,6 +191,7 @@ export class ImportsService {
       lastRow: 0,
       resumeOffset: 0,
       error: null,
+      errorCode: null,
       correlationId: RequestContext.current()?.correlationId ?? null,
       createdBy: principal.id,
       startedAt: null,

@@ -236,7 +236,7 @@ describe('planBatch (as if the rows were posted one after another)', () => {
     const prior = { leadId: 'lead-in-db', contactId: 'c-db', status: 'duplicate' };
     const plan = planBatch(
       batch,
-      { ...empty, priorLeads: new Map([[idempotencyRef('k-db'), prior]]) },
+      { ...empty, priorLeads: new Map([[idempotencyRef('webhook:w', 'k-db'), prior]]) },
       settings(),
     );
     const [first, second, third] = plan.outcomes;
@@ -245,6 +245,29 @@ describe('planBatch (as if the rows were posted one after another)', () => {
     expect(first.prior).toEqual(prior);
     expect(third.prior.leadId).toBe(second.leadId);
     expect(plan.createdContacts).toHaveLength(1);
+  });
+
+  it('keeps the idempotency keys of different sources of the webhook apart', () => {
+    const batch = rows({ phone: '+15122000001' }, { phone: '+15122000002' }, { phone: '+15122000003' });
+    batch[0].sourceKey = 'provider-1';
+    batch[1].sourceKey = 'provider-2';
+    batch[2].sourceKey = 'provider-2';
+    for (const row of batch) row.idempotencyKey = '1';
+    const snapshot: BatchSnapshot = {
+      ...empty,
+      // Provider 3 used the key before: nobody else's post is its replay.
+      priorLeads: new Map([
+        [idempotencyRef('provider-3', '1'), { leadId: 'lead-p3', contactId: 'c-p3', status: 'new' }],
+      ]),
+    };
+    const plan = planBatch(batch, snapshot, settings());
+    expect(plan.outcomes.map((o) => o.kind)).toEqual(['stored', 'stored', 'replayed']);
+    const [first, second, third] = plan.outcomes;
+    if (first.kind !== 'stored' || second.kind !== 'stored' || third.kind !== 'replayed')
+      throw new Error('unexpected outcomes');
+    expect(first.leadId).not.toBe(second.leadId);
+    expect(third.prior.leadId).toBe(second.leadId); // provider 2's own key, again
+    expect(plan.createdContacts).toHaveLength(2);
   });
 
   it('keeps a reused external id in attributes when external ids are not a dedup key', () => {
@@ -260,13 +283,97 @@ describe('planBatch (as if the rows were posted one after another)', () => {
     expect(second.attributes).toMatchObject({ externalIdReused: 'L-1' });
   });
 
-  it('ignores phones and e-mails that are not dedup keys', () => {
-    const plan = planBatch(
-      rows({ phone: '+15122000001' }, { phone: '+15122000001' }),
-      empty,
-      settings({ match: ['email'] }),
-    );
-    expect(plan.createdContacts).toHaveLength(2);
+  describe('the contact is one person whatever the dedup keys; a duplicate needs a dedup key', () => {
+    const statuses = (plan: ReturnType<typeof planBatch>) =>
+      plan.outcomes.map((o) => (o.kind === 'stored' ? [o.contactId, o.status, o.originalLeadId] : o.kind));
+
+    it('finds the contact by phone, then e-mail, but marks no duplicate without phone or e-mail keys', () => {
+      for (const match of [[], ['external_id']] as const) {
+        const snapshot: BatchSnapshot = {
+          ...empty,
+          contacts: [
+            existing('c-phone', { phone: '+15122000001' }),
+            existing('c-email', { email: 'b@x.com' }),
+          ],
+          recentOriginals: new Map([
+            ['c-phone', 'lead-in-db-1'],
+            ['c-email', 'lead-in-db-2'],
+          ]),
+        };
+        const plan = planBatch(
+          rows(
+            { phone: '+15122000001' },
+            { email: 'b@x.com' },
+            { phone: '+15122000003', email: 'new@x.com' },
+            { phone: '+15122000003' },
+          ),
+          snapshot,
+          settings({ match }),
+        );
+        expect(statuses(plan)).toEqual([
+          ['c-phone', 'new', null],
+          ['c-email', 'new', null],
+          [plan.createdContacts[0]?.id, 'new', null],
+          [plan.createdContacts[0]?.id, 'new', null],
+        ]);
+        expect(plan.createdContacts).toHaveLength(1);
+      }
+    });
+
+    it('with only e-mail as a key: a duplicate when the contact found by phone has the lead’s e-mail', () => {
+      const snapshot: BatchSnapshot = {
+        ...empty,
+        contacts: [existing('c1', { phone: '+15122000001', email: 'a@x.com' })],
+        recentOriginals: new Map([['c1', 'lead-in-db']]),
+      };
+      const plan = planBatch(
+        rows(
+          { phone: '+15122000001', email: 'other@x.com' }, // same person by phone, another e-mail
+          { phone: '+15122000001', email: 'a@x.com' }, // the e-mail (a key) matches too
+          { phone: '+15122000001' }, // no e-mail to match by
+        ),
+        snapshot,
+        settings({ match: ['email'] }),
+      );
+      expect(statuses(plan)).toEqual([
+        ['c1', 'new', null],
+        ['c1', 'duplicate', 'lead-in-db'],
+        ['c1', 'new', null],
+      ]);
+    });
+
+    it('with only phone as a key: reached by e-mail is not a duplicate until the phone it filled in matches', () => {
+      const snapshot: BatchSnapshot = {
+        ...empty,
+        contacts: [existing('c1', { email: 'a@x.com' })],
+        recentOriginals: new Map([['c1', 'lead-in-db']]),
+      };
+      const plan = planBatch(
+        rows({ phone: '+15122000001', email: 'a@x.com' }, { phone: '+15122000001' }),
+        snapshot,
+        settings({ match: ['phone'] }),
+      );
+      expect(statuses(plan)).toEqual([
+        ['c1', 'new', null], // found by e-mail; the contact had no phone
+        ['c1', 'duplicate', 'lead-in-db'], // found by the phone the first row filled in
+      ]);
+      expect(plan.updatedContacts.map((c) => c.phone)).toEqual(['+15122000001']);
+    });
+
+    it('links a duplicate to the earliest lead that is not one, even when that lead matched by no key', () => {
+      const plan = planBatch(
+        rows({ phone: '+15122000001' }, { phone: '+15122000001', email: 'a@x.com' }, { email: 'a@x.com' }),
+        empty,
+        settings({ match: ['email'] }),
+      );
+      const first = plan.outcomes[0].kind === 'stored' ? plan.outcomes[0].leadId : '';
+      const contact = plan.createdContacts[0].id;
+      expect(statuses(plan)).toEqual([
+        [contact, 'new', null],
+        [contact, 'new', null], // by phone (not a key): the contact had no e-mail yet
+        [contact, 'duplicate', first], // by the e-mail the second row filled in
+      ]);
+    });
   });
 });
 
@@ -286,13 +393,35 @@ describe('batchIdentities', () => {
     });
     expect(ids.locks).toEqual([
       'e|org|organization|a@x.com',
-      'i|org|w|k-1',
+      'i|org|w|webhook:w|k-1',
       'p|org|organization|+15122000001',
       'x|org|provider-2|L-1',
       'x|org|webhook:w|L-1',
     ]);
     expect(ids.phones).toEqual(['+15122000001']);
     expect(ids.externalIds).toEqual({ sourceKeys: ['webhook:w', 'provider-2'], values: ['L-1', 'L-1'] });
-    expect(ids.idempotencyKeys).toEqual(['k-1']);
+    expect(ids.idempotencyKeys).toEqual({ sourceKeys: ['webhook:w'], values: ['k-1'] });
+  });
+
+  it('locks and looks up an idempotency key per source', () => {
+    const batch = rows({ phone: '+15122000001' }, { phone: '+15122000002' }, { phone: '+15122000003' });
+    batch[0].sourceKey = 'provider-1';
+    batch[1].sourceKey = 'provider-2';
+    batch[2].sourceKey = 'provider-2';
+    for (const row of batch) row.idempotencyKey = '1';
+    const ids = batchIdentities(batch, [], { organizationId: 'org', webhookId: 'w', scope: 'webhook:w' });
+    expect(ids.locks.filter((k) => k.startsWith('i|'))).toEqual([
+      'i|org|w|provider-1|1',
+      'i|org|w|provider-2|1',
+    ]);
+    expect(ids.idempotencyKeys).toEqual({ sourceKeys: ['provider-1', 'provider-2'], values: ['1', '1'] });
+  });
+
+  it('always locks and looks up phones and e-mails (they say who the contact is), external ids only as a key', () => {
+    const batch = rows({ externalId: 'L-1', phone: '+15122000001', email: 'a@x.com' });
+    const ids = batchIdentities(batch, [], { organizationId: 'org', webhookId: 'w', scope: 'webhook:w' });
+    expect(ids.locks).toEqual(['e|org|webhook:w|a@x.com', 'p|org|webhook:w|+15122000001']);
+    expect(ids).toMatchObject({ phones: ['+15122000001'], emails: ['a@x.com'] });
+    expect(ids.externalIds).toEqual({ sourceKeys: ['webhook:w'], values: ['L-1'] }); // still looked up
   });
 });

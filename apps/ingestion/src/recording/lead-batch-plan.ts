@@ -6,9 +6,12 @@ export interface BatchLead {
   /** Its position: the file row of an import, the post's place in an intake batch. */
   row: number;
   lead: NormalizedLead;
-  /** Whose external ids it shares a namespace with: its provider's id, else `webhook:<id>`. */
+  /**
+   * Whose external ids and idempotency keys it shares a namespace with: its provider's id, else
+   * `webhook:<id>` (see `sourceKeyOf`).
+   */
   sourceKey: string;
-  /** The post's `Idempotency-Key` (unique per webhook), if any. */
+  /** The post's `Idempotency-Key` (unique per webhook and source), if any. */
   idempotencyKey: string | null;
 }
 
@@ -24,9 +27,9 @@ export function externalIdRef(sourceKey: string, externalId: string): string {
   return `x\u0000${sourceKey}\u0000${externalId}`;
 }
 
-/** The key of `BatchSnapshot.priorLeads` for an idempotency key (of the batch's webhook). */
-export function idempotencyRef(key: string): string {
-  return `i\u0000${key}`;
+/** The key of `BatchSnapshot.priorLeads` for an idempotency key of a source (on the batch's webhook). */
+export function idempotencyRef(sourceKey: string, key: string): string {
+  return `i\u0000${sourceKey}\u0000${key}`;
 }
 
 /** The contact columns a lead fills (in this order) when they are blank. */
@@ -62,10 +65,13 @@ export interface BatchSnapshot {
   contacts: readonly ContactState[];
   /**
    * Leads already stored with one of the batch's external ids (by the same source) or idempotency
-   * keys (of the same webhook), by `externalIdRef` / `idempotencyRef`.
+   * keys (by the same source on the same webhook), by `externalIdRef` / `idempotencyRef`.
    */
   priorLeads: ReadonlyMap<string, PriorLead>;
-  /** Existing contact id → its earliest lead of the vertical within the window that is not a duplicate. */
+  /**
+   * Existing contact id → its earliest lead of the vertical within the window that is not a
+   * duplicate (not needed, and may be empty, when neither phone nor e-mail is a dedup key).
+   */
   recentOriginals: ReadonlyMap<string, string>;
 }
 
@@ -80,7 +86,7 @@ export interface BatchSettings {
 }
 
 export type RowOutcome =
-  /** The same external id from the same source, or the same idempotency key: nothing stored. */
+  /** The same external id, or the same idempotency key, from the same source: nothing stored. */
   | { kind: 'replayed'; row: number; prior: PriorLead }
   | {
       kind: 'stored';
@@ -107,8 +113,9 @@ export interface BatchPlan {
 /**
  * Lock keys and look-up values of a batch. The lock keys are the identities every writer of leads
  * (webhook batches, import batches, contact merges) locks before it reads them, so two writers of
- * the same person queue instead of racing: `x|org|source|external id`, `i|org|webhook|idempotency
- * key`, `p|org|scope|phone`, `e|org|scope|e-mail`.
+ * the same person queue instead of racing: `x|org|source|external id`, `i|org|webhook|source|
+ * idempotency key`, `p|org|scope|phone`, `e|org|scope|e-mail`. Phones and e-mails are always
+ * locked and looked up (they say who the contact is); external ids only when they are a dedup key.
  */
 export interface BatchIdentities {
   locks: string[];
@@ -116,7 +123,8 @@ export interface BatchIdentities {
   emails: string[];
   /** External ids and their sources, pairwise. */
   externalIds: { sourceKeys: string[]; values: string[] };
-  idempotencyKeys: string[];
+  /** Idempotency keys and their sources, pairwise (all of the batch's webhook). */
+  idempotencyKeys: { sourceKeys: string[]; values: string[] };
 }
 
 export function batchIdentities(
@@ -128,7 +136,7 @@ export function batchIdentities(
   const phones = new Set<string>();
   const emails = new Set<string>();
   const externalIds = new Map<string, [string, string]>();
-  const idempotencyKeys = new Set<string>();
+  const idempotencyKeys = new Map<string, [string, string]>();
   const { organizationId: org, webhookId, scope } = key;
   for (const { lead, sourceKey, idempotencyKey } of rows) {
     if (lead.externalId) {
@@ -136,26 +144,50 @@ export function batchIdentities(
       if (match.includes('external_id')) locks.add(`x|${org}|${sourceKey}|${lead.externalId}`);
     }
     if (idempotencyKey) {
-      idempotencyKeys.add(idempotencyKey);
-      locks.add(`i|${org}|${webhookId}|${idempotencyKey}`);
+      idempotencyKeys.set(idempotencyRef(sourceKey, idempotencyKey), [sourceKey, idempotencyKey]);
+      locks.add(`i|${org}|${webhookId}|${sourceKey}|${idempotencyKey}`);
     }
-    if (lead.phone && match.includes('phone')) {
+    if (lead.phone) {
       phones.add(lead.phone);
       locks.add(`p|${org}|${scope}|${lead.phone}`);
     }
-    if (lead.email && match.includes('email')) {
+    if (lead.email) {
       emails.add(lead.email);
       locks.add(`e|${org}|${scope}|${lead.email}`);
     }
   }
-  const pairs = [...externalIds.values()];
   return {
     locks: [...locks].sort(),
     phones: [...phones],
     emails: [...emails],
-    externalIds: { sourceKeys: pairs.map(([source]) => source), values: pairs.map(([, value]) => value) },
-    idempotencyKeys: [...idempotencyKeys],
+    externalIds: pairwise(externalIds.values()),
+    idempotencyKeys: pairwise(idempotencyKeys.values()),
   };
+}
+
+function pairwise(pairs: Iterable<[string, string]>): { sourceKeys: string[]; values: string[] } {
+  const sourceKeys: string[] = [];
+  const values: string[] = [];
+  for (const [source, value] of pairs) {
+    sourceKeys.push(source);
+    values.push(value);
+  }
+  return { sourceKeys, values };
+}
+
+/**
+ * Whether a lead reached its contact through an identifier that is a dedup key: the phone (a
+ * dedup key) the contact already had, or likewise the e-mail. Only then can it be a duplicate.
+ */
+function matchedByDedupKey(
+  contact: Pick<ContactState, 'phone' | 'email'>,
+  lead: NormalizedLead,
+  match: readonly DedupMatchKey[],
+): boolean {
+  return (
+    (match.includes('phone') && lead.phone !== null && contact.phone === lead.phone) ||
+    (match.includes('email') && lead.email !== null && contact.email === lead.email)
+  );
 }
 
 function byAge(a: ContactState, b: ContactState): number {
@@ -178,13 +210,13 @@ class ContactIndex {
 
   /**
    * By e-mail the oldest contact with that e-mail and no different phone — when the lead has no
-   * phone to match by, one without a phone first.
+   * phone, one without a phone first.
    */
-  withEmail(email: string, leadPhone: string | null, phoneKey: string | null): ContactState | undefined {
+  withEmail(email: string, leadPhone: string | null): ContactState | undefined {
     const candidates = (this.byEmail.get(email) ?? []).filter(
       (c) => c.phone === null || leadPhone === null || c.phone === leadPhone,
     );
-    return (phoneKey === null ? candidates.find((c) => c.phone === null) : undefined) ?? candidates[0];
+    return (leadPhone === null ? candidates.find((c) => c.phone === null) : undefined) ?? candidates[0];
   }
 
   add(contact: ContactState): void {
@@ -213,14 +245,16 @@ class ContactIndex {
  * else can change what it covers) and everything earlier rows of the batch did:
  *
  * 1. a lead whose external id the source already used (in the database or earlier in the batch,
- *    when `external_id` is a dedup key), or whose idempotency key the webhook already took, is
- *    `replayed` with the lead stored then: nothing is stored;
- * 2. the contact is the (oldest) one with the lead's phone, else the oldest with its e-mail and no
- *    different phone (one without a phone first when the lead has no phone key); its blank
- *    columns are filled from the lead. Otherwise a contact is created;
- * 3. when the contact already has a lead of the vertical within the window that is not a
- *    duplicate (in the database, or earlier in the batch), the lead is stored as a `duplicate`
- *    of the earliest one;
+ *    when `external_id` is a dedup key), or whose idempotency key the same source already used on
+ *    the webhook, is `replayed` with the lead stored then: nothing is stored;
+ * 2. the contact — one person within the dedup scope, whatever the dedup keys — is the (oldest)
+ *    one with the lead's phone, else the oldest with its e-mail and no different phone (one
+ *    without a phone first when the lead has no phone); its blank columns are filled from the
+ *    lead. Otherwise a contact is created;
+ * 3. when the contact was reached through a dedup key (`phone` and it had the lead's phone, or
+ *    `email` and it had the lead's e-mail) and already has a lead of the vertical within the
+ *    window that is not a duplicate (in the database, or earlier in the batch), the lead is
+ *    stored as a `duplicate` of the earliest one;
  * 4. an external id that is not a dedup key but is already used is moved to
  *    `attributes.externalIdReused`, as the unique index allows it only once.
  *
@@ -243,15 +277,15 @@ export function planBatch(
     const matchedExternalId = match.includes('external_id') ? lead.externalId : null;
     const prior =
       (matchedExternalId ? priorLeads.get(externalIdRef(sourceKey, matchedExternalId)) : undefined) ??
-      (idempotencyKey ? priorLeads.get(idempotencyRef(idempotencyKey)) : undefined);
+      (idempotencyKey ? priorLeads.get(idempotencyRef(sourceKey, idempotencyKey)) : undefined);
     if (prior) {
       outcomes.push({ kind: 'replayed', row, prior });
       continue;
     }
-    const phone = match.includes('phone') ? lead.phone : null;
-    const email = match.includes('email') ? lead.email : null;
-    let contact = phone ? contacts.withPhone(phone) : undefined;
-    if (!contact && email) contact = contacts.withEmail(email, lead.phone, phone);
+    let contact = lead.phone ? contacts.withPhone(lead.phone) : undefined;
+    if (!contact && lead.email) contact = contacts.withEmail(lead.email, lead.phone);
+    // Judged on the contact as found, before this lead fills its blanks.
+    const dedupMatched = contact !== undefined && matchedByDedupKey(contact, lead, match);
 
     let contactEvent: { kind: 'created' | 'updated'; contact: ContactState } | null = null;
     if (contact) {
@@ -289,12 +323,15 @@ export function planBatch(
       contactEvent = { kind: 'created', contact: { ...contact } };
     }
 
-    const originalLeadId =
+    // The contact's earliest recent lead that is not a duplicate, as a lead posted alone would see
+    // it; this lead duplicates it only when it reached the contact through a dedup key.
+    const recentOriginal =
       settings.windowHours > 0
         ? (snapshot.recentOriginals.get(contact.id) ?? firstNewLead.get(contact.id) ?? null)
         : null;
+    const originalLeadId = dedupMatched ? recentOriginal : null;
     const leadId = settings.newId();
-    if (originalLeadId === null && !firstNewLead.has(contact.id)) firstNewLead.set(contact.id, leadId);
+    if (recentOriginal === null && !firstNewLead.has(contact.id)) firstNewLead.set(contact.id, leadId);
 
     const status = originalLeadId ? 'duplicate' : 'new';
     const stored: PriorLead = { leadId, contactId: contact.id, status };
@@ -309,7 +346,7 @@ export function planBatch(
         priorLeads.set(ref, stored);
       }
     }
-    if (idempotencyKey) priorLeads.set(idempotencyRef(idempotencyKey), stored);
+    if (idempotencyKey) priorLeads.set(idempotencyRef(sourceKey, idempotencyKey), stored);
     outcomes.push({
       kind: 'stored',
       row,

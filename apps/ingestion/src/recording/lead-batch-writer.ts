@@ -133,7 +133,8 @@ function contactStateOf(r: ContactRow): ContactState {
  *    keys, phones, e-mails) in one statement, in sorted order: concurrent writers of one person
  *    queue instead of racing, and never deadlock on each other's keys;
  * 2. reads what the database holds for them (earlier leads with the same external id or
- *    idempotency key, the contacts with the phones and e-mails, their recent leads of the vertical);
+ *    idempotency key from the same source, the contacts with the phones and e-mails, their recent
+ *    leads of the vertical);
  * 3. plans each lead in order (`planBatch`: replayed, new, or a duplicate of a recent lead; the
  *    contact found, filled or created);
  * 4. writes contacts, leads and their outbox events (`lead.created` or `lead.duplicate_detected`,
@@ -323,7 +324,7 @@ export class LeadBatchWriter {
   ): Promise<BatchSnapshot> {
     const org = target.organizationId;
     const priorLeads = new Map<string, PriorLead>();
-    if (identities.externalIds.values.length > 0 || identities.idempotencyKeys.length > 0) {
+    if (identities.externalIds.values.length > 0 || identities.idempotencyKeys.values.length > 0) {
       const found = await runner.manager.query<
         { kind: 'x' | 'i'; source_key: string; ref: string; id: string; contact_id: string; status: string }[]
       >(
@@ -333,21 +334,23 @@ export class LeadBatchWriter {
                                 WHERE organization_id = $1 AND source_key = k.source_key AND external_id = k.ref
                                 LIMIT 1) AS l
          UNION ALL
-         SELECT 'i', NULL, k.ref, l.id, l.contact_id, l.status
-           FROM unnest($5::text[]) AS k(ref)
+         SELECT 'i', k.source_key, k.ref, l.id, l.contact_id, l.status
+           FROM unnest($5::text[], $6::text[]) AS k(source_key, ref)
            CROSS JOIN LATERAL (SELECT id, contact_id, status FROM ingestion.leads
-                                WHERE organization_id = $1 AND webhook_id = $4 AND idempotency_key = k.ref
+                                WHERE organization_id = $1 AND webhook_id = $4 AND source_key = k.source_key
+                                  AND idempotency_key = k.ref
                                 LIMIT 1) AS l`,
         [
           org,
           identities.externalIds.sourceKeys,
           identities.externalIds.values,
           target.webhookId,
-          identities.idempotencyKeys,
+          identities.idempotencyKeys.sourceKeys,
+          identities.idempotencyKeys.values,
         ],
       );
       for (const r of found) {
-        const ref = r.kind === 'x' ? externalIdRef(r.source_key, r.ref) : idempotencyRef(r.ref);
+        const ref = r.kind === 'x' ? externalIdRef(r.source_key, r.ref) : idempotencyRef(r.source_key, r.ref);
         priorLeads.set(ref, { leadId: r.id, contactId: r.contact_id, status: r.status });
       }
     }
@@ -368,8 +371,10 @@ export class LeadBatchWriter {
                                       AND merged_into_id IS NULL OFFSET 0) AS c`,
             [org, target.scope, identities.phones, identities.emails],
           );
+    // Only a lead that reached its contact by a phone or e-mail dedup key can be a duplicate.
+    const personKeys = target.dedup.match.includes('phone') || target.dedup.match.includes('email');
     const originals =
-      contacts.length === 0 || target.dedup.windowHours <= 0
+      contacts.length === 0 || target.dedup.windowHours <= 0 || !personKeys
         ? []
         : await runner.manager.query<{ contact_id: string; id: string }[]>(
             `SELECT k.contact_id, o.id FROM unnest($1::uuid[]) AS k(contact_id)

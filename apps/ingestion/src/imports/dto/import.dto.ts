@@ -42,7 +42,10 @@ export interface ImportView {
   etaSeconds: number | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Why a failed import ended (`failed` only). */
   error: string | null;
+  /** The same as a stable code: `quota_exceeded`, `malformed_csv` or `internal_error`. */
+  errorCode: string | null;
   createdAt: string;
   updatedAt: string;
 }
