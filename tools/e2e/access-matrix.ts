@@ -53,15 +53,21 @@ export function roleMayCall(op: Operation, role: Role): boolean {
   return !refuses(op, { role, scopes: roleScopes[role] });
 }
 
-/** `/api/v1/workspaces/{id}` → the collection whose fixture id fills the parameter. */
+/**
+ * `/api/v1/workspaces/{id}` → the collection whose fixture id fills the parameter. A route with
+ * several parameters names the collection of each, joined by `/` (`/api/v1/webhooks/{id}/requests/
+ * {requestId}` → `webhooks/requests`); its fixture answers their ids joined by `,` (see fill).
+ */
 export function collectionOf(path: string): string {
   const segments = path.split('/').filter(Boolean);
-  const param = segments.findIndex((s) => s.startsWith('{'));
-  return segments[param - 1] ?? '';
+  return segments.flatMap((s, i) => (s.startsWith('{') ? [segments[i - 1] ?? ''] : [])).join('/');
 }
 
+/** Fills the parameters in order with the `,`-separated ids; one id fills them all. */
 export function fill(path: string, id: string): string {
-  return path.replace(/\{[^}]+\}/g, id);
+  const ids = id.split(',');
+  let param = 0;
+  return path.replace(/\{[^}]+\}/g, () => ids[Math.min(param++, ids.length - 1)]);
 }
 
 /**
@@ -97,7 +103,8 @@ export type Fixture = (a: FixtureContext) => string | Promise<string>;
  *
  * `FIXTURES`: one row per collection that appears before a path parameter
  * (`/api/v1/<collection>/{id}/...`, see collectionOf): how organization A's owner gets or creates one
- * of its resources. The matrix fills every parameter of the route with that id, checks that another
+ * of its resources (for a nested route, `<collection>/<sub-collection>`: the ids of both, see
+ * fill). The matrix fills the parameters of the route with that id, checks that another
  * organization gets 404, and that each role is allowed or refused (403) as the route declares. Rows
  * are only run for collections some routed operation needs; a route whose collection has no row
  * fails the matrix with "no fixture of organization A for '<collection>'".
@@ -138,6 +145,15 @@ export const FIXTURES: Record<string, Fixture> = {
         .id,
     ),
   providers: async (a) => String((await a.post('/api/v1/providers', { name: 'matrix' })).id),
+  'webhooks/requests': async (a) => {
+    const webhookId = await a.fixture('webhooks');
+    const { leadId } = await vendorLead(a);
+    const log = await a.send('GET', `/api/v1/webhooks/${webhookId}/requests?outcome=accepted`, {});
+    const logged = (log.items as { id: string; leadId: string | null }[]).find((r) => r.leadId === leadId);
+    if (!logged)
+      throw new Error(`the request log of webhook ${webhookId} has no row for lead ${String(leadId)}`);
+    return `${webhookId},${logged.id}`;
+  },
   leads: async (a) => String((await vendorLead(a)).leadId),
   contacts: async (a) => String((await vendorLead(a)).contactId),
   'pipeline-stages': async (a) =>

@@ -1,6 +1,7 @@
 import { Topics } from '@leadflow/contracts';
 import { eventually } from '@leadflow/platform/testing';
 import Redis from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
 import type { ConsumedEvent, Registered } from './stack';
 import { IntakeStack } from './stack';
@@ -185,8 +186,11 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
       workspaceId: owner.workspace.id,
       payload: expect.objectContaining({ id: res.body.leadId, phone: '+15551234567' }),
     });
-    expect(events.some((e) => e.envelope.type === 'contact.created' && e.key === res.body.contactId)).toBe(
-      true,
+    // On its own topic: it may arrive after lead.created.
+    await eventually(
+      async () => events.filter((e) => e.envelope.type === 'contact.created' && e.key === res.body.contactId),
+      (found) => found.length === 1,
+      { what: 'contact.created on ingestion.contacts.v1' },
     );
     await eventually(
       async () =>
@@ -214,6 +218,79 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
         [first.body.leadId, k1.body.leadId],
       ]),
     ).toBe(2);
+  });
+
+  it('scopes an Idempotency-Key to its source: two providers with the same key get two leads, each its own replay', async () => {
+    const owner = await stack.register('ike');
+    const token = owner.accessToken;
+    const hook = await stack.call<{ id: string; secret: string }>('POST', '/api/v1/webhooks', {
+      token,
+      body: {
+        name: 'Shared solar',
+        workspaceId: owner.workspace.id,
+        vertical: 'solar',
+        rateLimit: 100_000,
+        rateWindowSeconds: 3600,
+      },
+    });
+    expect(hook.status).toBe(201);
+    const [north, south] = await Promise.all(
+      ['North Leads', 'South Leads'].map(async (name) => {
+        const res = await stack.call<{ id: string; apiKey: string }>('POST', '/api/v1/providers', {
+          token,
+          body: { name },
+        });
+        expect(res.status).toBe(201);
+        return res.body;
+      }),
+    );
+    type Reply = { leadId: string; replayed?: boolean };
+    const send = (provider: { id: string; apiKey: string } | null, body: Record<string, unknown>) => {
+      const raw = JSON.stringify(body);
+      return stack.call<Reply>('POST', `/webhooks/leads/${hook.body.id}`, {
+        body: raw,
+        headers: {
+          'content-type': 'application/json',
+          'Idempotency-Key': '1',
+          ...(provider
+            ? { 'X-Provider-Id': provider.id, 'X-Provider-Key': provider.apiKey }
+            : { 'LeadFlow-Signature': signatureHeader(hook.body.secret, raw) }),
+        },
+      });
+    };
+    const people = {
+      north: { firstName: 'Nora', phone: '(415) 631-0001' },
+      south: { firstName: 'Sam', phone: '(415) 631-0002' },
+      signed: { firstName: 'Sig', phone: '(415) 631-0003' },
+    };
+
+    // At the same time, with the same key: each source's own lead, not the other's.
+    const firsts = await Promise.all([
+      send(north, people.north),
+      send(south, people.south),
+      send(null, people.signed),
+    ]);
+    expect(firsts.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(new Set(firsts.map((r) => r.body.leadId)).size).toBe(3);
+
+    // The same source again: its own lead back, nothing stored.
+    const agains = await Promise.all([
+      send(north, { ...people.north, firstName: 'Nora B' }),
+      send(south, { ...people.south, firstName: 'Sam B' }),
+      send(null, { ...people.signed, firstName: 'Sig B' }),
+    ]);
+    expect(agains.map((r) => [r.status, r.body.leadId, r.body.replayed])).toEqual(
+      firsts.map((r) => [200, r.body.leadId, true]),
+    );
+    const { rows } = await stack.db.query<{ first_name: string; source_key: string }>(
+      `SELECT first_name, source_key FROM ingestion.leads WHERE webhook_id = $1 ORDER BY first_name`,
+      [hook.body.id],
+    );
+    expect(rows).toEqual([
+      { first_name: 'Nora', source_key: north.id },
+      { first_name: 'Sam', source_key: south.id },
+      { first_name: 'Sig', source_key: `webhook:${hook.body.id}` },
+    ]);
   });
 
   it('keeps the same person in the same vertical within the window as a duplicate linked to the original', async () => {
@@ -431,9 +508,10 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     const ok = await signedPost(hook, body, signatureHeader(hook.secret, body, now));
     expect(ok.status).toBe(201);
 
+    // A few seconds past the 300 s tolerance: `now` is taken once, and the clock moves on meanwhile.
     for (const [offset, code] of [
-      [-301, 'signature_expired'],
-      [301, 'signature_future'],
+      [-305, 'signature_expired'],
+      [305, 'signature_future'],
     ] as const) {
       const raw = lead(code);
       const res = await signedPost(hook, raw, signatureHeader(hook.secret, raw, now + offset));
@@ -526,6 +604,22 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     const hourlyRefused = byProvider.filter((a) => a.status === 429);
     expect(hourlyRefused).toHaveLength(10);
     expect((hourlyRefused[0].body as unknown as { code: string }).code).toBe('provider_rate_limited');
+
+    // Each refusal is in the request log, with its status and code.
+    const refusals = async (webhookId: string, providerId: string) =>
+      (
+        await stack.db.query<{ http_status: number; code: string; n: number }>(
+          `SELECT http_status, code, count(*)::int AS n FROM ingestion.intake_requests
+            WHERE webhook_id = $1 AND provider_id = $2 AND outcome = 'rejected' GROUP BY 1, 2`,
+          [webhookId, providerId],
+        )
+      ).rows;
+    expect(await refusals(limited.id, provider.id)).toEqual([
+      { http_status: 429, code: 'rate_limited', n: 10 },
+    ]);
+    expect(await refusals(webhook.id, hourly.id)).toEqual([
+      { http_status: 429, code: 'provider_rate_limited', n: 10 },
+    ]);
   });
 
   it('refuses what it must with a clear problem and stores no lead', async () => {
@@ -640,10 +734,261 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     expect(res.status).toBe(429);
     expect((res.body as unknown as { code: string }).code).toBe('quota_exceeded');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The quota is not the webhook's rate window: no RateLimit-* headers describe it.
+    expect(res.headers.get('ratelimit-limit')).toBeNull();
+    const { rows: logged } = await stack.db.query<Record<string, unknown>>(
+      `SELECT http_status, code, provider_id FROM ingestion.intake_requests
+        WHERE webhook_id = $1 AND outcome = 'rejected'`,
+      [hook.body.id],
+    );
+    expect(logged).toEqual([{ http_status: 429, code: 'quota_exceeded', provider_id: free.body.id }]);
     // Without the counter, it is counted again from the database: 1 lead, well within the quota.
     await redis.del(`${stack.redisPrefix}quota:${other.organization.id}:${month}`);
     expect((await postFree('again')).status).toBe(201);
     expect(await redis.get(`${stack.redisPrefix}quota:${other.organization.id}:${month}`)).toBe('2');
+  });
+
+  it('logs each refusal of a known webhook with status and code (401s within a budget a minute), announcing only 403s', async () => {
+    const hook = await createWebhook({ name: 'Refusal log', rateLimit: 3, rateWindowSeconds: 3600 });
+    const retired = await createProvider({ name: 'Retired' });
+    expect((await api('PATCH', `/api/v1/providers/${retired.id}`, { active: false })).status).toBe(200);
+    const lead = (n: string) => ({ firstName: n, email: `${n}.${Date.now()}.${Math.random()}@example.com` });
+    const codeOf = (res: { body: unknown }) => (res.body as { code: string }).code;
+
+    const inactive = await post(hook, lead('inactive'), { provider: retired });
+    expect([inactive.status, codeOf(inactive)]).toEqual([403, 'provider_inactive']);
+    for (const n of ['a', 'b', 'c']) expect((await post(hook, lead(n))).status).toBe(201);
+    const limited = await post(hook, lead('over'));
+    expect([limited.status, codeOf(limited)]).toEqual([429, 'rate_limited']);
+
+    // 65 posts without credentials within one fixed minute: 60 logged, 5 only counted.
+    const unlogged = async () => {
+      const metrics = await (await fetch(`${stack.ingestion[0]}/metrics`)).text();
+      const line =
+        /^ingestion_intake_refusals_unlogged_total\{[^}]*code="credentials_required"[^}]*\} (\d+)/m;
+      return Number(line.exec(metrics)?.[1] ?? 0);
+    };
+    const before = await unlogged();
+    if (Date.now() % 60_000 > 45_000) await sleep(60_000 - (Date.now() % 60_000) + 200);
+    const anonymous = await Promise.all(
+      Array.from({ length: 65 }, (_, i) => post(hook, lead(`anon${i}`), { provider: null })),
+    );
+    expect(anonymous.map(codeOf)).toEqual(Array(65).fill('credentials_required'));
+    expect((await unlogged()) - before).toBe(5);
+
+    const { rows } = await stack.db.query<Record<string, unknown>>(
+      `SELECT outcome, http_status, code, provider_id, count(*)::int AS n FROM ingestion.intake_requests
+        WHERE webhook_id = $1 GROUP BY 1, 2, 3, 4 ORDER BY 2`,
+      [hook.id],
+    );
+    expect(rows).toEqual([
+      { outcome: 'accepted', http_status: 201, code: null, provider_id: provider.id, n: 3 },
+      { outcome: 'rejected', http_status: 401, code: 'credentials_required', provider_id: null, n: 60 },
+      { outcome: 'rejected', http_status: 403, code: 'provider_inactive', provider_id: retired.id, n: 1 },
+      { outcome: 'rejected', http_status: 429, code: 'rate_limited', provider_id: provider.id, n: 1 },
+    ]);
+    const log = await api<{ items: Record<string, unknown>[] }>(
+      'GET',
+      `/api/v1/webhooks/${hook.id}/requests?outcome=rejected&limit=200`,
+    );
+    expect(log.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ httpStatus: 403, code: 'provider_inactive', providerId: retired.id }),
+        expect.objectContaining({ httpStatus: 429, code: 'rate_limited', providerId: provider.id }),
+        expect.objectContaining({ httpStatus: 401, code: 'credentials_required', providerId: null }),
+      ]),
+    );
+    // lead.rejected is about the source's leads: a refused provider, not volume or unknown senders.
+    const { rows: announced } = await stack.db.query<{ code: string; provider: string }>(
+      `SELECT (value::jsonb)->'payload'->>'code' AS code, (value::jsonb)->'payload'->>'providerId' AS provider
+         FROM ingestion.outbox WHERE type = 'lead.rejected' AND (value::jsonb)->'payload'->>'webhookId' = $1`,
+      [hook.id],
+    );
+    expect(announced).toEqual([{ code: 'provider_inactive', provider: retired.id }]);
+
+    // A paused or archived webhook keeps nothing, whoever posts.
+    const paused = await createWebhook({ name: 'Paused log' });
+    expect((await api('PATCH', `/api/v1/webhooks/${paused.id}`, { status: 'paused' })).status).toBe(200);
+    const archived = await createWebhook({ name: 'Archived log' });
+    expect((await api('DELETE', `/api/v1/webhooks/${archived.id}`)).status).toBe(204);
+    expect((await post(paused, lead('paused'))).status).toBe(423);
+    expect((await post(paused, lead('paused'), { provider: null })).status).toBe(423);
+    expect((await post(archived, lead('archived'))).status).toBe(410);
+    expect(
+      await stack.count('SELECT count(*) AS n FROM ingestion.intake_requests WHERE webhook_id = ANY($1)', [
+        [paused.id, archived.id],
+      ]),
+    ).toBe(0);
+  });
+
+  it('shows one logged post with its body exactly as received, to its organization only', async () => {
+    const hook = await createWebhook({ name: 'Detail vendor' });
+    const stamp = Date.now();
+    const raw = `{ "firstName" : "Zoë",\n\t"email": "zoe.${stamp}@example.com" ,"note":"  ✓ kept  " }  `;
+    const accepted = await post(hook, raw, {
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'SunLeads-Poster/2.1',
+        'idempotency-key': `detail-${stamp}`,
+      },
+    });
+    expect(accepted.status).toBe(201);
+    const requestOf = async (where: string, params: unknown[]): Promise<string> => {
+      const { rows } = await stack.db.query<{ id: string }>(
+        `SELECT id FROM ingestion.intake_requests WHERE ${where}`,
+        params,
+      );
+      expect(rows).toHaveLength(1);
+      return rows[0].id;
+    };
+    const acceptedId = await requestOf('lead_id = $1', [accepted.body.leadId]);
+    const detail = await api<Record<string, unknown>>(
+      'GET',
+      `/api/v1/webhooks/${hook.id}/requests/${acceptedId}`,
+    );
+    expect(detail.status).toBe(200);
+    expect(detail.body).toEqual({
+      id: acceptedId,
+      webhookId: hook.id,
+      providerId: provider.id,
+      outcome: 'accepted',
+      httpStatus: 201,
+      code: null,
+      errors: [],
+      leadId: accepted.body.leadId,
+      idempotencyKey: `detail-${stamp}`,
+      contentType: 'application/json; charset=utf-8',
+      userAgent: 'SunLeads-Poster/2.1',
+      ip: expect.any(String),
+      rawBody: raw,
+      rawBodyEncoding: 'utf8',
+      receivedAt: expect.any(String),
+    });
+
+    // Bytes that are not UTF-8 come back base64, unchanged.
+    const bytes = Buffer.concat([Buffer.from('first_name=Ren'), Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28])]);
+    const refused = await post(hook, bytes, { headers: { 'content-type': 'text/plain' } });
+    expect(refused.status).toBe(415);
+    const refusedId = await requestOf(`webhook_id = $1 AND code = 'unsupported_media_type'`, [hook.id]);
+    const binary = await api<{ rawBody: string; rawBodyEncoding: string; httpStatus: number; code: string }>(
+      'GET',
+      `/api/v1/webhooks/${hook.id}/requests/${refusedId}`,
+    );
+    expect(binary.body).toMatchObject({
+      rawBodyEncoding: 'base64',
+      httpStatus: 415,
+      code: 'unsupported_media_type',
+    });
+    expect(Buffer.from(binary.body.rawBody, 'base64').equals(bytes)).toBe(true);
+
+    // Another organization, another webhook of the same one, or an unknown id: 404 problem.
+    const foreign = await api<{ code: string }>(
+      'GET',
+      `/api/v1/webhooks/${hook.id}/requests/${acceptedId}`,
+      undefined,
+      other.accessToken,
+    );
+    expect(foreign.status).toBe(404);
+    expect(foreign.headers.get('content-type')).toContain('application/problem+json');
+    expect(foreign.body.code).toBe('not_found');
+    expect((await api('GET', `/api/v1/webhooks/${webhook.id}/requests/${acceptedId}`)).status).toBe(404);
+    expect(
+      (await api('GET', `/api/v1/webhooks/${hook.id}/requests/00000000-0000-7000-8000-000000000000`)).status,
+    ).toBe(404);
+    expect((await api('GET', `/api/v1/webhooks/${hook.id}/requests/not-an-id`)).status).toBe(400);
+  });
+
+  it('filters the request log by provider and period, pages it, and names a bad parameter', async () => {
+    const hook = await createWebhook({ name: 'Filtered vendor' });
+    const second = await createProvider({ name: 'Second vendor' });
+    const lead = (n: string) => ({ firstName: n, email: `${n}.${Date.now()}@example.com` });
+    const first = await post(hook, lead('first'));
+    await sleep(20);
+    const mid = new Date().toISOString();
+    await sleep(20);
+    const bySecond = await post(hook, lead('second'), { provider: second });
+    const last = await post(hook, lead('last'));
+    expect([first.status, bySecond.status, last.status]).toEqual([201, 201, 201]);
+
+    const list = (query: string) =>
+      api<{ items: { leadId: string }[]; nextCursor: string | null }>(
+        'GET',
+        `/api/v1/webhooks/${hook.id}/requests?${query}`,
+      );
+    const leadsOf = async (query: string) => {
+      const res = await list(query);
+      expect(res.status).toBe(200);
+      return res.body.items.map((r) => r.leadId);
+    };
+    expect(await leadsOf(`providerId=${second.id}`)).toEqual([bySecond.body.leadId]);
+    expect(await leadsOf(`providerId=${provider.id}`)).toEqual([last.body.leadId, first.body.leadId]);
+    expect(await leadsOf(`from=${mid}`)).toEqual([last.body.leadId, bySecond.body.leadId]);
+    expect(await leadsOf(`to=${mid}`)).toEqual([first.body.leadId]);
+    expect(await leadsOf(`from=${mid}&providerId=${provider.id}&outcome=accepted`)).toEqual([
+      last.body.leadId,
+    ]);
+    expect(await leadsOf(`from=${mid}&outcome=rejected`)).toEqual([]);
+
+    const page1 = await list(`from=${mid}&limit=1`);
+    expect(page1.body.items.map((r) => r.leadId)).toEqual([last.body.leadId]);
+    const page2 = await list(`from=${mid}&limit=1&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.items.map((r) => r.leadId)).toEqual([bySecond.body.leadId]);
+    expect(page2.body.nextCursor).toBeNull();
+
+    for (const [query, field, rule] of [
+      ['from=yesterday', 'from', 'isIso8601'],
+      ['to=2026-13-01T00:00:00Z', 'to', 'isIso8601'],
+      ['from=2026-W01', 'from', 'isIso8601'],
+      [`from=${mid}&to=${mid}`, 'from', 'range'],
+      ['providerId=nope', 'providerId', 'isUuid'],
+    ]) {
+      const bad = await api<{ errors: { field: string; rule: string }[] }>(
+        'GET',
+        `/api/v1/webhooks/${hook.id}/requests?${query}`,
+      );
+      expect([query, bad.status]).toEqual([query, 422]);
+      expect(bad.headers.get('content-type')).toContain('application/problem+json');
+      expect(bad.body.errors).toEqual([expect.objectContaining({ field, rule })]);
+    }
+  });
+
+  it('takes the identical retry of a signed post whose write failed (5xx); replays stay refused, also concurrent ones', async () => {
+    const hook = await createWebhook({ name: 'Flaky store', requireSignature: true });
+    const body = JSON.stringify({ firstName: 'Flaky', email: `flaky.${Date.now()}@example.com` });
+    const header = signatureHeader(hook.secret, body);
+    // Fault injection in the real database: this lead's insert fails, once.
+    await stack.db.query(`CREATE FUNCTION ingestion.test_refuse_flaky() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.first_name = 'Flaky' THEN RAISE EXCEPTION 'storage failed'; END IF; RETURN NEW; END $$`);
+    await stack.db.query(`CREATE TRIGGER test_refuse_flaky BEFORE INSERT ON ingestion.leads
+        FOR EACH ROW EXECUTE FUNCTION ingestion.test_refuse_flaky()`);
+    try {
+      expect((await signedPost(hook, body, header)).status).toBe(500);
+    } finally {
+      await stack.db.query('DROP TRIGGER test_refuse_flaky ON ingestion.leads');
+      await stack.db.query('DROP FUNCTION ingestion.test_refuse_flaky()');
+    }
+    const retry = await signedPost(hook, body, header);
+    expect(retry.status).toBe(201);
+    const replay = await signedPost(hook, body, header);
+    expect([replay.status, (replay.body as unknown as { code: string }).code]).toEqual([
+      401,
+      'signature_replayed',
+    ]);
+
+    const burst = JSON.stringify({ firstName: 'Burst', email: `signed.burst.${Date.now()}@example.com` });
+    const burstHeader = signatureHeader(hook.secret, burst);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        stack.call<{ code: string }>('POST', `/webhooks/leads/${hook.id}`, {
+          body: burst,
+          base: stack.ingestion[i % 2],
+          headers: { 'content-type': 'application/json', 'LeadFlow-Signature': burstHeader },
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 401 && a.body.code === 'signature_replayed')).toHaveLength(5);
+    expect(await leadCount(hook.id)).toBe(2);
   });
 
   it("never shows one tenant's webhooks, providers or leads to another (404)", async () => {

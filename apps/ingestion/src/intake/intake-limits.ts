@@ -1,5 +1,6 @@
 import type { PlanQuotas } from '@leadflow/contracts';
 import { MetricsService } from '@leadflow/platform/observability';
+import type { Counter } from 'prom-client';
 import type { RateLimitDecision } from '@leadflow/platform/ratelimit';
 import { FixedWindowLimiter } from '@leadflow/platform/ratelimit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -12,6 +13,20 @@ import { IntakeErrorCode, IntakeLimitError } from './intake.errors';
 import { IntakeRepository } from './intake.repository';
 
 const HOUR_MS = 3600_000;
+const MINUTE_MS = 60_000;
+
+/** Who a refused post came from, as far as intake could tell before refusing it. */
+export type RefusedCaller = 'unauthenticated' | 'identified';
+
+/**
+ * Refused posts written to the request log per webhook and minute. Beyond it a refusal is answered
+ * as usual but only counted (`ingestion_intake_refusals_unlogged_total`), so a flood of bad
+ * credentials or of posts over the rate limit costs Redis counts, not database rows.
+ */
+export const REFUSAL_LOG_PER_MINUTE: Record<RefusedCaller, number> = {
+  unauthenticated: 60,
+  identified: 600,
+};
 
 function secondsToNextMonth(now = new Date()): number {
   const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
@@ -26,13 +41,14 @@ function monthOf(date: Date): { key: string; start: Date } {
 /**
  * The limits of intake, counted in Redis so that every ingestion replica shares them exactly:
  * the webhook's rate limit, the provider's hourly limit, the organization's monthly lead quota,
- * and the one-time use of each request signature.
+ * the one-time use of each request signature, and how many refusals the request log takes.
  */
 @Injectable()
 export class IntakeLimits {
   private readonly logger = new Logger('IntakeLimits');
   private readonly limiter: FixedWindowLimiter;
   private readonly prefix: string;
+  private readonly unlogged: Counter<'code'>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -42,6 +58,11 @@ export class IntakeLimits {
   ) {
     this.prefix = env.REDIS_KEY_PREFIX;
     const failures = metrics.counter('ingestion_limit_failures_total', 'Limit checks Redis could not answer');
+    this.unlogged = metrics.counter(
+      'ingestion_intake_refusals_unlogged_total',
+      'Refused webhook posts answered but not written to the request log (over its per-minute budget)',
+      ['code'],
+    );
     // Fail open: a Redis outage must not turn into refused (lost) leads.
     this.limiter = new FixedWindowLimiter(redis, {
       keyPrefix: `${env.REDIS_KEY_PREFIX}intake:`,
@@ -109,21 +130,49 @@ export class IntakeLimits {
     }
   }
 
-  /** Records a signature as used; false when it was already used (a replay). */
+  /**
+   * Records a signature as used, before its post is stored; false when it was already used (a
+   * replay). SET NX is the claim: of concurrent identical posts exactly one gets it, and it keeps it
+   * unless its write fails (releaseSignature).
+   */
   async firstUseOfSignature(webhookId: string, signature: string, ttlSeconds: number): Promise<boolean> {
     try {
-      const set = await this.redis.set(
-        `${this.prefix}sig:${webhookId}:${signature}`,
-        '1',
-        'EX',
-        ttlSeconds,
-        'NX',
-      );
+      const set = await this.redis.set(this.signatureKey(webhookId, signature), '1', 'EX', ttlSeconds, 'NX');
       return set === 'OK';
     } catch (error) {
       this.logger.warn({ err: error }, 'replay check failed; accepting the signature');
       return true;
     }
+  }
+
+  /**
+   * Whether a refused post may be written to the request log: at most REFUSAL_LOG_PER_MINUTE per
+   * webhook and kind of caller; the others are counted by code. Fails open like the other limits.
+   */
+  async mayLogRefusal(webhookId: string, caller: RefusedCaller, code: string): Promise<boolean> {
+    const decision = await this.limiter.consume(
+      `log:${caller}:${webhookId}`,
+      REFUSAL_LOG_PER_MINUTE[caller],
+      MINUTE_MS,
+    );
+    if (!decision.allowed) this.unlogged.inc({ code });
+    return decision.allowed;
+  }
+
+  /**
+   * Frees a signature marked used by a post that then failed on our side (5xx), so that the
+   * vendor's identical retry is taken. Only the post that marked it calls this, once it knows.
+   */
+  async releaseSignature(webhookId: string, signature: string): Promise<void> {
+    try {
+      await this.redis.del(this.signatureKey(webhookId, signature));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not release a signature; its retry will be refused');
+    }
+  }
+
+  private signatureKey(webhookId: string, signature: string): string {
+    return `${this.prefix}sig:${webhookId}:${signature}`;
   }
 
   private async monthlyLeads(organizationId: string, now: Date): Promise<number | null> {

@@ -20,6 +20,7 @@ import { WebhookSecrets } from '../webhooks/webhook-secrets';
 import { verifySignature } from '../webhooks/webhook-signature';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
 import { IntakeRequestEntity } from './intake-request.entity';
+import type { RefusedCaller } from './intake-limits';
 import { IntakeLimits } from './intake-limits';
 import {
   IntakeErrorCode,
@@ -32,6 +33,7 @@ import {
   WebhookGoneError,
   WebhookPausedError,
 } from './intake.errors';
+import type { IntakeContext } from './intake.repository';
 import { IntakeRepository } from './intake.repository';
 import type { RecordResult } from './intake-writer';
 import { IntakeWriter } from './intake-writer';
@@ -64,10 +66,11 @@ export interface IntakeAnswer {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-/** A request that was authenticated far enough to be logged against its webhook. */
+/** A post to a known webhook that takes posts: logged against it, whatever becomes of it. */
 interface Admitted {
   post: IntakePost;
   webhook: WebhookEntity;
+  /** The provider of X-Provider-Id, once its key matched. */
   provider: ProviderEntity | null;
   receivedAt: Date;
 }
@@ -98,34 +101,23 @@ export class IntakeService {
     const context = isUuid(post.webhookId) ? await this.requests.context(post.webhookId, providerId) : null;
     if (!context) throw new NotFoundError('webhook', post.webhookId);
     const { webhook } = context;
+    // Nothing is kept for a webhook that takes no posts at all.
     if (webhook.status === 'archived') throw new WebhookGoneError();
     if (webhook.status === 'paused') throw new WebhookPausedError();
 
-    const provider = this.authenticateProvider(post, context.provider);
-    const signature = this.checkSignature(webhook, post, !provider);
-    const admitted: Admitted = { post, webhook, provider, receivedAt };
-    if (
-      provider &&
-      provider.allowedWebhookIds.length > 0 &&
-      !provider.allowedWebhookIds.includes(webhook.id)
-    ) {
-      const error = new IntakeForbiddenError(
-        IntakeErrorCode.ProviderNotAllowed,
-        'This provider is not allowed to post to this webhook',
-      );
-      await this.logRejection(admitted, error);
+    // From here on every refusal is written to the webhook's request log.
+    const admitted: Admitted = { post, webhook, provider: null, receivedAt };
+    let checked: { signature: string | null; rate: RateLimitDecision };
+    try {
+      checked = await this.admit(admitted, context);
+    } catch (error) {
+      if (error instanceof DomainError) await this.logRefusal(admitted, error);
       throw error;
     }
 
-    const rate = await this.enforceLimits(webhook, provider, context.quotas);
+    const { signature, rate } = checked;
+    const { provider } = admitted;
     const headers = rateLimitHeaders(rate);
-    if (signature && !(await this.limits.firstUseOfSignature(webhook.id, signature, this.replayTtl()))) {
-      throw new IntakeUnauthorizedError(
-        IntakeErrorCode.SignatureReplayed,
-        'This signature was already used; sign every post with a fresh timestamp',
-      );
-    }
-
     try {
       const result = await this.store(admitted);
       // last_used_at is kept to the minute; the loaded row says whether this post moves it.
@@ -139,6 +131,10 @@ export class IntakeService {
       }
       return { ...this.answer(result), headers };
     } catch (error) {
+      // Our failure, not the post's: the vendor's identical retry must not be refused as a replay.
+      if (signature && !(error instanceof DomainError && statusOfKind[error.kind] < 500)) {
+        await this.limits.releaseSignature(webhook.id, signature);
+      }
       if (error instanceof DomainError && error.headers === undefined) {
         throw new DomainError(error.kind, error.code, error.message, {
           fieldErrors: error.fieldErrors,
@@ -150,6 +146,43 @@ export class IntakeService {
     }
   }
 
+  /**
+   * Authenticates the caller (setting `admitted.provider`), checks its rights and the limits, and
+   * claims the signature (one use each); throws the refusal. Answers the signature claimed and the
+   * webhook's rate decision.
+   */
+  private async admit(
+    admitted: Admitted,
+    context: IntakeContext,
+  ): Promise<{ signature: string | null; rate: RateLimitDecision }> {
+    const { post, webhook } = admitted;
+    const provider = this.authenticateProvider(post, context.provider);
+    admitted.provider = provider;
+    if (provider && !provider.active) {
+      throw new IntakeForbiddenError(IntakeErrorCode.ProviderInactive, 'This provider is deactivated');
+    }
+    const signature = this.checkSignature(webhook, post, !provider);
+    if (
+      provider &&
+      provider.allowedWebhookIds.length > 0 &&
+      !provider.allowedWebhookIds.includes(webhook.id)
+    ) {
+      throw new IntakeForbiddenError(
+        IntakeErrorCode.ProviderNotAllowed,
+        'This provider is not allowed to post to this webhook',
+      );
+    }
+    const rate = await this.enforceLimits(webhook, provider, context.quotas);
+    if (signature && !(await this.limits.firstUseOfSignature(webhook.id, signature, this.replayTtl()))) {
+      throw new IntakeUnauthorizedError(
+        IntakeErrorCode.SignatureReplayed,
+        'This signature was already used; sign every post with a fresh timestamp',
+      );
+    }
+    return { signature, rate };
+  }
+
+  /** The provider of X-Provider-Id when its key matches (active or not), or null without one. */
   private authenticateProvider(post: IntakePost, provider: ProviderEntity | null): ProviderEntity | null {
     if (post.providerId === null) return null;
     if (!provider || post.providerKey === null || !providerKeyMatches(post.providerKey, provider.keyHash)) {
@@ -157,9 +190,6 @@ export class IntakeService {
         IntakeErrorCode.InvalidProviderCredentials,
         'X-Provider-Id and X-Provider-Key do not match a provider of this webhook',
       );
-    }
-    if (!provider.active) {
-      throw new IntakeForbiddenError(IntakeErrorCode.ProviderInactive, 'This provider is deactivated');
     }
     return provider;
   }
@@ -238,7 +268,7 @@ export class IntakeService {
       });
     }
     if (body instanceof DomainError) {
-      await this.logRejection(admitted, body);
+      await this.logRefusal(admitted, body);
       throw body;
     }
     const normalized = normalizeLead(body, {
@@ -248,7 +278,7 @@ export class IntakeService {
     });
     if (!normalized.ok || issues.length > 0) {
       const error = new InvalidLeadError([...issues, ...(normalized.ok ? [] : normalized.errors)]);
-      await this.logRejection(admitted, error);
+      await this.logRefusal(admitted, error);
       throw error;
     }
     const requestId = uuidv7();
@@ -308,39 +338,62 @@ export class IntakeService {
     return new UnsupportedLeadMediaTypeError(type);
   }
 
-  /** Logs a refused request (and emits `lead.rejected`) so source-quality reports see it. */
-  private async logRejection(admitted: Admitted, error: DomainError): Promise<void> {
-    const requestId = uuidv7();
-    const reasons = error.fieldErrors?.map((e) => `${e.field}: ${e.message}`) ?? [error.message];
-    await this.uow.run(async (tx) => {
-      await this.requests.insertRequest(
-        tx,
-        this.requestRow(admitted, requestId, {
-          outcome: 'rejected',
-          httpStatus: statusOfKind[error.kind],
-          code: error.code,
-          errors: error.fieldErrors ?? [],
-          leadId: null,
-        }),
-      );
-      await this.outbox.add(tx, [
-        {
-          contract: LeadRejected,
-          aggregateId: requestId,
-          organizationId: admitted.webhook.organizationId,
-          workspaceId: admitted.webhook.workspaceId,
-          payload: {
-            requestId,
-            channel: 'webhook',
-            webhookId: admitted.webhook.id,
-            providerId: admitted.provider?.id ?? null,
-            importId: null,
+  /**
+   * Writes a refused post to the request log, and announces it as `lead.rejected` when it says
+   * something about the source's leads: a refusal of the lead itself (400, 415, 422) or of an
+   * identified provider (403). Rate and quota refusals (429) are logged without an event (they are
+   * about volume, not lead quality), and so are 401s (the sender is unknown). 401s and the refusals
+   * that come before the lead is read (403, 429) are logged within a per-webhook budget
+   * (IntakeLimits.mayLogRefusal), so that a flood writes no unbounded rows; the refusals of read
+   * leads come after the rate limit, which bounds them. Failing to log never changes the answer.
+   */
+  private async logRefusal(admitted: Admitted, error: DomainError): Promise<void> {
+    const status = statusOfKind[error.kind];
+    if (status >= 500) return;
+    const budget: RefusedCaller | null =
+      error.kind === 'unauthorized'
+        ? 'unauthenticated'
+        : status === 403 || status === 429
+          ? 'identified'
+          : null;
+    const announce = error.kind !== 'unauthorized' && error.kind !== 'rate_limited';
+    try {
+      if (budget && !(await this.limits.mayLogRefusal(admitted.webhook.id, budget, error.code))) return;
+      const requestId = uuidv7();
+      const reasons = error.fieldErrors?.map((e) => `${e.field}: ${e.message}`) ?? [error.message];
+      await this.uow.run(async (tx) => {
+        await this.requests.insertRequest(
+          tx,
+          this.requestRow(admitted, requestId, {
+            outcome: 'rejected',
+            httpStatus: status,
             code: error.code,
-            reasons: reasons.slice(0, 50),
+            errors: error.fieldErrors ?? [],
+            leadId: null,
+          }),
+        );
+        if (!announce) return;
+        await this.outbox.add(tx, [
+          {
+            contract: LeadRejected,
+            aggregateId: requestId,
+            organizationId: admitted.webhook.organizationId,
+            workspaceId: admitted.webhook.workspaceId,
+            payload: {
+              requestId,
+              channel: 'webhook',
+              webhookId: admitted.webhook.id,
+              providerId: admitted.provider?.id ?? null,
+              importId: null,
+              code: error.code,
+              reasons: reasons.slice(0, 50),
+            },
           },
-        },
-      ]);
-    });
+        ]);
+      });
+    } catch (failure) {
+      this.logger.warn({ err: failure, code: error.code }, 'could not log a refused post');
+    }
   }
 
   private requestRow(

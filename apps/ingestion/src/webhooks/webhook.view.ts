@@ -1,5 +1,6 @@
 import type { IntakeRequestEntity } from '../intake/intake-request.entity';
-import type { IntakeRequestView, WebhookView } from './dto/webhook.dto';
+import { isUtf8 } from 'node:buffer';
+import type { IntakeRequestDetailView, IntakeRequestView, WebhookView } from './dto/webhook.dto';
 import type { WebhookEntity } from './webhook.entity';
 
 export function toWebhookView(w: WebhookEntity, publicBaseUrl: string): WebhookView {
@@ -40,5 +41,17 @@ export function toIntakeRequestView(r: IntakeRequestEntity): IntakeRequestView {
     contentType: r.contentType,
     ip: r.ip,
     receivedAt: r.receivedAt.toISOString(),
+  };
+}
+
+export function toIntakeRequestDetailView(r: IntakeRequestEntity): IntakeRequestDetailView {
+  const text = r.rawBody !== null && isUtf8(r.rawBody);
+  return {
+    ...toIntakeRequestView(r),
+    webhookId: r.webhookId,
+    idempotencyKey: r.idempotencyKey,
+    userAgent: r.userAgent,
+    rawBody: r.rawBody === null ? null : r.rawBody.toString(text ? 'utf8' : 'base64'),
+    rawBodyEncoding: r.rawBody === null ? null : text ? 'utf8' : 'base64',
   };
 }

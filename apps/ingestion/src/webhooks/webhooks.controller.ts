@@ -16,7 +16,12 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { CreatedWebhookView, IntakeRequestView, WebhookView } from './dto/webhook.dto';
+import type {
+  CreatedWebhookView,
+  IntakeRequestDetailView,
+  IntakeRequestView,
+  WebhookView,
+} from './dto/webhook.dto';
 import {
   CreateWebhookDto,
   ListIntakeRequestsQuery,
@@ -98,7 +103,10 @@ export class WebhooksController {
 
   @Get(':id/requests')
   @ApiOperation({
-    summary: 'Intake log of the webhook: every post with its outcome and reasons, newest first',
+    summary: 'Intake log of the webhook: posts with their outcome and reasons, newest first',
+    description:
+      'Filters: outcome, providerId, from (received at or after) and to (before), ISO 8601. Refusals ' +
+      'before the lead is read (401, 403, 429) are logged up to a budget per webhook and minute.',
   })
   requests(
     @CurrentPrincipal() principal: Principal,
@@ -106,5 +114,20 @@ export class WebhooksController {
     @Query() query: ListIntakeRequestsQuery,
   ): Promise<Page<IntakeRequestView>> {
     return this.webhooks.requests(principal, id, query);
+  }
+
+  @Get(':id/requests/:requestId')
+  @ApiOperation({
+    summary: 'One logged post: raw body, content type, user agent, IP, Idempotency-Key and outcome',
+    description:
+      'rawBody is the body exactly as received: text when it is valid UTF-8 (rawBodyEncoding "utf8"), ' +
+      'else base64 ("base64"). 404 when the webhook or the request is not one of the caller.',
+  })
+  request(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('requestId', new ParseUUIDPipe()) requestId: string,
+  ): Promise<IntakeRequestDetailView> {
+    return this.webhooks.request(principal, id, requestId);
   }
 }

@@ -1,3 +1,4 @@
+import { NotFoundError } from '@leadflow/platform/errors';
 import type { TenantScope } from '@leadflow/platform/persistence';
 import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
@@ -73,7 +74,14 @@ export class WebhooksRepository {
   listRequests(
     scope: TenantScope,
     webhookId: string,
-    query: { limit: number; cursor?: string; outcome?: string },
+    query: {
+      limit: number;
+      cursor?: string;
+      outcome?: string;
+      providerId?: string;
+      from?: Date;
+      to?: Date;
+    },
   ): Promise<IntakeRequestEntity[]> {
     const qb = this.requests
       .queryBuilder(scope, 'r')
@@ -91,6 +99,10 @@ export class WebhooksRepository {
       ])
       .andWhere('r.webhookId = :webhookId', { webhookId });
     if (query.outcome !== undefined) qb.andWhere('r.outcome = :outcome', { outcome: query.outcome });
+    if (query.providerId !== undefined)
+      qb.andWhere('r.providerId = :providerId', { providerId: query.providerId });
+    if (query.from !== undefined) qb.andWhere('r.receivedAt >= :from', { from: query.from });
+    if (query.to !== undefined) qb.andWhere('r.receivedAt < :to', { to: query.to });
     if (query.cursor !== undefined) {
       const c = decodeCursor(query.cursor);
       qb.andWhere('(r.receivedAt, r.id) < (:createdAt, :id)', c);
@@ -100,6 +112,13 @@ export class WebhooksRepository {
       .addOrderBy('r.id', 'DESC')
       .take(query.limit + 1)
       .getMany();
+  }
+
+  /** One logged post of the webhook, raw body included. */
+  async getRequest(scope: TenantScope, webhookId: string, id: string): Promise<IntakeRequestEntity> {
+    const row = await this.requests.findOne(scope, { id, webhookId });
+    if (!row) throw new NotFoundError('intake request', id);
+    return row;
   }
 
   /** Requests per outcome for one webhook in [from, to). */

@@ -15,6 +15,7 @@ import { validateFieldMapping } from '../normalization';
 import type {
   CreateWebhookDto,
   CreatedWebhookView,
+  IntakeRequestDetailView,
   IntakeRequestView,
   ListIntakeRequestsQuery,
   ListWebhooksQuery,
@@ -23,9 +24,14 @@ import type {
 } from './dto/webhook.dto';
 import { generateWebhookSecret } from './webhook-signature';
 import { WebhookSecrets } from './webhook-secrets';
-import { toIntakeRequestView, toWebhookView } from './webhook.view';
+import { toIntakeRequestDetailView, toIntakeRequestView, toWebhookView } from './webhook.view';
 import { WebhookEntity } from './webhook.entity';
-import { InvalidFieldMappingError, RateLimitConflictError, WebhookArchivedError } from './webhooks.errors';
+import {
+  InvalidFieldMappingError,
+  InvalidRequestLogPeriodError,
+  RateLimitConflictError,
+  WebhookArchivedError,
+} from './webhooks.errors';
 import { WebhooksRepository } from './webhooks.repository';
 
 export const WebhookAuditActions = {
@@ -50,6 +56,16 @@ function checkMapping(mapping: unknown): void {
   if (mapping === undefined) return;
   const issues = validateFieldMapping(mapping);
   if (issues.length > 0) throw new InvalidFieldMappingError(issues);
+}
+
+/** A period bound of the request log as a Date (ISO week and ordinal dates name no instant). */
+function instantOf(field: 'from' | 'to', value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new InvalidRequestLogPeriodError(field, 'isIso8601', `${field} must be an ISO 8601 date-time`);
+  }
+  return date;
 }
 
 /** Webhook configurations: where vendors post, how their leads are read, limited and de-duplicated. */
@@ -227,10 +243,20 @@ export class WebhooksService {
     query: ListIntakeRequestsQuery,
   ): Promise<Page<IntakeRequestView>> {
     const scope = tenantScopeOf(principal);
+    const from = instantOf('from', query.from);
+    const to = instantOf('to', query.to);
+    if (from && to && !(from < to)) {
+      throw new InvalidRequestLogPeriodError('from', 'range', 'from must be before to');
+    }
     await this.webhooks.get(scope, id);
-    const rows = await this.webhooks.listRequests(scope, id, query);
+    const rows = await this.webhooks.listRequests(scope, id, { ...query, from, to });
     const page = toPage(rows, query.limit, (r) => ({ createdAt: r.receivedAt.toISOString(), id: r.id }));
     return { items: page.items.map(toIntakeRequestView), nextCursor: page.nextCursor };
+  }
+
+  /** One logged post of the webhook with its raw body (404 when either is not the caller's). */
+  async request(principal: Principal, id: string, requestId: string): Promise<IntakeRequestDetailView> {
+    return toIntakeRequestDetailView(await this.webhooks.getRequest(tenantScopeOf(principal), id, requestId));
   }
 
   private view(webhook: WebhookEntity): WebhookView {

@@ -1,5 +1,5 @@
-import type { Vertical } from '@leadflow/contracts';
-import { Verticals } from '@leadflow/contracts';
+import type { IntakeOutcome, Vertical } from '@leadflow/contracts';
+import { IntakeOutcomes, Verticals } from '@leadflow/contracts';
 import { PageQuery } from '@leadflow/platform/persistence';
 import {
   ArrayMaxSize,
@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -39,7 +40,10 @@ class WebhookSettingsDto {
   @Max(8760)
   dedupWindowHours?: number;
 
-  /** What identifies a person: `phone`, `email`; `external_id` makes a vendor's repeat post idempotent. */
+  /**
+   * Which identifiers make a repeat of the same person a duplicate: `phone`, `email` (the contact is
+   * always found by phone, then e-mail); `external_id` makes a vendor's repeat post idempotent.
+   */
   @IsOptional()
   @IsIn(DedupMatchKeys, { each: true })
   @ArrayUnique()
@@ -124,8 +128,23 @@ export class ListWebhooksQuery extends PageQuery {
 
 export class ListIntakeRequestsQuery extends PageQuery {
   @IsOptional()
-  @IsIn(['accepted', 'duplicate', 'rejected'])
-  outcome?: 'accepted' | 'duplicate' | 'rejected';
+  @IsIn(IntakeOutcomes)
+  outcome?: IntakeOutcome;
+
+  /** Posts by this provider (authenticated with its key). */
+  @IsOptional()
+  @IsUUID('all')
+  providerId?: string;
+
+  /** Received at or after (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Received before (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 export class RotateSecretDto {
@@ -168,7 +187,7 @@ export interface CreatedWebhookView extends WebhookView {
 export interface IntakeRequestView {
   id: string;
   providerId: string | null;
-  outcome: string;
+  outcome: IntakeOutcome;
   httpStatus: number;
   code: string | null;
   errors: { field: string; rule: string; message: string }[];
@@ -176,4 +195,14 @@ export interface IntakeRequestView {
   contentType: string | null;
   ip: string | null;
   receivedAt: string;
+}
+
+/** One logged post in full: what the vendor sent, exactly, and what became of it. */
+export interface IntakeRequestDetailView extends IntakeRequestView {
+  webhookId: string;
+  idempotencyKey: string | null;
+  userAgent: string | null;
+  /** The body as received: text when it is valid UTF-8, else base64 (see `rawBodyEncoding`). */
+  rawBody: string | null;
+  rawBodyEncoding: 'utf8' | 'base64' | null;
 }
