@@ -16,6 +16,6 @@ export const ingestionService: ServiceDefinition<IngestionEnv> = {
   rawBodies: [{ path: INTAKE_PATH, limit: INTAKE_BODY_LIMIT }],
   messaging: {
     publishes: TopicOwners.ingestion,
-    consumes: [Topics.identityOrganizations, Topics.identityWorkspaces],
+    consumes: [Topics.identityOrganizations, Topics.identityWorkspaces, Topics.identityUsers],
   },
 };

@@ -35,6 +35,8 @@ interface Lead {
   status: string;
   contactAttempts?: number;
   updatedAt?: string;
+  assignedTo?: string | null;
+  priority?: number;
 }
 interface Provider {
   id: string;
@@ -763,6 +765,34 @@ describe('CRM: contacts, pipeline stages, lead export, timeline, providers (gate
       await bad('?contactId=nope', 'contactId', 'isUuid');
       await bad('?limit=10', 'limit', 'unknownField');
       await bad('?cursor=abc', 'cursor', 'unknownField');
+    });
+  });
+
+  describe('lead assignment', () => {
+    it('assigns a lead only to a member of its organization, from the users identity announced (422 naming assignedTo)', async () => {
+      const { leadId } = await postLead({ firstName: 'Ada', phone: nextPhone() });
+      // Another organization's user: refused after the short wait for a user still on the way.
+      expectProblem(
+        await api('PATCH', `/api/v1/leads/${leadId}`, { assignedTo: other.user.id, priority: 5 }),
+        422,
+        'invalid_assignee',
+        { field: 'assignedTo', rule: 'member_exists' },
+      );
+      const untouched = await api<Lead>('GET', `/api/v1/leads/${leadId}`);
+      expect(untouched.body).toMatchObject({ assignedTo: null, priority: 3 });
+
+      const assigned = await api<Lead>('PATCH', `/api/v1/leads/${leadId}`, { assignedTo: owner.user.id });
+      expect(assigned.status).toBe(200);
+      expect(assigned.body.assignedTo).toBe(owner.user.id);
+      const { rows } = await stack.db.query<{
+        role: string;
+        active: boolean;
+        workspace_ids: string[] | null;
+      }>(`SELECT role, active, workspace_ids FROM ingestion.users WHERE id = $1 AND organization_id = $2`, [
+        owner.user.id,
+        owner.organization.id,
+      ]);
+      expect(rows).toEqual([{ role: 'owner', active: true, workspace_ids: null }]);
     });
   });
 

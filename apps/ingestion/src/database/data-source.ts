@@ -1,6 +1,6 @@
 import { auditEntities } from '@leadflow/platform/audit';
 import { ContactEntity } from '../contacts/contact.entity';
-import { OrganizationCopyEntity, WorkspaceCopyEntity } from '../directory/directory.entities';
+import { OrganizationCopyEntity, UserCopyEntity, WorkspaceCopyEntity } from '../directory/directory.entities';
 import { ImportEntity, ImportRejectionEntity } from '../imports/import.entity';
 import { IntakeRequestEntity } from '../intake/intake-request.entity';
 import { LeadActivityEntity, LeadNoteEntity, LeadStatusChangeEntity } from '../leads/lead-history.entities';
@@ -14,6 +14,7 @@ import { IngestionTables1763900000100 } from './migrations/1763900000100-Ingesti
 import { ContactSearchIndexes1763900000300 } from './migrations/1763900000300-ContactSearchIndexes';
 import { ImportResume1763900000400 } from './migrations/1763900000400-ImportResume';
 import { IdempotencyPerSourceAndImportErrorCode1765000000200 } from './migrations/1765000000200-IdempotencyPerSourceAndImportErrorCode';
+import { UserCopies1765000000400 } from './migrations/1765000000400-UserCopies';
 
 /** The ingestion service's schema and its migrations, in order. */
 export const ingestionDatabase = {
@@ -25,11 +26,13 @@ export const ingestionDatabase = {
     ContactSearchIndexes1763900000300,
     ImportResume1763900000400,
     IdempotencyPerSourceAndImportErrorCode1765000000200,
+    UserCopies1765000000400,
   ],
   entities: [
     ...auditEntities,
     OrganizationCopyEntity,
     WorkspaceCopyEntity,
+    UserCopyEntity,
     WebhookEntity,
     ProviderEntity,
     IntakeRequestEntity,

@@ -1,6 +1,8 @@
 import {
   OrganizationCreated,
   OrganizationUpdated,
+  UserCreated,
+  UserUpdated,
   WorkspaceCreated,
   WorkspaceUpdated,
 } from '@leadflow/contracts';
@@ -9,7 +11,7 @@ import type { OnModuleInit } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
 import { DirectoryRepository } from './directory.repository';
 
-/** Keeps the local copies of organizations (plan, quotas) and workspaces from identity's events. */
+/** Keeps the local copies of organizations (plan, quotas), workspaces and users from identity's events. */
 @Injectable()
 export class DirectoryConsumer implements OnModuleInit {
   constructor(
@@ -27,6 +29,8 @@ export class DirectoryConsumer implements OnModuleInit {
       ),
       on(WorkspaceCreated, (e, tx) => this.directory.saveWorkspace(tx, e.payload, new Date(e.occurredAt))),
       on(WorkspaceUpdated, (e, tx) => this.directory.saveWorkspace(tx, e.payload, new Date(e.occurredAt))),
+      on(UserCreated, (e, tx) => this.directory.saveUser(tx, e.payload, new Date(e.occurredAt))),
+      on(UserUpdated, (e, tx) => this.directory.saveUser(tx, e.payload, new Date(e.occurredAt))),
     ]);
   }
 }

@@ -1,10 +1,10 @@
-import type { OrganizationPayload, WorkspacePayload } from '@leadflow/contracts';
+import type { OrganizationPayload, UserPayload, WorkspacePayload } from '@leadflow/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { OrganizationCopyEntity, WorkspaceCopyEntity } from './directory.entities';
+import { OrganizationCopyEntity, UserCopyEntity, WorkspaceCopyEntity } from './directory.entities';
 
-/** The local copies of identity's organizations and workspaces (written only from events). */
+/** The local copies of identity's organizations, workspaces and users (written only from events). */
 @Injectable()
 export class DirectoryRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -31,6 +31,22 @@ export class DirectoryRepository {
          AND ingestion.workspaces.organization_id = EXCLUDED.organization_id`,
       [ws.id, ws.organizationId, ws.name, ws.kind, ws.timezone, ws.status, eventAt],
     );
+  }
+
+  async saveUser(tx: EntityManager, user: UserPayload, eventAt: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO ingestion.users (id, organization_id, role, workspace_ids, active, event_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET role = EXCLUDED.role, workspace_ids = EXCLUDED.workspace_ids,
+         active = EXCLUDED.active, event_at = EXCLUDED.event_at
+       WHERE ingestion.users.event_at <= EXCLUDED.event_at
+         AND ingestion.users.organization_id = EXCLUDED.organization_id`,
+      [user.id, user.organizationId, user.role, user.workspaceIds ?? null, user.active, eventAt],
+    );
+  }
+
+  findUser(organizationId: string, id: string): Promise<UserCopyEntity | null> {
+    return this.dataSource.getRepository(UserCopyEntity).findOneBy({ id, organizationId });
   }
 
   findWorkspace(organizationId: string, id: string): Promise<WorkspaceCopyEntity | null> {

@@ -33,6 +33,7 @@ import { LeadEntity } from './lead.entity';
 import type { LeadView } from './lead.view';
 import { toLeadPayload, toLeadView } from './lead.view';
 import { InvalidStatusTransitionError, StatusReasonRequiredError, UnknownStageError } from './leads.errors';
+import { DirectoryService } from '../directory/directory.service';
 import { LeadsRepository } from './leads.repository';
 
 export const LeadAuditActions = { updated: 'lead.updated' } as const;
@@ -99,6 +100,7 @@ export class LeadsService {
     private readonly uow: UnitOfWork,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditLog,
+    private readonly directory: DirectoryService,
   ) {}
 
   async list(principal: Principal, query: ListLeadsQuery): Promise<Page<LeadView>> {
@@ -125,6 +127,12 @@ export class LeadsService {
 
   async update(principal: Principal, id: string, dto: UpdateLeadDto, client: ClientInfo): Promise<LeadView> {
     const scope = tenantScopeOf(principal);
+    if (dto.assignedTo) {
+      // Before the lead is locked: the check may wait for a user who just joined (leads never
+      // change workspace, so the answer holds for the transaction).
+      const { workspaceId } = await this.leads.get(scope, id);
+      await this.directory.requireAssignee(principal.organizationId, workspaceId, dto.assignedTo);
+    }
     return this.uow.run(async (tx) => {
       const current = await this.leads.getForUpdate(tx, scope, id);
       const now = nowMs();
