@@ -723,6 +723,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
         expect.objectContaining({
           id,
           status: 'failed',
+          errorCode: 'quota_exceeded',
           processed: BATCH_MAX_ROWS,
           accepted: BATCH_MAX_ROWS,
         }),

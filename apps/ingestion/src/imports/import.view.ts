@@ -46,6 +46,7 @@ export function toImportPayload(i: ImportEntity): ImportPayload {
     accepted: i.accepted,
     duplicates: i.duplicates,
     rejected: i.rejected,
+    errorCode: i.errorCode,
   };
 }
 

@@ -158,6 +158,8 @@ export class ImportPayload {
   @IsInt() @Min(0) accepted!: number;
   @IsInt() @Min(0) duplicates!: number;
   @IsInt() @Min(0) rejected!: number;
+  /** Why a `failed` import ended (e.g. `quota_exceeded`, `malformed_csv`); null otherwise. */
+  @IsOptional() @IsString() errorCode?: string | null;
 }
 
 export const LeadCreated = defineEvent({
