@@ -367,6 +367,73 @@ describe('webhook and provider configuration (gateway + identity + ingestion, re
       expect(res.status).toBe(201);
       expect((await getLead(res.body.leadId)).phone).toBe(e164(phone));
     });
+
+    it('refuses a "__proto__" vendor key in a mapping sent as JSON (422 naming it) rather than dropping it', async () => {
+      const raw = JSON.stringify({
+        name: 'Proto mapping',
+        workspaceId: owner.workspace.id,
+        vertical: 'solar',
+      }).replace(/}$/, ',"fieldMapping":{"__proto__":"phone","Cell No":"phone"}}');
+      const before = await stack.count(
+        'SELECT count(*) AS n FROM ingestion.webhooks WHERE organization_id = $1',
+        [owner.organization.id],
+      );
+      const res = await stack.call<CreatedWebhook>('POST', '/api/v1/webhooks', {
+        token: owner.accessToken,
+        body: raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(expectProblem(res, 422, 'validation_failed').errors).toEqual([
+        expect.objectContaining({ field: 'fieldMapping.__proto__', rule: 'unsafe_key' }),
+      ]);
+      expect(
+        await stack.count('SELECT count(*) AS n FROM ingestion.webhooks WHERE organization_id = $1', [
+          owner.organization.id,
+        ]),
+      ).toBe(before);
+    });
+
+    it('answers null for a setting that cannot be cleared with 422 naming the field (never a 500), changing nothing', async () => {
+      const hook = await createWebhook({ name: 'Nulls' });
+      const prov = await createProvider({ name: 'Nulls' });
+      const lead = await post(hook, { firstName: 'Nell', phone: nextPhone() });
+      expect(lead.status).toBe(201);
+      const cases: [string, string][] = [
+        ...[
+          'dedupWindowHours',
+          'dedupMatch',
+          'dedupScope',
+          'requireConsent',
+          'requireSignature',
+          'rateLimit',
+          'fieldMapping',
+          'name',
+          'status',
+        ].map((field): [string, string] => [`/api/v1/webhooks/${hook.id}`, field]),
+        ...['hourlyLimit', 'active', 'allowedWebhookIds', 'currency', 'name'].map(
+          (field): [string, string] => [`/api/v1/providers/${prov.id}`, field],
+        ),
+        ...['priority', 'tags', 'status'].map((field): [string, string] => [
+          `/api/v1/leads/${lead.body.leadId}`,
+          field,
+        ]),
+      ];
+      for (const [path, field] of cases) {
+        const res = await api('PATCH', path, { [field]: null });
+        expect([field, res.status]).toEqual([field, 422]);
+        expect([...new Set(problemOf(res).errors?.map((e) => e.field))]).toEqual([field]);
+      }
+      // What may be cleared still is.
+      const cleared = await api<{ description: string | null }>('PATCH', `/api/v1/webhooks/${hook.id}`, {
+        description: null,
+      });
+      expect(cleared.status).toBe(200);
+      const unpriced = await api<{ costPerLead: string | null }>('PATCH', `/api/v1/providers/${prov.id}`, {
+        costPerLead: null,
+      });
+      expect([unpriced.status, unpriced.body.costPerLead]).toEqual([200, null]);
+      expect(await getLead(lead.body.leadId)).toMatchObject({ status: 'new', priority: 3 });
+    });
   });
 
   describe('dedup policy', () => {

@@ -1,7 +1,18 @@
 import { Type } from 'class-transformer';
-import { IsEmail, IsInt, IsString, Max, MaxLength, ValidateNested, validateSync } from 'class-validator';
+import {
+  IsEmail,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
 import { plainToInstance } from 'class-transformer';
-import { toFieldErrors } from './validation';
+import type { RequestValidationError } from './validation';
+import { IsOmittable, createValidationPipe, toFieldErrors, unsafeKeyPaths } from './validation';
 import { problem } from './problem';
 
 class Consent {
@@ -48,6 +59,45 @@ describe('problem', () => {
       status: 404,
       detail: 'Lead x was not found',
       code: 'not_found',
+    });
+  });
+});
+
+describe('the validation pipe', () => {
+  class Settings {
+    @IsOmittable() @IsInt() limit?: number;
+    @IsOptional() @IsString() note?: string | null;
+    @IsOmittable() @IsObject() mapping?: Record<string, string>;
+  }
+  const pipe = createValidationPipe();
+  const body = { type: 'body' as const, metatype: Settings };
+  const refusal = async (value: unknown): Promise<unknown> =>
+    pipe.transform(value, body).then(
+      () => undefined,
+      (error: unknown) => (error as RequestValidationError).fieldErrors,
+    );
+
+  it('refuses null for a setting that may be left out but not cleared, and lets a clearable one be null', async () => {
+    expect(await refusal({ limit: null })).toEqual([
+      expect.objectContaining({ field: 'limit', rule: 'isInt' }),
+    ]);
+    expect(await refusal({ mapping: null })).toEqual([
+      expect.objectContaining({ field: 'mapping', rule: 'isObject' }),
+    ]);
+    expect(await pipe.transform({ note: null }, body)).toEqual({ note: null });
+    expect(await pipe.transform({}, body)).toEqual({});
+  });
+
+  it('refuses keys that could reach a prototype, wherever they are, naming them (JSON.parse keeps them)', async () => {
+    const parsed: unknown = JSON.parse(
+      '{"mapping":{"__proto__":"phone","Cell":"phone"},"deep":[{"x":{"constructor":1}}],"prototype":2}',
+    );
+    expect(unsafeKeyPaths(parsed)).toEqual(['mapping.__proto__', 'deep[0].x.constructor', 'prototype']);
+    expect(await refusal(JSON.parse('{"mapping":{"__proto__":"phone","Cell":"phone"}}'))).toEqual([
+      { field: 'mapping.__proto__', rule: 'unsafe_key', message: 'mapping.__proto__ is not an accepted key' },
+    ]);
+    expect(await pipe.transform({ mapping: { Cell: 'phone' } }, body)).toEqual({
+      mapping: { Cell: 'phone' },
     });
   });
 });

@@ -1,3 +1,4 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import type { Scope } from '@leadflow/contracts';
 import { Scopes } from '@leadflow/contracts';
 import {
@@ -7,7 +8,6 @@ import {
   IsIn,
   IsISO8601,
   IsNotEmpty,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -27,11 +27,11 @@ export class CreateApiKeyDto {
   @IsIn(Scopes, { each: true })
   scopes!: Scope[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsUUID('all')
   workspaceId?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   expiresAt?: string;
 }

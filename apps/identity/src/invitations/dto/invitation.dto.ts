@@ -1,3 +1,4 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import type { Role } from '@leadflow/contracts';
 import { Roles } from '@leadflow/contracts';
 import { PageQuery } from '@leadflow/platform/persistence';
@@ -45,14 +46,14 @@ export class AcceptInvitationDto {
   token!: string;
 
   /** Required when the e-mail has no account yet. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
   /** New account: its password (policy applies). Existing account: its current password. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   password?: string;

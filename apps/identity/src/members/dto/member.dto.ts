@@ -1,3 +1,4 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import type { Role } from '@leadflow/contracts';
 import { Roles } from '@leadflow/contracts';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID } from 'class-validator';
@@ -6,7 +7,7 @@ import type { MembershipEntity } from '../../users/membership.entity';
 import type { UserEntity } from '../../users/user.entity';
 
 export class UpdateMemberDto {
-  @IsOptional()
+  @IsOmittable()
   @IsIn(Roles)
   role?: Role;
 

@@ -1,16 +1,17 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import type { Plan } from '@leadflow/contracts';
 import { Plans } from '@leadflow/contracts';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class UpdateOrganizationDto {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
   /** Changing the plan sets its monthly quotas. */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(Plans)
   plan?: Plan;
 }

@@ -1,6 +1,7 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import type { WorkspaceKind, WorkspacePayload } from '@leadflow/contracts';
 import { WorkspaceKinds } from '@leadflow/contracts';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidatorConstraint } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength, ValidatorConstraint } from 'class-validator';
 import type { ValidatorConstraintInterface } from 'class-validator';
 import { Validate } from 'class-validator';
 import { PageQuery } from '@leadflow/platform/persistence';
@@ -26,7 +27,7 @@ export class CreateWorkspaceDto {
   @IsIn(WorkspaceKinds)
   kind!: WorkspaceKind;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(64)
   @Validate(IsTimeZoneRule)
@@ -34,19 +35,19 @@ export class CreateWorkspaceDto {
 }
 
 export class UpdateWorkspaceDto {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(64)
   @Validate(IsTimeZoneRule)
   timezone?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['active', 'archived'])
   status?: WorkspaceStatus;
 }

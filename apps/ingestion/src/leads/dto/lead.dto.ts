@@ -1,3 +1,4 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import type { LeadStatus, Vertical } from '@leadflow/contracts';
 import { LeadStatuses, Verticals } from '@leadflow/contracts';
 import { PageQuery } from '@leadflow/platform/persistence';
@@ -37,16 +38,16 @@ export class ListLeadsQuery extends PageQuery {
 
 export class UpdateLeadDto {
   /** Allowed: new → contacted → qualified → converted; any open lead → unqualified, lost, duplicate (with a reason). */
-  @IsOptional() @IsIn(LeadStatuses) status?: LeadStatus;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1000) statusReason?: string;
+  @IsOmittable() @IsIn(LeadStatuses) status?: LeadStatus;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1000) statusReason?: string | null;
   /** A pipeline stage of the lead's workspace, or null to clear. */
   @IsOptional() @ValidateIf((_o, v) => v !== null) @IsUUID('all') stageId?: string | null;
   /** A user id, or null to unassign. */
   @IsOptional() @ValidateIf((_o, v) => v !== null) @IsUUID('all') assignedTo?: string | null;
-  @IsOptional() @IsInt() @Min(1) @Max(5) priority?: number;
+  @IsOmittable() @IsInt() @Min(1) @Max(5) priority?: number;
   @IsOptional() @ValidateIf((_o, v) => v !== null) @IsISO8601({ strict: true }) followUpAt?: string | null;
   /** Replaces the lead's tags. */
-  @IsOptional()
+  @IsOmittable()
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(100, { each: true })
@@ -56,7 +57,7 @@ export class UpdateLeadDto {
 
 export class CreateNoteDto {
   @IsString() @IsNotEmpty() @MaxLength(10_000) body!: string;
-  @IsOptional() @IsIn(NoteTypes) type?: NoteType;
+  @IsOmittable() @IsIn(NoteTypes) type?: NoteType;
 }
 
 export const LoggableActivityTypes = ['call', 'email', 'sms', 'meeting'] as const;
@@ -64,9 +65,9 @@ export const LoggableActivityTypes = ['call', 'email', 'sms', 'meeting'] as cons
 export class LogActivityDto {
   @IsIn(LoggableActivityTypes) type!: (typeof LoggableActivityTypes)[number];
   @IsString() @IsNotEmpty() @MaxLength(200) title!: string;
-  @IsOptional() @IsString() @MaxLength(10_000) description?: string;
+  @IsOptional() @IsString() @MaxLength(10_000) description?: string | null;
   /** When it happened (default now). */
-  @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @IsOmittable() @IsISO8601({ strict: true }) occurredAt?: string;
 }
 
 export interface NoteView {

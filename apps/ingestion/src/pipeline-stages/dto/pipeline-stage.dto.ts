@@ -1,3 +1,4 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import { PageQuery } from '@leadflow/platform/persistence';
 import { Transform } from 'class-transformer';
 import {
@@ -33,17 +34,17 @@ export class CreatePipelineStageDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 
   /** 1-based place in the pipeline; the stages from there on move down. Default: last. */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(MaxStagePosition)
   position?: number;
 
   /** Chance (0–100 %) that a lead in this stage converts; default 0. */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(100)

@@ -1,3 +1,4 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import { PageQuery } from '@leadflow/platform/persistence';
 import { Transform } from 'class-transformer';
 import {
@@ -22,37 +23,37 @@ class ProviderSettingsDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  companyName?: string;
+  companyName?: string | null;
 
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  contactName?: string;
+  contactName?: string | null;
 
   @IsOptional()
   @IsEmail()
   @MaxLength(320)
-  contactEmail?: string;
+  contactEmail?: string | null;
 
   @IsOptional()
   @IsString()
   @MaxLength(40)
-  contactPhone?: string;
+  contactPhone?: string | null;
 
   @IsOptional()
   @IsString()
   @MaxLength(4000)
-  notes?: string;
+  notes?: string | null;
 
   /** Webhooks this provider may post to; empty or absent: all of the organization's. */
-  @IsOptional()
+  @IsOmittable()
   @IsUUID('all', { each: true })
   @ArrayUnique()
   @ArrayMaxSize(500)
   allowedWebhookIds?: string[];
 
   /** Requests per hour over all webhooks (default 1000). */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(10_000_000)
@@ -69,9 +70,9 @@ class ProviderSettingsDto {
     message:
       'costPerLead must be an amount of at least 0 with at most 2 decimals and 10 digits before the point, such as 12.5 or "12.50"',
   })
-  costPerLead?: string;
+  costPerLead?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as USD' })
   currency?: string;
 }
@@ -84,14 +85,14 @@ export class CreateProviderDto extends ProviderSettingsDto {
 }
 
 export class UpdateProviderDto extends ProviderSettingsDto {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
   /** An inactive provider's posts are refused (403). */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   active?: boolean;
 }

@@ -1,3 +1,4 @@
+import { IsOmittable } from '@leadflow/platform/errors';
 import type { IntakeOutcome, Vertical } from '@leadflow/contracts';
 import { IntakeOutcomes, Verticals } from '@leadflow/contracts';
 import { PageQuery } from '@leadflow/platform/persistence';
@@ -26,15 +27,15 @@ class WebhookSettingsDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 
   /** `{ "<vendor field or dotted path>": "<canonical field>" | { field, transforms } }`. */
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   fieldMapping?: FieldMapping;
 
   /** A repeat of the same person and vertical within this many hours is a duplicate (0: never). */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(8760)
@@ -44,44 +45,44 @@ class WebhookSettingsDto {
    * Which identifiers make a repeat of the same person a duplicate: `phone`, `email` (the contact is
    * always found by phone, then e-mail); `external_id` makes a vendor's repeat post idempotent.
    */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(DedupMatchKeys, { each: true })
   @ArrayUnique()
   @ArrayMaxSize(3)
   dedupMatch?: DedupMatchKey[];
 
   /** `webhook`: people are de-duplicated per webhook; `organization`: across all of them. */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(DedupScopes)
   dedupScope?: DedupScope;
 
   /** Shorthand for `rateLimit` per 60-second window. */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100000)
   rateLimitPerMinute?: number;
 
   /** Requests allowed per `rateWindowSeconds` (default 100 per 60 s). */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(1000000)
   rateLimit?: number;
 
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(86400)
   rateWindowSeconds?: number;
 
   /** Posts must carry a valid `LeadFlow-Signature` (a provider key alone is not enough). */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   requireSignature?: boolean;
 
   /** Leads without granted consent are refused (422) instead of stored as not contactable. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   requireConsent?: boolean;
 }
@@ -100,14 +101,14 @@ export class CreateWebhookDto extends WebhookSettingsDto {
 }
 
 export class UpdateWebhookDto extends WebhookSettingsDto {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name?: string;
 
   /** `paused` answers vendors 423 and stores nothing. */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['active', 'paused'])
   status?: 'active' | 'paused';
 }
@@ -149,7 +150,7 @@ export class ListIntakeRequestsQuery extends PageQuery {
 
 export class RotateSecretDto {
   /** Hours the old secret keeps working (default: the service's WEBHOOK_SECRET_GRACE_HOURS). */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(720)
