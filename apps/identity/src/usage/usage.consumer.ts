@@ -1,5 +1,5 @@
 import { LeadCreated } from '@leadflow/contracts';
-import { ConsumerRunner, on } from '@leadflow/platform/messaging';
+import { ConsumerRunner, onEnvelope } from '@leadflow/platform/messaging';
 import type { OnModuleInit } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
 import { UsageService } from './usage.service';
@@ -17,7 +17,10 @@ export class UsageConsumer implements OnModuleInit {
 
   onModuleInit(): void {
     this.runner.register('usage', [
-      on(LeadCreated, (event, tx) => this.usage.countLead(tx, event.organizationId, event.occurredAt)),
+      // A lead counts for its organization and month: nothing of its payload is read.
+      onEnvelope(LeadCreated, (event, tx) =>
+        this.usage.countLead(tx, event.organizationId, event.occurredAt),
+      ),
     ]);
   }
 }

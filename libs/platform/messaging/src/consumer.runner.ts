@@ -14,14 +14,28 @@ export type EventHandler<P extends object> = (event: EventEnvelope<P>, tx: Entit
 export interface HandlerRegistration<P extends object = object> {
   contract: EventContract<P>;
   handle: EventHandler<P>;
+  /** false: the handler reads only the envelope, so the payload is not validated for it. */
+  readsPayload?: boolean;
 }
 
-/** Pairs a contract with its handler, keeping the payload type. */
+/** Pairs a contract with its handler, keeping the payload type. The payload is validated first. */
 export function on<P extends object>(
   contract: EventContract<P>,
   handle: EventHandler<P>,
 ): HandlerRegistration {
-  return { contract, handle } as unknown as HandlerRegistration;
+  return { contract, handle, readsPayload: true } as unknown as HandlerRegistration;
+}
+
+/**
+ * Pairs a contract with a handler that reads only the envelope (who, when, which aggregate — e.g.
+ * counting events): the envelope is validated, the payload is not, since a payload the handler
+ * never reads cannot make it fail, and validating a large one costs more than the handler.
+ */
+export function onEnvelope<P extends object>(
+  contract: EventContract<P>,
+  handle: (event: EventEnvelope<object>, tx: EntityManager) => Promise<void>,
+): HandlerRegistration {
+  return { contract, handle, readsPayload: false } as unknown as HandlerRegistration;
 }
 
 /** What happened to one message. */
@@ -260,7 +274,11 @@ export class ConsumerRunner {
           `${envelope.type} v${envelope.version} is newer than the v${registration.contract.version} this consumer knows`,
         );
       }
-      envelope.payload = validatePayload(registration.contract, envelope.payload) as Record<string, unknown>;
+      if (registration.readsPayload !== false)
+        envelope.payload = validatePayload(registration.contract, envelope.payload) as Record<
+          string,
+          unknown
+        >;
       return { envelope, registration, message };
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;

@@ -27,9 +27,15 @@ export function parseEnvelope(value: Buffer | string | null): EventEnvelope {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InvalidEventError('message is not a JSON object');
   }
-  const envelope = plainToInstance(EventEnvelope, json);
+  // The envelope's own fields are validated with a stand-in for a payload that is an object, so
+  // class-transformer does not deep-copy the payload (most of the work for a large one): the
+  // payload's contract is checked on its own (validatePayload), and only by consumers that read it.
+  const { payload } = json as { payload?: unknown };
+  const payloadIsObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
+  const envelope = plainToInstance(EventEnvelope, payloadIsObject ? { ...json, payload: {} } : json);
   const errors = validateSync(envelope, { forbidUnknownValues: true });
   if (errors.length > 0) throw new InvalidEventError(`invalid envelope: ${describe(toFieldErrors(errors))}`);
+  if (payloadIsObject) envelope.payload = payload as Record<string, unknown>;
   return envelope;
 }
 
