@@ -1091,6 +1091,23 @@ describe('lead intake under fuzzing (gateway + identity + ingestion, real Postgr
             fail(c, `${a.status} but a lead was stored by it`);
           }
           break;
+        case 401:
+        case 403:
+        case 429:
+          // Refused before the lead is read: logged once as refused, within a budget per webhook
+          // and minute (beyond it, only counted) — never as anything else, never with a lead.
+          if (
+            logged.length > 1 ||
+            (one !== null &&
+              (one.outcome !== 'rejected' ||
+                one.http_status !== a.status ||
+                one.code !== a.problem?.code ||
+                one.lead_id !== null ||
+                leadIdsByRequest.has(one.id)))
+          ) {
+            fail(c, `${a.status} but its request log is ${JSON.stringify(logged)}`);
+          }
+          break;
         default:
           if (logged.length > 0) fail(c, `${a.status} but it was logged: ${JSON.stringify(logged)}`);
       }
