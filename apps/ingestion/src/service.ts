@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@leadflow/platform/service';
 import { IngestionEnv } from './config/env.schema';
 import { ingestionDatabase } from './database/data-source';
 import { INTAKE_BODY_LIMIT, INTAKE_PATH } from './intake/intake.controller';
+import { IntakeRoute } from './intake/intake.route';
 
 export const ingestionService: ServiceDefinition<IngestionEnv> = {
   name: 'ingestion',
@@ -14,6 +15,8 @@ export const ingestionService: ServiceDefinition<IngestionEnv> = {
   database: ingestionDatabase,
   // Intake verifies signatures over the exact bytes and parses them itself.
   rawBodies: [{ path: INTAKE_PATH, limit: INTAKE_BODY_LIMIT }],
+  // Vendor posts are answered ahead of Nest's router (see IntakeRoute).
+  beforeRoutes: (app) => app.use(INTAKE_PATH, app.get(IntakeRoute).handle),
   messaging: {
     publishes: TopicOwners.ingestion,
     consumes: [Topics.identityOrganizations, Topics.identityWorkspaces, Topics.identityUsers],

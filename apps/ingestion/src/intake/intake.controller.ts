@@ -2,7 +2,7 @@ import { Public } from '@leadflow/platform/auth';
 import { Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { IntakeAnswer } from './intake.service';
+import type { IntakeAnswer, IntakePost } from './intake.service';
 import { IntakeService } from './intake.service';
 
 /** Largest lead a vendor may post. */
@@ -14,6 +14,26 @@ function header(req: Request, name: string): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** A vendor's post as intake takes it: the raw body (read by the raw parser) and the headers it uses. */
+export function intakePostOf(req: Request, webhookId: string): IntakePost {
+  const body: unknown = req.body;
+  return {
+    webhookId,
+    body: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
+    contentType: header(req, 'content-type'),
+    providerId: header(req, 'x-provider-id'),
+    providerKey: header(req, 'x-provider-key'),
+    signature: header(req, 'leadflow-signature'),
+    idempotencyKey: header(req, 'idempotency-key'),
+    ip: req.ip ?? null,
+    userAgent: header(req, 'user-agent'),
+  };
+}
+
+/**
+ * The route's contract, for OpenAPI and for posts the fast path (IntakeRoute, mounted ahead of
+ * Nest's router) leaves to Nest; both hand the same post to IntakeService.
+ */
 @ApiTags('intake')
 @Controller('webhooks/leads')
 export class IntakeController {
@@ -39,18 +59,7 @@ export class IntakeController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<IntakeAnswer['body']> {
-    const body: unknown = req.body;
-    const answer = await this.intake.receive({
-      webhookId,
-      body: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
-      contentType: header(req, 'content-type'),
-      providerId: header(req, 'x-provider-id'),
-      providerKey: header(req, 'x-provider-key'),
-      signature: header(req, 'leadflow-signature'),
-      idempotencyKey: header(req, 'idempotency-key'),
-      ip: req.ip ?? null,
-      userAgent: header(req, 'user-agent'),
-    });
+    const answer = await this.intake.receive(intakePostOf(req, webhookId));
     res.status(answer.status).set(answer.headers);
     return answer.body;
   }

@@ -6,13 +6,14 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { IntakeController } from './intake.controller';
 import { IntakeLimits } from './intake-limits';
 import { IntakeRepository } from './intake.repository';
+import { IntakeRoute } from './intake.route';
 import { IntakeService } from './intake.service';
 import { IntakeWriter } from './intake-writer';
 
 @Module({
   imports: [DirectoryModule, WebhooksModule, ProvidersModule, RecordingModule],
   controllers: [IntakeController],
-  providers: [IntakeService, IntakeLimits, IntakeRepository, IntakeWriter],
-  exports: [IntakeLimits, IntakeRepository],
+  providers: [IntakeService, IntakeLimits, IntakeRepository, IntakeWriter, IntakeRoute],
+  exports: [IntakeLimits, IntakeRepository, IntakeRoute],
 })
 export class IntakeModule {}

@@ -1,6 +1,7 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError, statusOfKind } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
@@ -21,51 +22,64 @@ const httpCodes: Record<number, string> = {
 };
 
 /**
- * The one HTTP error mapper: every error leaves as RFC 9457 problem+json with a stable code.
- * Unexpected errors are logged with their stack and answer a 500 that reveals nothing.
+ * Answers `exception` as RFC 9457 problem+json with a stable code — the one HTTP error mapper,
+ * used by ProblemDetailsFilter for Nest's routes and by handlers mounted ahead of them. Unexpected
+ * errors are logged with their stack and answer a 500 that reveals nothing.
  */
+export function answerProblem(
+  exception: unknown,
+  req: IncomingMessage & { originalUrl?: string },
+  res: ServerResponse,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const instance = (req.originalUrl ?? req.url)?.split('?')[0];
+  const requestId = typeof req.id === 'string' ? req.id : (req.headers['x-request-id'] as string | undefined);
+  const base = { instance, ...(requestId ? { requestId } : {}) };
+  let status: number;
+  let body;
+  if (exception instanceof DomainError) {
+    status = statusOfKind[exception.kind];
+    body = problem(status, exception.code, exception.message, {
+      ...base,
+      ...exception.details,
+      errors: exception.fieldErrors,
+    });
+    if (!res.headersSent) {
+      if (exception.retryAfterSeconds !== undefined)
+        res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      for (const [name, value] of Object.entries(exception.headers ?? {})) res.setHeader(name, value);
+    }
+    if (status >= 500) logger.error({ err: exception, code: exception.code }, exception.message);
+  } else if (exception instanceof HttpException) {
+    status = exception.getStatus();
+    const code = httpCodes[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
+    const detail =
+      status === 404 &&
+      exception.constructor.name === 'NotFoundException' &&
+      /^Cannot /.test(exception.message)
+        ? `No route for ${req.method} ${instance}`
+        : exception.message;
+    body = problem(status, code, detail, base);
+  } else {
+    status = 500;
+    logger.error({ err: exception }, 'unhandled error');
+    body = problem(500, 'internal_error', 'An unexpected error occurred; it has been logged', base);
+  }
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** Nest's side of the one HTTP error mapper (see answerProblem). */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetailsFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request>();
-    const instance = req.originalUrl?.split('?')[0];
-    const requestId =
-      typeof req.id === 'string' ? req.id : (req.headers['x-request-id'] as string | undefined);
-    const base = { instance, ...(requestId ? { requestId } : {}) };
-
-    let status: number;
-    let body;
-    if (exception instanceof DomainError) {
-      status = statusOfKind[exception.kind];
-      body = problem(status, exception.code, exception.message, {
-        ...base,
-        ...exception.details,
-        errors: exception.fieldErrors,
-      });
-      if (exception.retryAfterSeconds !== undefined)
-        res.setHeader('Retry-After', String(exception.retryAfterSeconds));
-      for (const [name, value] of Object.entries(exception.headers ?? {})) res.setHeader(name, value);
-      if (status >= 500) this.logger.error({ err: exception, code: exception.code }, exception.message);
-    } else if (exception instanceof HttpException) {
-      status = exception.getStatus();
-      const code = httpCodes[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
-      const detail =
-        status === 404 &&
-        exception.constructor.name === 'NotFoundException' &&
-        /^Cannot /.test(exception.message)
-          ? `No route for ${req.method} ${instance}`
-          : exception.message;
-      body = problem(status, code, detail, base);
-    } else {
-      status = 500;
-      this.logger.error({ err: exception }, 'unhandled error');
-      body = problem(500, 'internal_error', 'An unexpected error occurred; it has been logged', base);
-    }
-    if (res.headersSent) return;
-    res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    answerProblem(exception, ctx.getRequest<Request>(), ctx.getResponse<Response>(), this.logger);
   }
 }

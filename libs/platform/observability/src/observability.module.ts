@@ -27,6 +27,17 @@ class MetricsController {
   }
 }
 
+/** Route templates of requests answered by handlers mounted ahead of Nest's router (see labelRoute). */
+const routeLabels = new WeakMap<object, string>();
+
+/**
+ * Names the route template a request is timed under when a handler mounted ahead of Nest's
+ * router answers it (Nest's routes are named from `req.route`).
+ */
+export function labelRoute(req: object, route: string): void {
+  routeLabels.set(req, route);
+}
+
 /**
  * Puts request id and correlation id into the async context (from `X-Request-Id` /
  * `X-Correlation-Id` when they are plain tokens), echoes the request id, and times the request.
@@ -43,7 +54,7 @@ export function requestContextMiddleware(metrics: MetricsService) {
       metrics.httpDuration.observe(
         {
           method: req.method,
-          route: route ? req.baseUrl + route : 'unmatched',
+          route: route ? req.baseUrl + route : (routeLabels.get(req) ?? 'unmatched'),
           status: String(res.statusCode),
         },
         Number(process.hrtime.bigint() - started) / 1e9,
