@@ -95,24 +95,51 @@ async function rawCopy(databaseUrl: string, path: string): Promise<{ seconds: nu
   }
 }
 
-/** Signs up, creates a solar webhook (retrying while the workspace reaches ingestion) and answers a token. */
+/**
+ * Signs up, moves the organization to the enterprise plan (no monthly lead quota, which would stop
+ * the import) and waits for ingestion to know it, creates a solar webhook (retrying while the
+ * workspace reaches ingestion) and answers a token.
+ */
 async function prepareTenant(
   identity: string,
   ingestion: string,
+  databaseUrl: string,
 ): Promise<{ token: string; webhookId: string }> {
-  const registered = await call<{ accessToken: string; workspace: { id: string } }>(
-    `${identity}/api/v1/auth/register`,
-    {
-      body: {
-        email: `bench.${Date.now()}@example.com`,
-        password: 'violet-anchor-harbor-42',
-        name: 'Bench',
-        organizationName: 'Bench Leads',
-      },
+  const registered = await call<{
+    accessToken: string;
+    workspace: { id: string };
+    organization: { id: string };
+  }>(`${identity}/api/v1/auth/register`, {
+    body: {
+      email: `bench.${Date.now()}@example.com`,
+      password: 'violet-anchor-harbor-42',
+      name: 'Bench',
+      organizationName: 'Bench Leads',
     },
-  );
+  });
   if (registered.status !== 201) throw new Error(`register: ${registered.status} ${registered.text}`);
   const token = registered.body.accessToken;
+  const upgraded = await call(`${identity}/api/v1/organizations/current`, {
+    method: 'PATCH',
+    token,
+    body: { plan: 'enterprise' },
+  });
+  if (upgraded.status !== 200) throw new Error(`enterprise plan: ${upgraded.status} ${upgraded.text}`);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
+      const { rows } = await db
+        .query(`SELECT 1 FROM ingestion.organizations WHERE id = $1 AND quotas->'leads' = 'null'::jsonb`, [
+          registered.body.organization.id,
+        ])
+        .catch(() => ({ rows: [] }));
+      if (rows.length === 1) break;
+      if (Date.now() > deadline) throw new Error('the enterprise plan did not reach ingestion within 60 s');
+    }
+  } finally {
+    await db.end();
+  }
   const deadline = Date.now() + 60_000;
   for (;;) {
     const webhook = await call<{ id: string }>(`${ingestion}/api/v1/webhooks`, {
@@ -221,7 +248,7 @@ async function main(): Promise<number> {
     );
     services.push(ingestionRun);
     const pid = ingestionRun.child.pid ?? 0;
-    const { token, webhookId } = await prepareTenant(identity, ingestion);
+    const { token, webhookId } = await prepareTenant(identity, ingestion, databaseUrl);
     const idleMemory = memoryOf(pid);
 
     // The import: upload (streamed from disk) until the worker reports it completed.
