@@ -47,6 +47,10 @@ describe('access matrix helpers', () => {
     expect(collectionOf('/api/v1/api-keys/{id}')).toBe('api-keys');
     expect(collectionOf('/api/v1/leads/{id}/notes')).toBe('leads');
     expect(fill('/api/v1/leads/{id}/notes', 'x')).toBe('/api/v1/leads/x/notes');
+    // A nested route: each parameter's collection, and its ids in order.
+    expect(collectionOf('/api/v1/webhooks/{id}/requests/{requestId}')).toBe('webhooks/requests');
+    expect(fill('/api/v1/webhooks/{id}/requests/{requestId}', 'w,r')).toBe('/api/v1/webhooks/w/requests/r');
+    expect(fill('/api/v1/webhooks/{id}/requests/{requestId}', 'w')).toBe('/api/v1/webhooks/w/requests/w');
   });
 
   it('signs in as every role and allows each what its role scopes and rank cover', () => {
