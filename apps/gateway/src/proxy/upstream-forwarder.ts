@@ -37,6 +37,8 @@ export interface UpstreamRequest {
  * streams each answer straight into the client's response. `timeoutMs` bounds every silence of
  * the upstream connection: connecting, waiting for the answer once the request is sent, between
  * two chunks of the answer, and (see ResponseRelay) while the client holds the exchange up.
+ * undici checks the waits for the answer and between chunks on a ~0.5 s tick, so they end within
+ * half a second either side of `timeoutMs` (irrelevant at the default 30 s).
  */
 export class UpstreamForwarder {
   private readonly pool: Pool;
