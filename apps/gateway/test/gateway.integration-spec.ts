@@ -381,6 +381,37 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
     });
   });
 
+  describe('client connections', () => {
+    it('keeps an idle keep-alive connection open longer than clients and ingresses keep theirs (no reuse race)', async () => {
+      upstreams.ingestion.on('/webhooks/idle', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+        res.end('ok');
+      });
+      const url = new URL(gateway);
+      const socket = connect(Number(url.port), url.hostname);
+      let received = '';
+      let closed = false;
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('close', () => (closed = true));
+      const exchange = async (): Promise<void> => {
+        received = '';
+        socket.write(`GET /webhooks/idle HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+        for (let waited = 0; !received.endsWith('\r\n\r\nok'); waited += 20) {
+          if (closed || waited > 5000) throw new Error(`no answer (closed: ${closed}): ${received}`);
+          await sleep(20);
+        }
+        expect(received).toMatch(/^HTTP\/1\.1 200 /);
+      };
+      await exchange();
+      // Past Node's default keepAliveTimeout (5 s), which made a client that reused its socket
+      // just then (its own idle timer late, e.g. a busy event loop) meet a closed connection.
+      await sleep(6000);
+      expect(closed).toBe(false);
+      await exchange();
+      socket.destroy();
+    }, 20_000);
+  });
+
   describe('upstream failures', () => {
     it('answers 504 problem+json when the upstream stays silent past UPSTREAM_TIMEOUT_MS', async () => {
       upstreams.voice.on('/api/v1/calls/slow', () => undefined);

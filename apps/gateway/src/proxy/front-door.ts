@@ -8,6 +8,9 @@ import { matchRoute } from '../routing/route-table';
 import { writeProblem } from './problem-response';
 import { UpstreamProxyService } from './upstream-proxy.service';
 
+/** How long an idle client connection stays open (see install). */
+const CLIENT_KEEP_ALIVE_MS = 65_000;
+
 /**
  * The gateway's hot path. Requests for the services (every routed path, and refusals of paths no
  * service serves) are answered on the HTTP server's own `request` event, ahead of Express: the
@@ -27,6 +30,11 @@ export class GatewayFrontDoor {
   /** Puts itself in front of the app's Express handler on the app's HTTP server. */
   install(app: NestExpressApplication): void {
     const server = app.getHttpServer() as Server;
+    // The public entry keeps idle client connections longer than clients and ingresses keep
+    // theirs (undici 4 s, browsers, nginx 60 s), so that the client side always closes first:
+    // with Node's 5 s a client reusing its socket just as the gateway closed it failed the request.
+    server.keepAliveTimeout = CLIENT_KEEP_ALIVE_MS;
+    server.headersTimeout = CLIENT_KEEP_ALIVE_MS + 1000;
     const listeners = server.listeners('request') as RequestListener[];
     if (listeners.length !== 1)
       throw new Error(`expected Express as the one request listener, found ${listeners.length}`);
