@@ -668,6 +668,44 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
     });
   });
 
+  describe('security headers', () => {
+    const expectSecured = (res: ClientResponse) => {
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+      });
+      expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    };
+
+    it('are on proxied answers, on the gateway’s own problems and on its own routes', async () => {
+      const proxied = await send(gateway, '/api/v1/leads');
+      expect(proxied.status).toBe(200);
+      expectSecured(proxied);
+      expect(proxied.headers['content-security-policy']).toMatch(/^default-src 'none'/);
+      const problem = await send(gateway, '/api/v1/no-such-resource');
+      expect(problem.status).toBe(404);
+      expectSecured(problem);
+      for (const path of ['/healthz', '/openapi.json', '/docs/services.json'])
+        expectSecured(await send(gateway, path));
+    });
+
+    it('give /docs a strict policy under which Swagger UI runs no inline script', async () => {
+      const page = await send(gateway, '/docs');
+      expectSecured(page);
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+      const html = page.body.toString();
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const [, attributes, inline] of scripts) {
+        expect(attributes).toMatch(/\bsrc=/);
+        expect(inline.trim()).toBe('');
+      }
+    });
+  });
+
   describe('with one service down (closed port)', () => {
     beforeAll(async () => {
       await upstreams.analytics.stop();

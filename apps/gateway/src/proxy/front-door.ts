@@ -1,4 +1,5 @@
 import { MetricsService, RequestContext, acceptId, newId } from '@leadflow/platform/observability';
+import { applySecurityHeaders } from '@leadflow/platform/service';
 import { Injectable } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
@@ -41,6 +42,8 @@ export class GatewayFrontDoor {
     const [express] = listeners;
     server.removeListener('request', express);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // Before anything answers: an upstream's own headers of the same names replace these.
+      applySecurityHeaders(req, res);
       const route = matchRoute(req.url ?? '/');
       if (route.kind === 'local') express(req, res);
       else this.serve(route, req, res);

@@ -10,6 +10,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
+import { securityHeadersMiddleware } from './security-headers';
 import type { ServiceDefinition } from './service-definition';
 
 /** The service's OpenAPI document is served at this path (the gateway collects them at /docs). */
@@ -52,6 +53,7 @@ function configureApp(app: NestExpressApplication, definition: ServiceDefinition
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', TRUSTED_PROXIES);
+  app.use(securityHeadersMiddleware);
   app.use(requestContextMiddleware(app.get(MetricsService)));
   for (const raw of definition.rawBodies ?? []) {
     // Sets req._body, so the parsers below leave these requests alone.
