@@ -1,24 +1,21 @@
 import type { Role, Scope } from '@leadflow/contracts';
-import { Roles, roleRank, roleScopes } from '@leadflow/contracts';
+import { Roles, roleRank } from '@leadflow/contracts';
+import type { Policy, RouteRule } from './access-policy';
+import { ACCESS_POLICY } from './access-policy';
 
-/** One HTTP operation of a service, with the access rule its OpenAPI document declares. */
+/** One HTTP operation of a service, as its OpenAPI document lists it. */
 export interface Operation {
   service: string;
   method: string;
   path: string;
-  public: boolean;
-  operator: boolean;
-  role?: Role;
-  scopes: Scope[];
   pathParams: string[];
+  /** Whether it takes a request body. */
+  hasBody: boolean;
 }
 
 interface OpenApiOperation {
-  'x-leadflow-public'?: boolean;
-  'x-leadflow-operator'?: boolean;
-  'x-leadflow-role'?: Role;
-  'x-leadflow-scopes'?: Scope[];
   parameters?: { name: string; in: string }[];
+  requestBody?: unknown;
 }
 
 export function operationsOf(
@@ -30,27 +27,56 @@ export function operationsOf(
       service,
       method: method.toUpperCase(),
       path,
-      public: op['x-leadflow-public'] === true,
-      operator: op['x-leadflow-operator'] === true,
-      ...(op['x-leadflow-role'] ? { role: op['x-leadflow-role'] } : {}),
-      scopes: op['x-leadflow-scopes'] ?? [],
       pathParams: (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
+      hasBody: op.requestBody !== undefined,
     })),
   );
 }
 
-/** Whether a principal with this role and these scopes is refused by the operation's rule. */
-export function refuses(op: Operation, principal: { role: Role; scopes: readonly Scope[] }): boolean {
-  if (op.role && roleRank[principal.role] < roleRank[op.role]) return true;
-  return op.scopes.some((s) => !principal.scopes.includes(s));
+export const routeOf = (op: Pick<Operation, 'method' | 'path'>): string => `${op.method} ${op.path}`;
+
+/** The hand-written rule of an operation (access-policy.ts), or undefined when it has none. */
+export function policyOf(op: Operation, policy = ACCESS_POLICY): Policy | undefined {
+  return policy[op.service]?.[routeOf(op)];
+}
+
+/** Operations without a policy row, and rows without an operation: each one a failure. */
+export function policyGaps(operations: readonly Operation[], policy = ACCESS_POLICY): string[] {
+  const served = new Set(operations.map((op) => `${op.service} ${routeOf(op)}`));
+  const missing = operations
+    .filter((op) => policyOf(op, policy) === undefined)
+    .map((op) => `${op.service} ${routeOf(op)}: no row in tools/e2e/access-policy.ts`);
+  const stale = Object.entries(policy).flatMap(([service, rows]) =>
+    Object.keys(rows)
+      .filter((route) => !served.has(`${service} ${route}`))
+      .map((route) => `${service} ${route}: a policy row for a route the service does not serve`),
+  );
+  return [...missing, ...stale];
+}
+
+/** Whether a person of this role may call a route of this rule (by rank, as written by hand). */
+export function personMay(rule: RouteRule, role: Role): boolean {
+  return roleRank[role] >= roleRank[rule.people];
+}
+
+/** Whether an API key holding these scopes may call a route of this rule. */
+export function keyMay(rule: RouteRule, scopes: readonly Scope[]): boolean {
+  return rule.keys !== false && rule.keys.every((s) => scopes.includes(s));
 }
 
 /** The roles the matrix signs in as (real users of one organization), highest first. */
 export const MATRIX_ROLES: readonly Role[] = [...Roles].sort((x, y) => roleRank[y] - roleRank[x]);
 
-/** Whether a user of this role may call the operation: their role's scopes (roleScopes) and rank. */
-export function roleMayCall(op: Operation, role: Role): boolean {
-  return !refuses(op, { role, scopes: roleScopes[role] });
+/**
+ * What an allowed principal's probe must answer, so that "allowed" is proven, not assumed: a read
+ * of organization A's resource answers 200; a change sent with an invalid body answers 400, 415 or
+ * 422 (guards run before validation, so access was granted and nothing changed); a change without
+ * a body is sent for an unknown id and answers 404 (after the access check).
+ */
+export function allowedProbe(op: Operation): { target: 'fixture' | 'unknown'; statuses: number[] } {
+  if (op.method === 'GET') return { target: 'fixture', statuses: [200] };
+  if (op.hasBody) return { target: 'fixture', statuses: [400, 415, 422] };
+  return { target: 'unknown', statuses: [404] };
 }
 
 /**

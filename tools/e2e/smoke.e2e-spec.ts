@@ -7,8 +7,8 @@ import {
   startProcess,
 } from '@leadflow/platform/testing';
 import type { StartedProcess } from '@leadflow/platform/testing';
-import type { Role } from '@leadflow/contracts';
-import { InvitationCreated } from '@leadflow/contracts';
+import type { Role, Scope } from '@leadflow/contracts';
+import { InvitationCreated, Scopes } from '@leadflow/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { resolve } from 'node:path';
 import type { FixtureContext, Operation } from './access-matrix';
@@ -17,11 +17,14 @@ import {
   FIXTURES,
   MATRIX_ROLES,
   UNKNOWN_ID,
+  allowedProbe,
   collectionOf,
   fill,
   operationsOf,
-  refuses,
-  roleMayCall,
+  personMay,
+  policyGaps,
+  policyOf,
+  routeOf,
 } from './access-matrix';
 
 const ROOT = resolve(__dirname, '../..');
@@ -222,7 +225,7 @@ describe('platform smoke (npm start)', () => {
       };
     };
 
-    it("enforces the access matrix generated from every service's OpenAPI document", async () => {
+    it('enforces the hand-written access policy on every route, role, tenant and workspace limit', async () => {
       const operations: Operation[] = [];
       for (const service of SERVICES) {
         const document = (await (
@@ -230,7 +233,10 @@ describe('platform smoke (npm start)', () => {
         ).json()) as Parameters<typeof operationsOf>[1];
         operations.push(...operationsOf(service, document));
       }
-      const routed = operations.filter((op) => op.path.startsWith('/api/v1/'));
+      const failures: string[] = policyGaps(operations);
+      const routed = operations.filter(
+        (op) => op.path.startsWith('/api/v1/') || op.path.startsWith('/admin/'),
+      );
       expect(routed.length).toBeGreaterThan(10);
 
       const a = await register('matrix-a');
@@ -244,18 +250,49 @@ describe('platform smoke (npm start)', () => {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify(body),
         });
-      const weak = (await (
-        await post('/api/v1/api-keys', a.accessToken, { name: 'weak', scopes: ['analytics:read'] })
-      ).json()) as { key: string };
+      const created = async (res: Response, what: string): Promise<Record<string, unknown>> => {
+        const body = (await res.json()) as Record<string, unknown>;
+        if (res.status >= 300) throw new Error(`${what} answered ${res.status}: ${JSON.stringify(body)}`);
+        return body;
+      };
+      // Organization A's second workspace: the one its limited members and keys hold.
+      const other = String(
+        (
+          await created(
+            await post('/api/v1/workspaces', a.accessToken, { name: 'Matrix other', kind: 'team' }),
+            'workspace',
+          )
+        ).id,
+      );
+      // API keys of organization A, by the scopes they hold (org-wide unless limited to `other`).
+      const keys = new Map<string, string>();
+      const keyWith = async (scopes: readonly Scope[], workspaceId?: string): Promise<string> => {
+        const tag = `${[...scopes].sort().join(',')}@${workspaceId ?? '*'}`;
+        if (!keys.has(tag)) {
+          const body = {
+            name: `matrix ${tag}`.slice(0, 100),
+            scopes,
+            ...(workspaceId ? { workspaceId } : {}),
+          };
+          keys.set(
+            tag,
+            String((await created(await post('/api/v1/api-keys', a.accessToken, body), `key ${tag}`)).key),
+          );
+        }
+        return keys.get(tag) as string;
+      };
 
-      // Real people of every role in organization A: invited by the owner, joined with the token.
+      // Real people of every role in organization A, and an admin and a manager limited to the
+      // other workspace: invited by the owner, joined with the token.
       const people: Partial<Record<Role, string>> = { owner: a.accessToken };
+      const limited: Partial<Record<Role, string>> = {};
       const invitations = await invitationTokens();
       try {
-        for (const role of MATRIX_ROLES.filter((r) => r !== 'owner')) {
+        const join = async (role: Role, workspaceIds: string[] | null): Promise<string> => {
           const invited = await post('/api/v1/members', a.accessToken, {
-            email: `matrix-${role}-${Date.now()}@example.com`,
+            email: `matrix-${role}-${workspaceIds ? 'limited' : 'all'}-${Date.now()}@example.com`,
             role,
+            ...(workspaceIds ? { workspaceIds } : {}),
           });
           expect(invited.status).toBe(201);
           const { id } = (await invited.json()) as { id: string };
@@ -274,39 +311,34 @@ describe('platform smoke (npm start)', () => {
             membership: { role: Role };
           };
           expect(me).toMatchObject({ organization: { id: a.organization.id }, membership: { role } });
-          people[role] = token;
-        }
+          return token;
+        };
+        for (const role of MATRIX_ROLES.filter((r) => r !== 'owner')) people[role] = await join(role, null);
+        for (const role of ['admin', 'manager'] as const) limited[role] = await join(role, [other]);
       } finally {
         await invitations.stop();
       }
 
-      // Organization A's resource of each collection behind a path parameter (the table in access-matrix.ts).
+      // Organization A's resource of each collection behind a path parameter (the table in
+      // access-matrix.ts), all in its first workspace.
       const fixtures: Record<string, string> = {};
       const pending = new Map<string, Promise<string>>();
       const context: FixtureContext = {
         userId: meA.user.id,
         workspaceId: a.workspace.id,
-        post: async (path, body) => {
-          const res = await post(path, a.accessToken, body);
-          const answer = (await res.json()) as Record<string, unknown>;
-          if (res.status >= 300)
-            throw new Error(`fixture POST ${path} answered ${res.status}: ${JSON.stringify(answer)}`);
-          return answer;
-        },
-        send: async (method, path, init) => {
-          const res = await fetch(`${GATEWAY}${path}`, {
-            method,
-            headers: {
-              ...(init.anonymous ? {} : { authorization: `Bearer ${a.accessToken}` }),
-              ...init.headers,
-            },
-            body: init.body,
-          });
-          const answer = (await res.json()) as Record<string, unknown>;
-          if (res.status >= 300)
-            throw new Error(`fixture ${method} ${path} answered ${res.status}: ${JSON.stringify(answer)}`);
-          return answer;
-        },
+        post: async (path, body) => created(await post(path, a.accessToken, body), `fixture POST ${path}`),
+        send: async (method, path, init) =>
+          created(
+            await fetch(`${GATEWAY}${path}`, {
+              method,
+              headers: {
+                ...(init.anonymous ? {} : { authorization: `Bearer ${a.accessToken}` }),
+                ...init.headers,
+              },
+              body: init.body,
+            }),
+            `fixture ${method} ${path}`,
+          ),
         fixture: (collection) => {
           const row = FIXTURES[collection];
           if (!row) throw new Error(`no fixture row for '${collection}' in access-matrix.ts`);
@@ -314,12 +346,18 @@ describe('platform smoke (npm start)', () => {
           return pending.get(collection) as Promise<string>;
         },
       };
-      const needed = new Set(
-        routed.filter((op) => op.pathParams.length > 0).map((op) => collectionOf(op.path)),
-      );
+      const needed = new Set([
+        ...routed.filter((op) => op.pathParams.length > 0).map((op) => collectionOf(op.path)),
+        ...routed.flatMap((op) => {
+          const rule = policyOf(op);
+          return typeof rule === 'object' ? (rule.shows ?? []) : [];
+        }),
+      ]);
       for (const collection of needed) {
         if (FIXTURES[collection]) fixtures[collection] = await context.fixture(collection);
       }
+      // Every id of organization A's first workspace that a list may show.
+      const idsOfA = Object.values(fixtures).flatMap((id) => id.split(','));
 
       const snapshot = async (): Promise<unknown[]> =>
         Promise.all(
@@ -341,54 +379,103 @@ describe('platform smoke (npm start)', () => {
           headers: { 'content-type': 'application/json', ...headers },
           ...(op.method === 'GET' || op.method === 'DELETE'
             ? {}
-            : { body: JSON.stringify(target.body ?? BODIES[`${op.method} ${op.path}`] ?? {}) }),
+            : { body: JSON.stringify(target.body ?? BODIES[routeOf(op)] ?? {}) }),
         });
+      const asKey = (key: string) => ({ 'x-api-key': key });
+      const asToken = (token: string) => ({ authorization: `Bearer ${token}` });
 
-      const failures: string[] = [];
       for (const op of routed) {
-        const name = `${op.method} ${op.path}`;
-        if (op.operator) {
+        const name = `${op.service} ${routeOf(op)}`;
+        const rule = policyOf(op);
+        if (rule === undefined) continue; // a gap, already failed above
+        if (rule === 'operator') {
           const res = await call(op, {});
           if (res.status !== 404)
             failures.push(`${name}: operator route reachable through the gateway (${res.status})`);
           continue;
         }
-        if (op.public) continue;
-        const anonymous = await call(op, {});
-        if (anonymous.status !== 401)
-          failures.push(`${name}: without a token answered ${anonymous.status}, not 401`);
-        if (refuses(op, { role: 'agent', scopes: ['analytics:read'] })) {
-          const res = await call(op, { 'x-api-key': weak.key });
-          if (res.status !== 403)
-            failures.push(`${name}: a principal without its rights got ${res.status}, not 403`);
+        if (rule === 'public') {
+          const res = await call(op, {});
+          if (res.status >= 500 || String(res.headers.get('www-authenticate')).startsWith('Bearer'))
+            failures.push(`${name}: a public route answered ${res.status} without a token`);
+          continue;
         }
+        const isList = op.method === 'GET' && op.pathParams.length === 0;
         if (op.pathParams.length > 0 && !fixtures[collectionOf(op.path)]) {
           failures.push(
-            `${name}: no fixture of organization A for '${collectionOf(op.path)}' — add one to FIXTURES in tools/e2e/access-matrix.ts`,
+            `${name}: no fixture of organization A for '${collectionOf(op.path)}' — add one to FIXTURES`,
           );
           continue;
         }
-        if (op.pathParams.length > 0) {
-          const res = await call(op, { authorization: `Bearer ${b.accessToken}` });
-          if (res.status !== 404) failures.push(`${name}: another organization got ${res.status}, not 404`);
-        }
-        // Every role, as a real user of organization A. Refused: the real request answers 403 (and
-        // changes nothing). Allowed: a read runs for real; a change is probed with an unknown id and
-        // an invalid body, which the service refuses only after its access check (guards run
-        // before validation), so the answer shows access without changing anything.
-        for (const role of MATRIX_ROLES) {
-          const authorization = `Bearer ${people[role] as string}`;
-          if (!roleMayCall(op, role)) {
-            const res = await call(op, { authorization });
-            if (res.status !== 403) failures.push(`${name}: ${role} got ${res.status}, not 403`);
-            continue;
-          }
+        const expectAllowed = async (who: string, headers: Record<string, string>): Promise<void> => {
+          if (rule.probe === false) return;
+          const probe = allowedProbe(op);
           const res =
-            op.method === 'GET'
-              ? await call(op, { authorization })
-              : await call(op, { authorization }, { id: UNKNOWN_ID, body: { unexpectedField: 1 } });
-          if (res.status === 401 || res.status === 403 || res.status >= 500)
-            failures.push(`${name}: ${role} may call it but got ${res.status}`);
+            probe.target === 'fixture'
+              ? await call(op, headers, op.method === 'GET' ? {} : { body: { unexpectedField: 1 } })
+              : await call(op, headers, { id: UNKNOWN_ID });
+          if (!probe.statuses.includes(res.status))
+            failures.push(
+              `${name}: ${who} may call it but got ${res.status}, not ${probe.statuses.join('/')}`,
+            );
+        };
+        const expectRefused = async (who: string, headers: Record<string, string>): Promise<void> => {
+          const res = await call(op, headers);
+          if (res.status !== 403) failures.push(`${name}: ${who} got ${res.status}, not 403`);
+        };
+        /** Another tenant's or another workspace's view: 404 for A's resource, none of its ids in a list. */
+        const expectHidden = async (who: string, headers: Record<string, string>): Promise<void> => {
+          if (isList) {
+            const res = await call(op, headers);
+            const text = await res.text();
+            if (res.status !== 200) failures.push(`${name}: ${who} got ${res.status} for the list, not 200`);
+            const seen = idsOfA.filter((id) => text.includes(id));
+            if (seen.length > 0) failures.push(`${name}: ${who} sees organization A's ${seen.join(', ')}`);
+          } else if (op.pathParams.length > 0) {
+            const res = await call(op, headers);
+            if (res.status !== 404) failures.push(`${name}: ${who} got ${res.status}, not 404`);
+          }
+        };
+
+        if ((await call(op, {})).status !== 401) failures.push(`${name}: without a token did not answer 401`);
+        // People of every role, organization-wide.
+        for (const role of MATRIX_ROLES) {
+          const headers = asToken(people[role] as string);
+          if (personMay(rule, role)) await expectAllowed(role, headers);
+          else await expectRefused(role, headers);
+        }
+        // API keys: the scopes the rule names are enough, one fewer is not, and a key may not call
+        // a route the rule keeps from keys at all.
+        if (rule.keys === false) {
+          await expectRefused('an API key with every scope', asKey(await keyWith(Scopes)));
+        } else {
+          await expectAllowed(
+            `a key with ${rule.keys.join(', ') || 'any scope'}`,
+            asKey(await keyWith(rule.keys.length ? rule.keys : ['analytics:read'])),
+          );
+          for (const missing of rule.keys) {
+            const rest = Scopes.filter((s) => s !== missing);
+            await expectRefused(`a key without ${missing}`, asKey(await keyWith(rest)));
+          }
+        }
+        // The owner sees organization A's resources in the lists that show them, so that the
+        // hidden checks below can fail.
+        for (const collection of rule.shows ?? []) {
+          const text = await (await call(op, asToken(a.accessToken))).text();
+          const id = (fixtures[collection] ?? '').split(',').pop() ?? '';
+          if (!id || !text.includes(id))
+            failures.push(`${name}: the owner's list does not show its ${collection} ${id}`);
+        }
+        // Another organization.
+        await expectHidden('another organization', asToken(b.accessToken));
+        // Members and keys limited to organization A's other workspace.
+        if (rule.tenancy === 'workspace') {
+          for (const role of ['admin', 'manager'] as const) {
+            if (personMay(rule, role))
+              await expectHidden(`a ${role} limited to another workspace`, asToken(limited[role] as string));
+          }
+          if (rule.keys !== false)
+            await expectHidden('a key limited to another workspace', asKey(await keyWith(Scopes, other)));
         }
       }
       // Bad input on every body: never a 5xx; a 422 names the field and the rule.
@@ -399,7 +486,9 @@ describe('platform smoke (npm start)', () => {
         '{"name":12345,"email":false,"scopes":"all"}',
         '{"a":',
       ];
-      for (const op of routed.filter((o) => ['POST', 'PUT', 'PATCH'].includes(o.method) && !o.operator)) {
+      for (const op of routed.filter(
+        (o) => ['POST', 'PUT', 'PATCH'].includes(o.method) && policyOf(o) !== 'operator',
+      )) {
         for (const body of junk) {
           const res = await fetch(
             `${GATEWAY}${fill(op.path, fixtures[collectionOf(op.path)] ?? a.workspace.id)}`,
@@ -409,13 +498,12 @@ describe('platform smoke (npm start)', () => {
               body,
             },
           );
-          const name = `${op.method} ${op.path} with ${body}`;
+          const name = `${routeOf(op)} with ${body}`;
           if (res.status >= 500) failures.push(`${name}: answered ${res.status}`);
           if (res.status === 422) {
             const problem = (await res.json()) as { errors?: { field?: string; rule?: string }[] };
-            if (!problem.errors?.length || !problem.errors.every((e) => e.field !== undefined && e.rule)) {
+            if (!problem.errors?.length || !problem.errors.every((e) => e.field !== undefined && e.rule))
               failures.push(`${name}: 422 without field errors`);
-            }
           }
         }
       }
