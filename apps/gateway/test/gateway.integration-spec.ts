@@ -1,4 +1,5 @@
 import { loadConfig } from '@leadflow/platform/config';
+import { MetricsListener } from '@leadflow/platform/observability';
 import type { INestApplication } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -65,6 +66,7 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
   >;
   let app: INestApplication;
   let gateway: string;
+  let metricsUrl: string;
 
   beforeAll(async () => {
     await Promise.all(Object.values(upstreams).map((u) => u.start()));
@@ -87,6 +89,7 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
     app = await createGatewayApp(loadConfig(GatewayEnv));
     await app.listen(0, '127.0.0.1');
     gateway = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    metricsUrl = app.get(MetricsListener).url;
   });
 
   afterAll(async () => {
@@ -422,7 +425,7 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
       expect(body.service).toBe('voice');
       expect(elapsed).toBeGreaterThanOrEqual(UPSTREAM_TIMEOUT_MS - UNDICI_TIMER_TICK_MS);
       expect(elapsed).toBeLessThan(UPSTREAM_TIMEOUT_MS + 2000);
-      const metrics = (await send(gateway, '/metrics')).body.toString();
+      const metrics = (await send(metricsUrl, '/metrics')).body.toString();
       expect(metrics).toMatch(
         /gateway_upstream_errors_total\{[^}]*service="voice"[^}]*kind="timeout"[^}]*\} [1-9]/,
       );
@@ -690,6 +693,14 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
         expectSecured(await send(gateway, path));
     });
 
+    it('keep /metrics off the public listener: it is served on the metrics port only', async () => {
+      expectProblem(await send(gateway, '/metrics'), 404, 'not_found');
+      const scraped = await send(metricsUrl, '/metrics');
+      expect(scraped.status).toBe(200);
+      expect(scraped.body.toString()).toContain('http_request_duration_seconds');
+      expect(new URL(metricsUrl).port).not.toBe(new URL(gateway).port);
+    });
+
     it('give /docs a strict policy under which Swagger UI runs no inline script', async () => {
       const page = await send(gateway, '/docs');
       expectSecured(page);
@@ -737,7 +748,7 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
     });
 
     it('counts upstream errors by service and kind in /metrics', async () => {
-      const metrics = (await send(gateway, '/metrics')).body.toString();
+      const metrics = (await send(metricsUrl, '/metrics')).body.toString();
       expect(metrics).toMatch(
         /gateway_upstream_errors_total\{[^}]*service="analytics"[^}]*kind="unavailable"[^}]*\} [1-9]/,
       );

@@ -763,7 +763,7 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
 
     // 65 posts without credentials within one fixed minute: 60 logged, 5 only counted.
     const unlogged = async () => {
-      const metrics = await (await fetch(`${stack.ingestion[0]}/metrics`)).text();
+      const metrics = await (await fetch(`${stack.metricsOf(stack.ingestion[0])}/metrics`)).text();
       const line =
         /^ingestion_intake_refusals_unlogged_total\{[^}]*code="credentials_required"[^}]*\} (\d+)/m;
       return Number(line.exec(metrics)?.[1] ?? 0);

@@ -64,6 +64,12 @@ export interface StackOptions {
 export class IntakeStack {
   readonly gateway: string;
   readonly ingestion: string[] = [];
+
+  /** The metrics listener of a service started from its base URL (METRICS_PORT unset: its port + 1000). */
+  metricsOf(base: string): string {
+    const url = new URL(base);
+    return `http://${url.hostname}:${Number(url.port) + 1000}`;
+  }
   readonly prefix: string;
   readonly redisPrefix: string;
   db!: Client;

@@ -30,6 +30,16 @@ export class BaseServiceEnv {
   @Matches(/^https?:\/\//, { message: 'IDENTITY_JWKS_URL must be an http(s) URL' })
   IDENTITY_JWKS_URL = 'http://127.0.0.1:3001/.well-known/jwks.json';
 
+  /**
+   * Port of the metrics listener (`/metrics`, Prometheus), bound to HTTP_HOST and apart from the
+   * public listener; 0: the service's own port + 1000 (the gateway 4000, identity 4001, ...; an
+   * app built in-process by a test gets an ephemeral port).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 0;
+
   /** Shared secret for operator-only endpoints (DLQ); empty: those endpoints are disabled. */
   @IsOptional()
   @IsString()

@@ -1,30 +1,18 @@
 import type { DynamicModule } from '@nestjs/common';
-import { Controller, Get, Global, Header, Module } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Global, Module } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { METRICS_LISTENER_ADDRESS, MetricsListener } from './metrics.listener';
 import { MetricsService } from './metrics.service';
 import { redactPersonalData, redactText } from './redact';
 import { RequestContext, acceptId, newId } from './request-context';
-import { Public } from '@leadflow/platform/auth';
 
 export interface ObservabilityOptions {
   service: string;
   level: string;
-}
-
-@Public()
-@ApiExcludeController()
-@Controller()
-class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
-
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
-  }
+  /** Where `/metrics` is served: its own listener, never the public one. */
+  metrics: { host: string; port: number };
 }
 
 /** Route templates of requests answered by handlers mounted ahead of Nest's router (see labelRoute). */
@@ -65,7 +53,8 @@ export function requestContextMiddleware(metrics: MetricsService) {
 }
 
 /**
- * JSON logs (nestjs-pino) with request/correlation ids and redaction, and `/metrics`.
+ * JSON logs (nestjs-pino) with request/correlation ids and redaction, and `/metrics` on a
+ * listener of its own (MetricsListener).
  * `requestContextMiddleware` is mounted by the bootstrap with `app.use` so it runs first.
  */
 @Global()
@@ -116,8 +105,9 @@ export class ObservabilityModule {
           forRoutes: ['*path'],
         }),
       ],
-      controllers: [MetricsController],
       providers: [
+        { provide: METRICS_LISTENER_ADDRESS, useValue: options.metrics },
+        MetricsListener,
         {
           provide: MetricsService,
           useFactory: () => {
@@ -127,7 +117,7 @@ export class ObservabilityModule {
           },
         },
       ],
-      exports: [MetricsService],
+      exports: [MetricsService, MetricsListener],
     };
   }
 }

@@ -115,6 +115,7 @@ export async function bootstrapService<E extends BaseServiceEnv>(
       await migrateOnly(definition);
       return undefined;
     }
+    if (env.METRICS_PORT === 0) env.METRICS_PORT = definition.port(env) + 1000;
     app = await createServiceApp(definition, moduleFactory, env);
     await app.listen(definition.port(env), env.HTTP_HOST);
   } catch (error) {

@@ -27,7 +27,13 @@ export class ServicePlatformModule {
         definition.env,
         ...[BaseServiceEnv, DatabaseEnv, MessagingServiceEnv].filter((base) => env instanceof base),
       ]),
-      ObservabilityModule.forRoot({ service: definition.name, level: env.LOG_LEVEL }),
+      ObservabilityModule.forRoot({
+        service: definition.name,
+        level: env.LOG_LEVEL,
+        // 0 here: an app built in-process (tests) gets an ephemeral metrics port; bootstrapService
+        // turns the default 0 into the service's port + 1000 first.
+        metrics: { host: env.HTTP_HOST, port: env.METRICS_PORT },
+      }),
       ...(customReadiness ? [] : [TerminusModule.forRoot({ logger: false })]),
       AuthModule.forRoot(definition.auth ?? {}),
     ];

@@ -14,6 +14,8 @@ import { Client } from 'pg';
 const MAIN = resolve(__dirname, '../../../../dist/apps/analytics/src/main.js');
 const PORT = 14_007;
 const BASE = `http://127.0.0.1:${PORT}`;
+/** The metrics listener: the service's port + 1000 by default (METRICS_PORT unset). */
+const METRICS = `http://127.0.0.1:${PORT + 1000}`;
 const OPERATOR = 'operator-token-for-this-test';
 
 function startService(env: NodeJS.ProcessEnv, args: string[] = []): StartedProcess {
@@ -120,8 +122,12 @@ describe('a LeadFlow service process', () => {
     });
   });
 
-  it('exposes Prometheus metrics for HTTP, the outbox, consumers and the DLQ', async () => {
-    const text = await (await fetch(`${BASE}/metrics`)).text();
+  it('exposes Prometheus metrics for HTTP, the outbox, consumers and the DLQ on its own listener only', async () => {
+    expect((await fetch(`${BASE}/metrics`)).status).toBe(404);
+    expect((await fetch(`${METRICS}/`)).status).toBe(404);
+    const scraped = await fetch(`${METRICS}/metrics`);
+    expect(scraped.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await scraped.text();
     for (const metric of [
       'http_request_duration_seconds_bucket',
       'outbox_backlog',
