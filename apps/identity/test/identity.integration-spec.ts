@@ -1004,6 +1004,66 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       );
     });
 
+    it('shows a workspace-limited admin only the audit entries of its workspaces', async () => {
+      const other = await call<{ id: string }>('POST', '/api/v1/workspaces', {
+        token: owner,
+        body: { name: 'Audit other', kind: 'team' },
+      });
+      expect(other.status).toBe(201);
+      const invited = await invite(owner, {
+        email: uniqueEmail('lim-admin'),
+        role: 'admin',
+        workspaceIds: [other.body.id],
+      });
+      expect(invited.status).toBe(201);
+      const joined = await accept({
+        token: await invitationToken(invited.body.id),
+        name: 'Lim',
+        password: strongPassword,
+      });
+      expect(joined.status).toBe(200);
+      const key = (workspaceId: string) =>
+        call<{ id: string }>('POST', '/api/v1/api-keys', {
+          token: owner,
+          body: { name: `audit ${workspaceId}`, scopes: ['leads:read'], workspaceId },
+        });
+      const mainKey = await key(a.workspace.id);
+      const otherKey = await key(other.body.id);
+      expect([mainKey.status, otherKey.status]).toEqual([201, 201]);
+
+      type Entry = { action: string; target: { id: string } | null; workspaceIds: string[] | null };
+      const everything = async (token: string): Promise<Entry[]> => {
+        const all: Entry[] = [];
+        let cursor: string | null = null;
+        do {
+          const res: Answer<{ items: Entry[]; nextCursor: string | null }> = await call(
+            'GET',
+            `/api/v1/audit-log?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+            { token },
+          );
+          expect(res.status).toBe(200);
+          all.push(...res.body.items);
+          cursor = res.body.nextCursor;
+        } while (cursor);
+        return all;
+      };
+      const targets = (entries: Entry[]) => entries.map((e) => e.target?.id);
+      const mine = await everything(joined.body.accessToken);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.every((e) => e.workspaceIds?.includes(other.body.id))).toBe(true);
+      expect(targets(mine)).toEqual(
+        expect.arrayContaining([other.body.id, otherKey.body.id, invited.body.id]),
+      );
+      expect(targets(mine)).not.toContain(mainKey.body.id);
+      expect(mine.map((e) => e.action)).not.toContain('auth.registered');
+      // The owner reads the whole organization's log, the organization-wide sign-ins included.
+      const all = await everything(owner);
+      expect(targets(all)).toEqual(
+        expect.arrayContaining([mainKey.body.id, otherKey.body.id, a.organization.id]),
+      );
+      expect(all.some((e) => e.action === 'auth.login_succeeded' && e.workspaceIds === null)).toBe(true);
+    });
+
     it('resets a forgotten password: 202 either way, the token on Kafka, every session revoked, single use, rate-limited', async () => {
       const ivy = await register('ivy');
       const second = await login(ivy.user.email);

@@ -65,6 +65,7 @@ export class ApiKeysService {
         actor: actorOf(principal),
         action: AuditActions.apiKeyCreated,
         target: { type: 'api_key', id: entity.id },
+        workspaceIds: entity.workspaceId ? [entity.workspaceId] : null,
         client,
         details: { name: entity.name, prefix, scopes, workspaceId: entity.workspaceId },
       });
@@ -90,6 +91,7 @@ export class ApiKeysService {
         actor: actorOf(principal),
         action: AuditActions.apiKeyRevoked,
         target: { type: 'api_key', id },
+        workspaceIds: key.workspaceId ? [key.workspaceId] : null,
         client,
         details: { prefix: key.prefix },
       });

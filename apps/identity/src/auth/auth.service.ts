@@ -198,6 +198,7 @@ export class AuthService {
             actor: { type: 'anonymous', id: null },
             action: AuditActions.loginFailed,
             target: { type: 'user', id: user.id },
+            workspaceIds: membership.workspaceIds,
             client,
             details: { reason: verified ? 'inactive' : 'wrong_password' },
           });
@@ -214,6 +215,7 @@ export class AuthService {
         actor: { type: 'user', id: user.id },
         action: AuditActions.loginSucceeded,
         target: { type: 'session', id: opened.sessionId },
+        workspaceIds: membership.workspaceIds,
         client,
       });
       return opened;
@@ -283,6 +285,7 @@ export class AuthService {
         actor: actorOf(principal),
         action: AuditActions.logout,
         target: { type: 'session', id: sessionId },
+        workspaceIds: principal.workspaceIds,
         client,
       });
     });

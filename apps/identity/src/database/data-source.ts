@@ -15,6 +15,7 @@ import { MessagingTables1763900000000 } from './migrations/1763900000000-Messagi
 import { IdentityTables1763900000100 } from './migrations/1763900000100-IdentityTables';
 import { InvitationsAndPasswordResets1763900000200 } from './migrations/1763900000200-InvitationsAndPasswordResets';
 import { OrganizationUsage1763900000300 } from './migrations/1763900000300-OrganizationUsage';
+import { AuditWorkspaces1765200000000 } from './migrations/1765200000000-AuditWorkspaces';
 
 /** The identity service's schema and its migrations, in order. */
 export const identityDatabase = {
@@ -24,6 +25,7 @@ export const identityDatabase = {
     IdentityTables1763900000100,
     InvitationsAndPasswordResets1763900000200,
     OrganizationUsage1763900000300,
+    AuditWorkspaces1765200000000,
   ],
   entities: [
     OrganizationEntity,

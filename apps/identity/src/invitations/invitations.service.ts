@@ -122,6 +122,7 @@ export class InvitationsService {
         actor: actorOf(principal),
         action: AuditActions.invitationCreated,
         target: { type: 'invitation', id: invitation.id },
+        workspaceIds: invitation.workspaceIds,
         client,
         details: { email, role: invitation.role, workspaceIds },
       });
@@ -151,6 +152,7 @@ export class InvitationsService {
         actor: actorOf(principal),
         action: AuditActions.invitationRevoked,
         target: { type: 'invitation', id },
+        workspaceIds: invitation.workspaceIds,
         client,
       });
     });
@@ -265,6 +267,7 @@ export class InvitationsService {
       actor: { type: 'user', id: user.id },
       action: AuditActions.invitationAccepted,
       target: { type: 'invitation', id: invitation.id },
+      workspaceIds: invitation.workspaceIds,
       client,
       details: { role: invitation.role, workspaceIds: invitation.workspaceIds, existingUser },
     });

@@ -1,7 +1,7 @@
 import type { Page } from '@leadflow/contracts';
 import { UserUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { AuditLog, actorOf, concernedWorkspaces } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { hasRole, tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
@@ -89,6 +89,7 @@ export class MembersService {
         actor: actorOf(principal),
         action: AuditActions.memberUpdated,
         target: { type: 'user', id: user.id },
+        workspaceIds: concernedWorkspaces(membership.workspaceIds, updated.workspaceIds),
         client,
         details: { from: { role: membership.role, workspaceIds: membership.workspaceIds }, to: patch },
       });

@@ -91,6 +91,7 @@ export class PasswordsService {
         actor: { type: 'anonymous', id: null },
         action: AuditActions.passwordResetRequested,
         target: { type: 'user', id: user.id },
+        workspaceIds: primary.workspaceIds,
         client,
         details: { resetId: reset.id },
       });
@@ -161,6 +162,7 @@ export class PasswordsService {
         actor: actorOf(principal),
         action: AuditActions.passwordChanged,
         target: { type: 'user', id: user.id },
+        workspaceIds: principal.workspaceIds,
         client,
         details: { sessionsRevoked: revoked },
       });
@@ -194,6 +196,7 @@ export class PasswordsService {
         actor: { type: 'user', id: userId },
         action,
         target: { type: 'user', id: userId },
+        workspaceIds: membership.workspaceIds,
         client,
         details,
       });

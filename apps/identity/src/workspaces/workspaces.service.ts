@@ -56,6 +56,7 @@ export class WorkspacesService {
         actor: actorOf(principal),
         action: AuditActions.workspaceCreated,
         target: { type: 'workspace', id: workspace.id },
+        workspaceIds: [workspace.id],
         client,
         details: { name: workspace.name, kind: workspace.kind },
       });
@@ -103,6 +104,7 @@ export class WorkspacesService {
         actor: actorOf(principal),
         action: AuditActions.workspaceUpdated,
         target: { type: 'workspace', id },
+        workspaceIds: [id],
         client,
         details: { changed: Object.keys(patch) },
       });

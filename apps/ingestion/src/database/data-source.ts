@@ -15,6 +15,7 @@ import { ContactSearchIndexes1763900000300 } from './migrations/1763900000300-Co
 import { ImportResume1763900000400 } from './migrations/1763900000400-ImportResume';
 import { IdempotencyPerSourceAndImportErrorCode1765000000200 } from './migrations/1765000000200-IdempotencyPerSourceAndImportErrorCode';
 import { UserCopies1765000000400 } from './migrations/1765000000400-UserCopies';
+import { AuditWorkspaces1765200000000 } from './migrations/1765200000000-AuditWorkspaces';
 
 /** The ingestion service's schema and its migrations, in order. */
 export const ingestionDatabase = {
@@ -27,6 +28,7 @@ export const ingestionDatabase = {
     ImportResume1763900000400,
     IdempotencyPerSourceAndImportErrorCode1765000000200,
     UserCopies1765000000400,
+    AuditWorkspaces1765200000000,
   ],
   entities: [
     ...auditEntities,

@@ -15,6 +15,7 @@ export class AuditEntryEntity {
   @Column('text') action!: string;
   @Column('text', { name: 'target_type', nullable: true }) targetType!: string | null;
   @Column('text', { name: 'target_id', nullable: true }) targetId!: string | null;
+  @Column('uuid', { name: 'workspace_ids', array: true, nullable: true }) workspaceIds!: string[] | null;
   @Column('text', { nullable: true }) ip!: string | null;
   @Column('text', { name: 'user_agent', nullable: true }) userAgent!: string | null;
   @Column('jsonb') details!: Record<string, unknown>;

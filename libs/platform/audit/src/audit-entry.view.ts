@@ -6,6 +6,8 @@ export interface AuditEntryView {
   actor: { type: string; id: string | null };
   action: string;
   target: { type: string; id: string } | null;
+  /** The workspaces it concerns; null: the organization as a whole. */
+  workspaceIds: string[] | null;
   ip: string | null;
   userAgent: string | null;
   details: Record<string, unknown>;
@@ -18,6 +20,7 @@ export function toAuditEntryView(e: AuditEntryEntity): AuditEntryView {
     actor: { type: e.actorType, id: e.actorId },
     action: e.action,
     target: e.targetType && e.targetId ? { type: e.targetType, id: e.targetId } : null,
+    workspaceIds: e.workspaceIds,
     ip: e.ip,
     userAgent: e.userAgent,
     details: e.details,

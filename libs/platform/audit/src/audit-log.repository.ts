@@ -27,6 +27,10 @@ export class AuditLogRepository {
     query: { limit: number; cursor?: string; action?: string },
   ): Promise<AuditEntryEntity[]> {
     const qb = this.entries.queryBuilder(scope, 'a');
+    if (scope.workspaceIds)
+      qb.andWhere('a.workspace_ids && CAST(:workspaceIds AS uuid[])', {
+        workspaceIds: [...scope.workspaceIds],
+      });
     if (query.action !== undefined) qb.andWhere('a.action = :action', { action: query.action });
     if (query.cursor !== undefined) {
       const position = decodeCursor(query.cursor);

@@ -21,6 +21,7 @@ export function auditEntryOf(record: AuditRecord, now: Date = new Date(Date.now(
     action: record.action,
     targetType: record.target?.type ?? null,
     targetId: record.target?.id ?? null,
+    workspaceIds: record.workspaceIds?.length ? [...record.workspaceIds] : null,
     ip: record.client?.ip ?? null,
     userAgent: record.client?.userAgent ?? null,
     details: record.details ?? {},
@@ -41,7 +42,11 @@ export class AuditLog {
     await this.repository.insert(manager, auditEntryOf(record));
   }
 
-  /** The principal's organization's entries, newest first, optionally of one action. */
+  /**
+   * The principal's organization's entries, newest first, optionally of one action; a principal
+   * limited to some workspaces reads only the entries that concern one of them (never the
+   * organization-wide ones: other members' sign-ins, invitations to every workspace...).
+   */
   async list(
     principal: Principal,
     query: { limit: number; cursor?: string; action?: string },

@@ -23,8 +23,23 @@ export interface AuditRecord {
   actor: { type: AuditActorType; id: string | null };
   action: string;
   target?: { type: string; id: string };
+  /**
+   * The workspaces the action concerns (a workspace, a key or member limited to some); absent or
+   * null: the organization as a whole. Members limited to some workspaces read only the entries
+   * that concern one of theirs.
+   */
+  workspaceIds?: readonly string[] | null;
   client?: ClientInfo;
   details?: Record<string, unknown>;
+}
+
+/**
+ * The workspaces an action touching several memberships or scopes concerns: all of them when each
+ * is limited to some workspaces, null (the organization) when any is organization-wide.
+ */
+export function concernedWorkspaces(...scopes: (readonly string[] | null | undefined)[]): string[] | null {
+  if (scopes.some((s) => !s)) return null;
+  return [...new Set(scopes.flatMap((s) => s ?? []))];
 }
 
 /** The actor of an authenticated request. */

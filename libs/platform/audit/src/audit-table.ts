@@ -54,3 +54,21 @@ export function auditTableMigration(schema: string): new () => MigrationInterfac
     }
   };
 }
+
+/**
+ * Adds `workspace_ids` (the workspaces an entry concerns; NULL: the organization as a whole) to a
+ * service's `audit_log`, so that a member limited to some workspaces reads only their entries.
+ */
+export function auditWorkspacesMigration(schema: string): new () => MigrationInterface {
+  return class AuditWorkspaces1765200000000 implements MigrationInterface {
+    name = 'AuditWorkspaces1765200000000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${quoteIdent(schema)}.audit_log ADD COLUMN workspace_ids uuid[]`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${quoteIdent(schema)}.audit_log DROP COLUMN workspace_ids`);
+    }
+  };
+}

@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditLog, AuditModule, auditEntities, auditTableMigration } from '../src';
+import { AuditLog, AuditModule, auditEntities, auditTableMigration, auditWorkspacesMigration } from '../src';
 
 /**
  * The audit log as a service other than identity uses it: the migration creates `<schema>.audit_log`,
@@ -39,7 +39,7 @@ describe('platform audit log (real PostgreSQL)', () => {
             openServiceDataSource({
               url,
               schema,
-              migrations: [auditTableMigration(schema)],
+              migrations: [auditTableMigration(schema), auditWorkspacesMigration(schema)],
               entities: auditEntities,
             }),
         }),
