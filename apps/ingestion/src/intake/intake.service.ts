@@ -14,6 +14,7 @@ import { IngestionEnv } from '../config/env.schema';
 import type { FieldIssue } from '../normalization';
 import { normalizeLead } from '../normalization';
 import { providerKeyMatches } from '../providers/provider-key';
+import { providerMayPost } from '../providers/provider-scope';
 import type { ProviderEntity } from '../providers/provider.entity';
 import { ProvidersRepository } from '../providers/providers.repository';
 import { WebhookSecrets } from '../webhooks/webhook-secrets';
@@ -162,11 +163,7 @@ export class IntakeService {
       throw new IntakeForbiddenError(IntakeErrorCode.ProviderInactive, 'This provider is deactivated');
     }
     const signature = this.checkSignature(webhook, post, !provider);
-    if (
-      provider &&
-      provider.allowedWebhookIds.length > 0 &&
-      !provider.allowedWebhookIds.includes(webhook.id)
-    ) {
+    if (provider && !providerMayPost(provider, webhook)) {
       throw new IntakeForbiddenError(
         IntakeErrorCode.ProviderNotAllowed,
         'This provider is not allowed to post to this webhook',
