@@ -864,6 +864,8 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
       ip: expect.any(String),
       rawBody: raw,
       rawBodyEncoding: 'utf8',
+      rawBodyBytes: Buffer.byteLength(raw),
+      rawBodyTruncated: false,
       receivedAt: expect.any(String),
     });
 

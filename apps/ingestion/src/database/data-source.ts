@@ -16,6 +16,7 @@ import { ImportResume1763900000400 } from './migrations/1763900000400-ImportResu
 import { IdempotencyPerSourceAndImportErrorCode1765000000200 } from './migrations/1765000000200-IdempotencyPerSourceAndImportErrorCode';
 import { UserCopies1765000000400 } from './migrations/1765000000400-UserCopies';
 import { ProviderWorkspaces1765100000100 } from './migrations/1765100000100-ProviderWorkspaces';
+import { IntakeRequestRetention1765100000200 } from './migrations/1765100000200-IntakeRequestRetention';
 
 /** The ingestion service's schema and its migrations, in order. */
 export const ingestionDatabase = {
@@ -29,6 +30,7 @@ export const ingestionDatabase = {
     IdempotencyPerSourceAndImportErrorCode1765000000200,
     UserCopies1765000000400,
     ProviderWorkspaces1765100000100,
+    IntakeRequestRetention1765100000200,
   ],
   entities: [
     ...auditEntities,

@@ -21,6 +21,7 @@ import { WebhookSecrets } from '../webhooks/webhook-secrets';
 import { verifySignature } from '../webhooks/webhook-signature';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
 import { IntakeRequestEntity } from './intake-request.entity';
+import { REFUSED_BODY_KEEP_BYTES, truncatedBody } from './request-body';
 import type { RefusedCaller } from './intake-limits';
 import { IntakeLimits } from './intake-limits';
 import {
@@ -361,13 +362,18 @@ export class IntakeService {
       await this.uow.run(async (tx) => {
         await this.requests.insertRequest(
           tx,
-          this.requestRow(admitted, requestId, {
-            outcome: 'rejected',
-            httpStatus: status,
-            code: error.code,
-            errors: error.fieldErrors ?? [],
-            leadId: null,
-          }),
+          this.requestRow(
+            admitted,
+            requestId,
+            {
+              outcome: 'rejected',
+              httpStatus: status,
+              code: error.code,
+              errors: error.fieldErrors ?? [],
+              leadId: null,
+            },
+            error.kind === 'unauthorized' ? null : truncatedBody(admitted.post.body, REFUSED_BODY_KEEP_BYTES),
+          ),
         );
         if (!announce) return;
         await this.outbox.add(tx, [
@@ -397,6 +403,7 @@ export class IntakeService {
     admitted: Admitted,
     id: string,
     outcome: Pick<IntakeRequestEntity, 'outcome' | 'httpStatus' | 'code' | 'errors' | 'leadId'>,
+    rawBody: Buffer | null = admitted.post.body,
   ): IntakeRequestEntity {
     const { post, webhook, provider, receivedAt } = admitted;
     return Object.assign(new IntakeRequestEntity(), {
@@ -408,7 +415,8 @@ export class IntakeService {
       ...outcome,
       idempotencyKey: post.idempotencyKey?.slice(0, 200) ?? null,
       contentType: post.contentType?.slice(0, 200) ?? null,
-      rawBody: post.body,
+      rawBody,
+      rawBodyBytes: post.body.length,
       ip: post.ip,
       userAgent: post.userAgent?.slice(0, 500) ?? null,
       receivedAt,
