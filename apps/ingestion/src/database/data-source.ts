@@ -15,6 +15,8 @@ import { ContactSearchIndexes1763900000300 } from './migrations/1763900000300-Co
 import { ImportResume1763900000400 } from './migrations/1763900000400-ImportResume';
 import { IdempotencyPerSourceAndImportErrorCode1765000000200 } from './migrations/1765000000200-IdempotencyPerSourceAndImportErrorCode';
 import { UserCopies1765000000400 } from './migrations/1765000000400-UserCopies';
+import { ProviderWorkspaces1765100000100 } from './migrations/1765100000100-ProviderWorkspaces';
+import { IntakeRequestRetention1765100000200 } from './migrations/1765100000200-IntakeRequestRetention';
 import { AuditWorkspaces1765200000000 } from './migrations/1765200000000-AuditWorkspaces';
 
 /** The ingestion service's schema and its migrations, in order. */
@@ -28,6 +30,8 @@ export const ingestionDatabase = {
     ImportResume1763900000400,
     IdempotencyPerSourceAndImportErrorCode1765000000200,
     UserCopies1765000000400,
+    ProviderWorkspaces1765100000100,
+    IntakeRequestRetention1765100000200,
     AuditWorkspaces1765200000000,
   ],
   entities: [

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { escapeCsvFormula } from '../common/csv-cell';
 import type { LeadEntity } from '../leads/lead.entity';
 
 /** The columns of a lead export, in order (the header row). */
@@ -65,19 +66,6 @@ export const LeadCsvFields = [
   'tracking',
 ] as const satisfies readonly (keyof LeadEntity)[];
 export type LeadCsvSource = Pick<LeadEntity, (typeof LeadCsvFields)[number]>;
-
-/** Characters that make a spreadsheet read a cell as a formula (CSV/formula injection). */
-const formulaStart = /^[=+\-@\t\r]/;
-/** A plain number (`+15551234567`, `-12.50`) is never evaluated as a formula, and stays usable. */
-const plainNumber = /^[+-]?\d+(\.\d+)?$/;
-
-/**
- * Neutralizes a cell a spreadsheet would evaluate: a value starting with `=`, `+`, `-`, `@`, tab or
- * carriage return gets a leading `'` (OWASP), except plain numbers such as E.164 phones.
- */
-export function escapeCsvFormula(value: string): string {
-  return formulaStart.test(value) && !plainNumber.test(value) ? `'${value}` : value;
-}
 
 function cell(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';

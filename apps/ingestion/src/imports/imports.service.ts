@@ -19,6 +19,7 @@ import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import type { CreatedImportView, ImportView, ListImportsQuery } from './dto/import.dto';
+import { escapeCsvFormula } from '../common/csv-cell';
 import { CsvFileError, readCsvHeader } from './csv-file';
 import type { ColumnMappingInput } from './import-columns';
 import { resolveColumns } from './import-columns';
@@ -320,11 +321,14 @@ export class ImportsService {
     const imported = await this.imports.get(scope, id);
     const imports = this.imports;
     async function* rows(): AsyncGenerator<string[]> {
-      yield ['row', 'errors', ...imported.headers];
+      // The file's headers and cells are the vendor's: a spreadsheet must not run them as formulas.
+      yield ['row', 'errors', ...imported.headers].map(escapeCsvFormula);
       let after = 0;
       for (;;) {
         const page = await imports.rejectionsAfter(scope, imported.id, after, ERROR_REPORT_PAGE);
-        for (const r of page) yield [String(r.rowNumber), describeRowErrors(r.errors), ...r.raw];
+        for (const r of page) {
+          yield [String(r.rowNumber), describeRowErrors(r.errors), ...r.raw].map(escapeCsvFormula);
+        }
         if (page.length < ERROR_REPORT_PAGE) return;
         after = page[page.length - 1].rowNumber;
       }

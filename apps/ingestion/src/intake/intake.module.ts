@@ -6,6 +6,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { IntakeController } from './intake.controller';
 import { IntakeLimits } from './intake-limits';
 import { IntakeRepository } from './intake.repository';
+import { IntakeRequestsPruner } from './intake-requests.pruner';
 import { IntakeRoute } from './intake.route';
 import { IntakeService } from './intake.service';
 import { IntakeWriter } from './intake-writer';
@@ -13,7 +14,7 @@ import { IntakeWriter } from './intake-writer';
 @Module({
   imports: [DirectoryModule, WebhooksModule, ProvidersModule, RecordingModule],
   controllers: [IntakeController],
-  providers: [IntakeService, IntakeLimits, IntakeRepository, IntakeWriter, IntakeRoute],
+  providers: [IntakeService, IntakeLimits, IntakeRepository, IntakeWriter, IntakeRoute, IntakeRequestsPruner],
   exports: [IntakeLimits, IntakeRepository, IntakeRoute],
 })
 export class IntakeModule {}

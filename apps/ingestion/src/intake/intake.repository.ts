@@ -79,8 +79,9 @@ export class IntakeRepository {
   async insertRequest(tx: EntityManager, r: IntakeRequestEntity): Promise<void> {
     await tx.query(
       `INSERT INTO ingestion.intake_requests (id, organization_id, workspace_id, webhook_id, provider_id, outcome,
-          http_status, code, errors, lead_id, idempotency_key, content_type, raw_body, ip, user_agent, received_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+          http_status, code, errors, lead_id, idempotency_key, content_type, raw_body, raw_body_bytes, ip, user_agent,
+          received_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [
         r.id,
         r.organizationId,
@@ -95,11 +96,36 @@ export class IntakeRepository {
         r.idempotencyKey,
         r.contentType,
         r.rawBody,
+        r.rawBodyBytes,
         r.ip,
         r.userAgent,
         r.receivedAt,
       ],
     );
+  }
+
+  /**
+   * Drops the bodies of up to `limit` posts received before `before` (the rows stay: outcome, codes,
+   * usage). Replicas pruning at once skip each other's rows. Answers how many it dropped.
+   */
+  async dropBodiesBefore(before: Date, limit: number): Promise<number> {
+    const [, changed] = (await this.dataSource.query(
+      `UPDATE ingestion.intake_requests SET raw_body = NULL WHERE id IN (
+         SELECT id FROM ingestion.intake_requests WHERE raw_body IS NOT NULL AND received_at < $1
+          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before, limit],
+    )) as [unknown[], number];
+    return changed;
+  }
+
+  /** Deletes up to `limit` request log rows received before `before`; answers how many. */
+  async deleteBefore(before: Date, limit: number): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(
+      `DELETE FROM ingestion.intake_requests WHERE id IN (
+         SELECT id FROM ingestion.intake_requests WHERE received_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before, limit],
+    )) as [unknown[], number];
+    return deleted;
   }
 
   /** Leads (not duplicates) the organization received since `from` — seeds the quota counter. */

@@ -14,12 +14,14 @@ import { IngestionEnv } from '../config/env.schema';
 import type { FieldIssue } from '../normalization';
 import { normalizeLead } from '../normalization';
 import { providerKeyMatches } from '../providers/provider-key';
+import { providerMayPost } from '../providers/provider-scope';
 import type { ProviderEntity } from '../providers/provider.entity';
 import { ProvidersRepository } from '../providers/providers.repository';
 import { WebhookSecrets } from '../webhooks/webhook-secrets';
 import { verifySignature } from '../webhooks/webhook-signature';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
 import { IntakeRequestEntity } from './intake-request.entity';
+import { REFUSED_BODY_KEEP_BYTES, truncatedBody } from './request-body';
 import type { RefusedCaller } from './intake-limits';
 import { IntakeLimits } from './intake-limits';
 import {
@@ -162,11 +164,7 @@ export class IntakeService {
       throw new IntakeForbiddenError(IntakeErrorCode.ProviderInactive, 'This provider is deactivated');
     }
     const signature = this.checkSignature(webhook, post, !provider);
-    if (
-      provider &&
-      provider.allowedWebhookIds.length > 0 &&
-      !provider.allowedWebhookIds.includes(webhook.id)
-    ) {
+    if (provider && !providerMayPost(provider, webhook)) {
       throw new IntakeForbiddenError(
         IntakeErrorCode.ProviderNotAllowed,
         'This provider is not allowed to post to this webhook',
@@ -364,13 +362,18 @@ export class IntakeService {
       await this.uow.run(async (tx) => {
         await this.requests.insertRequest(
           tx,
-          this.requestRow(admitted, requestId, {
-            outcome: 'rejected',
-            httpStatus: status,
-            code: error.code,
-            errors: error.fieldErrors ?? [],
-            leadId: null,
-          }),
+          this.requestRow(
+            admitted,
+            requestId,
+            {
+              outcome: 'rejected',
+              httpStatus: status,
+              code: error.code,
+              errors: error.fieldErrors ?? [],
+              leadId: null,
+            },
+            error.kind === 'unauthorized' ? null : truncatedBody(admitted.post.body, REFUSED_BODY_KEEP_BYTES),
+          ),
         );
         if (!announce) return;
         await this.outbox.add(tx, [
@@ -400,6 +403,7 @@ export class IntakeService {
     admitted: Admitted,
     id: string,
     outcome: Pick<IntakeRequestEntity, 'outcome' | 'httpStatus' | 'code' | 'errors' | 'leadId'>,
+    rawBody: Buffer | null = admitted.post.body,
   ): IntakeRequestEntity {
     const { post, webhook, provider, receivedAt } = admitted;
     return Object.assign(new IntakeRequestEntity(), {
@@ -411,7 +415,8 @@ export class IntakeService {
       ...outcome,
       idempotencyKey: post.idempotencyKey?.slice(0, 200) ?? null,
       contentType: post.contentType?.slice(0, 200) ?? null,
-      rawBody: post.body,
+      rawBody,
+      rawBodyBytes: post.body.length,
       ip: post.ip,
       userAgent: post.userAgent?.slice(0, 500) ?? null,
       receivedAt,

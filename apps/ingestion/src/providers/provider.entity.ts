@@ -15,7 +15,9 @@ export class ProviderEntity {
   @Column('text', { name: 'key_hash' }) keyHash!: string;
   /** The key's last characters, to recognise it in lists. */
   @Column('text', { name: 'key_hint' }) keyHint!: string;
-  /** Empty: every webhook of the organization. */
+  /** The workspaces it serves; null: the whole organization (only organization-wide members see it). */
+  @Column('uuid', { name: 'workspace_ids', array: true, nullable: true }) workspaceIds!: string[] | null;
+  /** Empty: every webhook of its workspaces (of the organization when `workspaceIds` is null). */
   @Column('uuid', { name: 'allowed_webhook_ids', array: true }) allowedWebhookIds!: string[];
   @Column('integer', { name: 'hourly_limit' }) hourlyLimit!: number;
   @Column('numeric', { name: 'cost_per_lead', precision: 12, scale: 2, nullable: true })

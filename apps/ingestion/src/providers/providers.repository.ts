@@ -1,8 +1,9 @@
 import type { TenantScope } from '@leadflow/platform/persistence';
+import { NotFoundError } from '@leadflow/platform/errors';
 import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { ProviderUsageRow } from './dto/provider.dto';
 import { ProviderEntity } from './provider.entity';
 
@@ -20,8 +21,27 @@ export class ProvidersRepository {
     await this.providers.within(tx).insert(scope, [provider]);
   }
 
-  get(scope: TenantScope, id: string, tx?: EntityManager): Promise<ProviderEntity> {
-    return (tx ? this.providers.within(tx) : this.providers).getOrNotFound(scope, id);
+  /** The provider, if the caller holds it; else 404. */
+  async get(scope: TenantScope, id: string, tx?: EntityManager): Promise<ProviderEntity> {
+    const qb = this.held((tx ? this.providers.within(tx) : this.providers).queryBuilder(scope, 'p'), scope);
+    const row = await qb.andWhere('p.id = :id', { id }).getOne();
+    if (!row) throw new NotFoundError('provider', id);
+    return row;
+  }
+
+  /**
+   * Only the providers a workspace-limited caller holds: those limited to some of its workspaces
+   * (an organization-wide provider, or one serving another workspace, is not found).
+   */
+  private held(
+    qb: SelectQueryBuilder<ProviderEntity>,
+    scope: TenantScope,
+  ): SelectQueryBuilder<ProviderEntity> {
+    if (scope.workspaceIds === undefined) return qb;
+    return qb.andWhere(
+      'p.workspaceIds IS NOT NULL AND cardinality(p.workspaceIds) > 0 AND p.workspaceIds <@ CAST(:heldWs AS uuid[])',
+      { heldWs: [...scope.workspaceIds] },
+    );
   }
 
   async update(
@@ -46,7 +66,7 @@ export class ProvidersRepository {
     scope: TenantScope,
     query: { limit: number; cursor?: string; active?: boolean },
   ): Promise<ProviderEntity[]> {
-    const qb = this.providers.queryBuilder(scope, 'p');
+    const qb = this.held(this.providers.queryBuilder(scope, 'p'), scope);
     if (query.active !== undefined) qb.andWhere('p.active = :active', { active: query.active });
     if (query.cursor !== undefined)
       qb.andWhere('(p.createdAt, p.id) > (:createdAt, :id)', decodeCursor(query.cursor));
@@ -57,7 +77,7 @@ export class ProvidersRepository {
       .getMany();
   }
 
-  /** Requests per webhook and hour, by outcome, from the intake log. */
+  /** Requests per webhook and hour, by outcome, from the intake log (of the caller's workspaces). */
   async usage(scope: TenantScope, providerId: string, from: Date, to: Date): Promise<ProviderUsageRow[]> {
     const rows = await this.dataSource.query<
       {
@@ -75,8 +95,9 @@ export class ProvidersRepository {
               count(*) FILTER (WHERE outcome = 'rejected')::int AS rejected
          FROM ingestion.intake_requests
         WHERE organization_id = $1 AND provider_id = $2 AND received_at >= $3 AND received_at < $4
+          AND ($5::uuid[] IS NULL OR workspace_id = ANY($5::uuid[]))
         GROUP BY 1, 2 ORDER BY 2, 1`,
-      [scope.organizationId, providerId, from, to],
+      [scope.organizationId, providerId, from, to, scope.workspaceIds ? [...scope.workspaceIds] : null],
     );
     return rows.map((r) => ({
       webhookId: r.webhook_id,

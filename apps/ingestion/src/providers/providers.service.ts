@@ -3,12 +3,14 @@ import type { ClientInfo } from '@leadflow/platform/audit';
 import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
+import { NotFoundError } from '@leadflow/platform/errors';
 import type { TenantScope } from '@leadflow/platform/persistence';
 import { toPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
+import { DirectoryService } from '../directory/directory.service';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import type {
   CreateProviderDto,
@@ -21,7 +23,12 @@ import type {
 } from './dto/provider.dto';
 import { generateProviderKey, hashProviderKey, providerKeyHint } from './provider-key';
 import { ProviderEntity } from './provider.entity';
-import { InvalidUsageRangeError, UnknownWebhooksError } from './providers.errors';
+import {
+  InvalidUsageRangeError,
+  OrganizationWideProviderError,
+  UnknownWebhooksError,
+  WebhooksOutsideWorkspacesError,
+} from './providers.errors';
 import { ProvidersRepository } from './providers.repository';
 
 export const ProviderAuditActions = {
@@ -30,7 +37,11 @@ export const ProviderAuditActions = {
   keyRotated: 'provider.key_rotated',
 } as const;
 
-export function toProviderView(p: ProviderEntity): ProviderView {
+/**
+ * The provider as a caller sees it; `heldWebhooks`, for a workspace-limited caller, the allowed
+ * webhooks it holds (a webhook moved to another workspace is not shown).
+ */
+export function toProviderView(p: ProviderEntity, heldWebhooks?: ReadonlySet<string>): ProviderView {
   return {
     id: p.id,
     name: p.name,
@@ -40,7 +51,10 @@ export function toProviderView(p: ProviderEntity): ProviderView {
     contactPhone: p.contactPhone,
     notes: p.notes,
     keyHint: p.keyHint,
-    allowedWebhookIds: p.allowedWebhookIds,
+    workspaceIds: p.workspaceIds,
+    allowedWebhookIds: heldWebhooks
+      ? p.allowedWebhookIds.filter((id) => heldWebhooks.has(id))
+      : p.allowedWebhookIds,
     hourlyLimit: p.hourlyLimit,
     costPerLead: p.costPerLead,
     currency: p.currency,
@@ -57,6 +71,7 @@ export class ProvidersService {
   constructor(
     private readonly providers: ProvidersRepository,
     private readonly webhooks: WebhooksRepository,
+    private readonly directory: DirectoryService,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditLog,
   ) {}
@@ -67,7 +82,18 @@ export class ProvidersService {
     client: ClientInfo,
   ): Promise<CreatedProviderView> {
     const scope = tenantScopeOf(principal);
-    await this.checkWebhooks(scope, dto.allowedWebhookIds);
+    // A workspace-limited member's provider serves that member's workspaces unless told fewer.
+    const workspaceIds = await this.checkWorkspaces(
+      scope,
+      dto.workspaceIds === undefined
+        ? scope.workspaceIds
+          ? [...scope.workspaceIds]
+          : null
+        : dto.workspaceIds,
+      null,
+    );
+    const allowedWebhookIds = dto.allowedWebhookIds ?? [];
+    await this.checkWebhooks(scope, allowedWebhookIds, allowedWebhookIds, workspaceIds);
     const apiKey = generateProviderKey();
     const now = nowMs();
     const provider = Object.assign(new ProviderEntity(), {
@@ -81,7 +107,8 @@ export class ProvidersService {
       notes: dto.notes ?? null,
       keyHash: hashProviderKey(apiKey),
       keyHint: providerKeyHint(apiKey),
-      allowedWebhookIds: dto.allowedWebhookIds ?? [],
+      workspaceIds,
+      allowedWebhookIds,
       hourlyLimit: dto.hourlyLimit ?? 1000,
       costPerLead: dto.costPerLead ?? null,
       currency: dto.currency ?? 'USD',
@@ -99,20 +126,28 @@ export class ProvidersService {
         action: ProviderAuditActions.created,
         target: { type: 'provider', id: provider.id },
         client,
-        details: { name: provider.name, allowedWebhookIds: provider.allowedWebhookIds },
+        details: {
+          name: provider.name,
+          workspaceIds: provider.workspaceIds,
+          allowedWebhookIds: provider.allowedWebhookIds,
+        },
       });
     });
     return { ...toProviderView(provider), apiKey };
   }
 
   async list(principal: Principal, query: ListProvidersQuery): Promise<Page<ProviderView>> {
-    const rows = await this.providers.list(tenantScopeOf(principal), query);
+    const scope = tenantScopeOf(principal);
+    const rows = await this.providers.list(scope, query);
     const page = toPage(rows, query.limit, (p) => ({ createdAt: p.createdAt.toISOString(), id: p.id }));
-    return { items: page.items.map(toProviderView), nextCursor: page.nextCursor };
+    const held = await this.heldWebhooks(scope, page.items);
+    return { items: page.items.map((p) => toProviderView(p, held)), nextCursor: page.nextCursor };
   }
 
   async get(principal: Principal, id: string): Promise<ProviderView> {
-    return toProviderView(await this.providers.get(tenantScopeOf(principal), id));
+    const scope = tenantScopeOf(principal);
+    const provider = await this.providers.get(scope, id);
+    return toProviderView(provider, await this.heldWebhooks(scope, [provider]));
   }
 
   async update(
@@ -122,10 +157,18 @@ export class ProvidersService {
     client: ClientInfo,
   ): Promise<ProviderView> {
     const scope = tenantScopeOf(principal);
-    await this.checkWebhooks(scope, dto.allowedWebhookIds);
     return this.uow.run(async (tx) => {
       const current = await this.providers.get(scope, id, tx);
+      const workspaceIds =
+        dto.workspaceIds === undefined
+          ? current.workspaceIds
+          : await this.checkWorkspaces(scope, dto.workspaceIds, current.workspaceIds);
+      if (dto.allowedWebhookIds !== undefined || dto.workspaceIds !== undefined) {
+        const allowed = dto.allowedWebhookIds ?? current.allowedWebhookIds;
+        await this.checkWebhooks(scope, dto.allowedWebhookIds ?? [], allowed, workspaceIds);
+      }
       const wanted: Partial<ProviderEntity> = {
+        workspaceIds: dto.workspaceIds === undefined ? undefined : workspaceIds,
         name: dto.name?.trim(),
         companyName: dto.companyName,
         contactName: dto.contactName,
@@ -144,7 +187,8 @@ export class ProvidersService {
           (patch as Record<string, unknown>)[key] = value;
         }
       }
-      if (Object.keys(patch).length === 0) return toProviderView(current);
+      const held = await this.heldWebhooks(scope, [current]);
+      if (Object.keys(patch).length === 0) return toProviderView(current, held);
       const updated = Object.assign(new ProviderEntity(), current, patch, { updatedAt: nowMs() });
       await this.providers.update(tx, scope, id, { ...patch, updatedAt: updated.updatedAt });
       await this.audit.record(tx, {
@@ -155,7 +199,7 @@ export class ProvidersService {
         client,
         details: { changed: Object.keys(patch) },
       });
-      return toProviderView(updated);
+      return toProviderView(updated, await this.heldWebhooks(scope, [updated]));
     });
   }
 
@@ -178,7 +222,8 @@ export class ProvidersService {
         target: { type: 'provider', id },
         client,
       });
-      return { ...toProviderView(Object.assign(new ProviderEntity(), current, patch)), apiKey };
+      const rotated = Object.assign(new ProviderEntity(), current, patch);
+      return { ...toProviderView(rotated, await this.heldWebhooks(scope, [rotated])), apiKey };
     });
   }
 
@@ -196,10 +241,61 @@ export class ProvidersService {
     return { items: await this.providers.usage(scope, id, from, to) };
   }
 
-  private async checkWebhooks(scope: TenantScope, ids: string[] | undefined): Promise<void> {
-    if (!ids || ids.length === 0) return;
-    const found = new Set(await this.webhooks.existing(scope, ids));
-    const missing = ids.filter((id) => !found.has(id));
+  /**
+   * The workspaces a provider is to serve, checked against what the caller holds: a limited caller
+   * may name only its own workspaces (another is not found, as it would be anywhere else) and may
+   * not make a provider organization-wide. Newly named workspaces must be active workspaces of the
+   * organization.
+   */
+  private async checkWorkspaces(
+    scope: TenantScope,
+    wanted: string[] | null,
+    current: string[] | null,
+  ): Promise<string[] | null> {
+    if (wanted === null) {
+      if (scope.workspaceIds !== undefined) throw new OrganizationWideProviderError();
+      return null;
+    }
+    for (const id of wanted) {
+      if (scope.workspaceIds && !scope.workspaceIds.includes(id)) throw new NotFoundError('workspace', id);
+    }
+    for (const id of wanted) {
+      if (!current?.includes(id))
+        await this.directory.requireWorkspace(scope.organizationId, id, 'workspaceIds');
+    }
+    return wanted;
+  }
+
+  /**
+   * `named` (what the request lists) must be webhooks the caller holds; `allowed` (what the provider
+   * will have) must lie within the provider's workspaces.
+   */
+  private async checkWebhooks(
+    scope: TenantScope,
+    named: readonly string[],
+    allowed: readonly string[],
+    workspaceIds: readonly string[] | null,
+  ): Promise<void> {
+    const ids = [...new Set([...named, ...allowed])];
+    if (ids.length === 0) return;
+    const held = new Map((await this.webhooks.held(scope, ids)).map((w) => [w.id, w.workspaceId]));
+    const missing = named.filter((id) => !held.has(id));
     if (missing.length > 0) throw new UnknownWebhooksError(missing);
+    if (workspaceIds === null) return;
+    const outside = allowed.filter((id) => {
+      const workspaceId = held.get(id);
+      return workspaceId !== undefined && !workspaceIds.includes(workspaceId);
+    });
+    if (outside.length > 0) throw new WebhooksOutsideWorkspacesError(outside);
+  }
+
+  /** For a workspace-limited caller, which of these providers' allowed webhooks it holds. */
+  private async heldWebhooks(
+    scope: TenantScope,
+    providers: readonly ProviderEntity[],
+  ): Promise<ReadonlySet<string> | undefined> {
+    if (scope.workspaceIds === undefined) return undefined;
+    const ids = [...new Set(providers.flatMap((p) => p.allowedWebhookIds))];
+    return new Set((await this.webhooks.held(scope, ids)).map((w) => w.id));
   }
 }

@@ -15,6 +15,15 @@ describe('LeadFlow-Signature', () => {
     expect(check).toMatchObject({ ok: true, timestamp: now - 299 });
   });
 
+  it('takes a timestamp exactly at the tolerance either way', () => {
+    for (const t of [now - 300, now + 300]) {
+      expect(verifySignature(signatureHeader(secret, body, t), body, [secret], now, 300)).toMatchObject({
+        ok: true,
+        timestamp: t,
+      });
+    }
+  });
+
   it('refuses expired and future timestamps', () => {
     expect(verifySignature(signatureHeader(secret, body, now - 301), body, [secret], now, 300)).toEqual({
       ok: false,

@@ -16,6 +16,7 @@ function logged(rawBody: Buffer | null): IntakeRequestEntity {
     idempotencyKey: 'order-1',
     contentType: 'application/json',
     rawBody,
+    rawBodyBytes: rawBody?.length ?? null,
     ip: '203.0.113.9',
     userAgent: 'vendor/1.0',
     receivedAt: new Date('2026-11-23T10:00:00.000Z'),
@@ -48,5 +49,11 @@ describe('the request log detail view', () => {
       rawBodyEncoding: 'utf8',
     });
     expect(toIntakeRequestDetailView(logged(null))).toMatchObject({ rawBody: null, rawBodyEncoding: null });
+  });
+
+  it('says when the body kept is only the start of what was received', () => {
+    const row = Object.assign(logged(Buffer.from('{"a":1')), { rawBodyBytes: 20_000 });
+    expect(toIntakeRequestDetailView(row)).toMatchObject({ rawBodyBytes: 20_000, rawBodyTruncated: true });
+    expect(toIntakeRequestDetailView(logged(Buffer.from('{}')))).toMatchObject({ rawBodyTruncated: false });
   });
 });

@@ -53,5 +53,7 @@ export function toIntakeRequestDetailView(r: IntakeRequestEntity): IntakeRequest
     userAgent: r.userAgent,
     rawBody: r.rawBody === null ? null : r.rawBody.toString(text ? 'utf8' : 'base64'),
     rawBodyEncoding: r.rawBody === null ? null : text ? 'utf8' : 'base64',
+    rawBodyBytes: r.rawBodyBytes,
+    rawBodyTruncated: r.rawBody !== null && r.rawBodyBytes !== null && r.rawBody.length < r.rawBodyBytes,
   };
 }

@@ -37,6 +37,17 @@ export class WebhooksRepository {
   }
 
   /** Which of `ids` are webhooks of the organization. */
+  /** Of `ids`, the webhooks the caller holds (its workspaces' when limited), with their workspace. */
+  async held(scope: TenantScope, ids: readonly string[]): Promise<{ id: string; workspaceId: string }[]> {
+    if (ids.length === 0) return [];
+    return this.webhooks
+      .queryBuilder(scope, 'w')
+      .select('w.id', 'id')
+      .addSelect('w.workspaceId', 'workspaceId')
+      .andWhere('w.id IN (:...ids)', { ids: [...ids] })
+      .getRawMany<{ id: string; workspaceId: string }>();
+  }
+
   async existing(scope: TenantScope, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await this.webhooks

@@ -3,7 +3,9 @@ import { PageQuery } from '@leadflow/platform/persistence';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   ArrayUnique,
+  IsArray,
   IsBoolean,
   IsEmail,
   IsInt,
@@ -45,7 +47,20 @@ class ProviderSettingsDto {
   @MaxLength(4000)
   notes?: string | null;
 
-  /** Webhooks this provider may post to; empty or absent: all of the organization's. */
+  /**
+   * The workspaces this provider serves (it may post only to their webhooks); null: the whole
+   * organization, which only an organization-wide member may set. A workspace-limited member's
+   * providers default to, and must stay within, that member's workspaces.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  workspaceIds?: string[] | null;
+
+  /** Webhooks this provider may post to; empty or absent: all of its workspaces' webhooks. */
   @IsOmittable()
   @IsUUID('all', { each: true })
   @ArrayUnique()
@@ -125,6 +140,9 @@ export interface ProviderView {
   contactPhone: string | null;
   notes: string | null;
   keyHint: string;
+  /** null: organization-wide. */
+  workspaceIds: string[] | null;
+  /** Of the webhooks the caller holds (a workspace-limited caller sees only its own). */
   allowedWebhookIds: string[];
   hourlyLimit: number;
   costPerLead: string | null;

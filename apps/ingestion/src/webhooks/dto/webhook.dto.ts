@@ -203,7 +203,14 @@ export interface IntakeRequestDetailView extends IntakeRequestView {
   webhookId: string;
   idempotencyKey: string | null;
   userAgent: string | null;
-  /** The body as received: text when it is valid UTF-8, else base64 (see `rawBodyEncoding`). */
+  /**
+   * The body as received: text when it is valid UTF-8, else base64 (see `rawBodyEncoding`); only
+   * its first 8 KB for a refused post (`rawBodyTruncated`), null for a 401 and once older than the
+   * body retention (INTAKE_REQUEST_BODY_RETENTION_DAYS).
+   */
   rawBody: string | null;
   rawBodyEncoding: 'utf8' | 'base64' | null;
+  /** The body's size as received, in bytes (null for posts logged before it was recorded). */
+  rawBodyBytes: number | null;
+  rawBodyTruncated: boolean;
 }
