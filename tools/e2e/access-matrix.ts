@@ -170,7 +170,8 @@ export const FIXTURES: Record<string, Fixture> = {
       (await a.post('/api/v1/webhooks', { name: 'matrix', workspaceId: a.workspaceId, vertical: 'solar' }))
         .id,
     ),
-  providers: async (a) => String((await a.post('/api/v1/providers', { name: 'matrix' })).id),
+  providers: async (a) =>
+    String((await a.post('/api/v1/providers', { name: 'matrix', workspaceIds: [a.workspaceId] })).id),
   'webhooks/requests': async (a) => {
     const webhookId = await a.fixture('webhooks');
     const { leadId } = await vendorLead(a);
