@@ -55,7 +55,7 @@ export const ACCESS_POLICY: Record<string, Record<string, Policy>> = {
     'POST /api/v1/auth/refresh': 'public',
     'POST /api/v1/auth/logout': {
       people: 'agent',
-      keys: [],
+      keys: false,
       tenancy: 'self',
       probe: false,
       reason: 'ends the caller’s session; identity.integration-spec covers logout',

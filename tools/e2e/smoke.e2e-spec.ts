@@ -12,6 +12,7 @@ import { InvitationCreated, Scopes } from '@leadflow/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { resolve } from 'node:path';
 import type { FixtureContext, Operation } from './access-matrix';
+import type { RouteRule } from './access-policy';
 import {
   BODIES,
   FIXTURES,
@@ -356,8 +357,17 @@ describe('platform smoke (npm start)', () => {
       for (const collection of needed) {
         if (FIXTURES[collection]) fixtures[collection] = await context.fixture(collection);
       }
-      // Every id of organization A's first workspace that a list may show.
+      // Every id of organization A that a list may show, and those that belong to its first
+      // workspace (collections whose routes the policy marks workspace-owned).
       const idsOfA = Object.values(fixtures).flatMap((id) => id.split(','));
+      const workspaceOwned = new Set(
+        routed
+          .filter((op) => (policyOf(op) as RouteRule | undefined)?.tenancy === 'workspace')
+          .map((op) => collectionOf(op.path)),
+      );
+      const idsOfFirstWorkspace = Object.entries(fixtures)
+        .filter(([collection]) => workspaceOwned.has(collection))
+        .flatMap(([, id]) => id.split(','));
 
       const snapshot = async (): Promise<unknown[]> =>
         Promise.all(
@@ -424,12 +434,16 @@ describe('platform smoke (npm start)', () => {
           if (res.status !== 403) failures.push(`${name}: ${who} got ${res.status}, not 403`);
         };
         /** Another tenant's or another workspace's view: 404 for A's resource, none of its ids in a list. */
-        const expectHidden = async (who: string, headers: Record<string, string>): Promise<void> => {
+        const expectHidden = async (
+          who: string,
+          headers: Record<string, string>,
+          hidden: readonly string[],
+        ): Promise<void> => {
           if (isList) {
             const res = await call(op, headers);
             const text = await res.text();
             if (res.status !== 200) failures.push(`${name}: ${who} got ${res.status} for the list, not 200`);
-            const seen = idsOfA.filter((id) => text.includes(id));
+            const seen = hidden.filter((id) => text.includes(id));
             if (seen.length > 0) failures.push(`${name}: ${who} sees organization A's ${seen.join(', ')}`);
           } else if (op.pathParams.length > 0) {
             const res = await call(op, headers);
@@ -467,15 +481,23 @@ describe('platform smoke (npm start)', () => {
             failures.push(`${name}: the owner's list does not show its ${collection} ${id}`);
         }
         // Another organization.
-        await expectHidden('another organization', asToken(b.accessToken));
+        await expectHidden('another organization', asToken(b.accessToken), idsOfA);
         // Members and keys limited to organization A's other workspace.
         if (rule.tenancy === 'workspace') {
           for (const role of ['admin', 'manager'] as const) {
             if (personMay(rule, role))
-              await expectHidden(`a ${role} limited to another workspace`, asToken(limited[role] as string));
+              await expectHidden(
+                `a ${role} limited to another workspace`,
+                asToken(limited[role] as string),
+                idsOfFirstWorkspace,
+              );
           }
           if (rule.keys !== false)
-            await expectHidden('a key limited to another workspace', asKey(await keyWith(Scopes, other)));
+            await expectHidden(
+              'a key limited to another workspace',
+              asKey(await keyWith(Scopes, other)),
+              idsOfFirstWorkspace,
+            );
         }
       }
       // Bad input on every body: never a 5xx; a 422 names the field and the rule.

@@ -1,7 +1,7 @@
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
-import { CurrentPrincipal, Public } from '@leadflow/platform/auth';
+import { CurrentPrincipal, Public, RequireUser } from '@leadflow/platform/auth';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
@@ -36,6 +36,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @RequireUser()
   @Post('auth/logout')
   @HttpCode(204)
   @ApiOperation({
@@ -46,6 +47,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @RequireUser()
   @Get('me')
   me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
     return this.auth.me(principal);

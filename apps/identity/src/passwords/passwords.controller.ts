@@ -1,7 +1,7 @@
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
-import { CurrentPrincipal, Public } from '@leadflow/platform/auth';
+import { CurrentPrincipal, Public, RequireUser } from '@leadflow/platform/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChangePasswordDto, ConfirmPasswordResetDto, RequestPasswordResetDto } from './dto/password.dto';
@@ -29,6 +29,7 @@ export class PasswordsController {
   }
 
   @ApiBearerAuth()
+  @RequireUser()
   @Post('me/password')
   @HttpCode(204)
   @ApiOperation({ summary: 'Change your password; every session ends, this one too (sign in again)' })

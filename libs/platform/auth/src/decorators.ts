@@ -9,6 +9,7 @@ export const IS_PUBLIC = 'leadflow:isPublic';
 export const REQUIRED_ROLE = 'leadflow:requiredRole';
 export const REQUIRED_SCOPES = 'leadflow:requiredScopes';
 export const OPERATOR_ONLY = 'leadflow:operatorOnly';
+export const USER_ONLY = 'leadflow:userOnly';
 
 /**
  * Each access rule is also written into the OpenAPI operation (`x-leadflow-public`,
@@ -28,6 +29,12 @@ export const RequireRole = (role: Role): MethodDecorator & ClassDecorator =>
 /** The principal must hold every one of these scopes. */
 export const RequireScopes = (...scopes: Scope[]): MethodDecorator & ClassDecorator =>
   rule(REQUIRED_SCOPES, scopes, 'x-leadflow-scopes');
+
+/**
+ * Signed-in people only (their own account: /me, their password, their session): an API key's
+ * token is refused with 403 before the body is read, whatever its scopes.
+ */
+export const RequireUser = (): MethodDecorator & ClassDecorator => rule(USER_ONLY, true, 'x-leadflow-user');
 
 /**
  * Platform operators only (cross-tenant tools such as the DLQ): the `X-Operator-Token` header must

@@ -1,4 +1,5 @@
 import type { AccessTokenClaims } from '@leadflow/contracts';
+import { Scopes } from '@leadflow/contracts';
 import { BaseServiceEnv, ConfigModule, loadConfig } from '@leadflow/platform/config';
 import { ProblemDetailsFilter } from '@leadflow/platform/errors';
 import type { INestApplication } from '@nestjs/common';
@@ -13,7 +14,14 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import request from 'supertest';
 import { AuthModule } from './auth.module';
-import { CurrentPrincipal, OperatorOnly, Public, RequireRole, RequireScopes } from './decorators';
+import {
+  CurrentPrincipal,
+  OperatorOnly,
+  Public,
+  RequireRole,
+  RequireScopes,
+  RequireUser,
+} from './decorators';
 import type { Principal } from './principal';
 
 @Controller()
@@ -38,6 +46,12 @@ class ProbeController {
   @RequireScopes('conversions:write')
   @Get('conversions')
   conversions(): { ok: true } {
+    return { ok: true };
+  }
+
+  @RequireUser()
+  @Get('people-only')
+  peopleOnly(): { ok: true } {
     return { ok: true };
   }
 
@@ -201,6 +215,12 @@ describe('PlatformAuthGuard with JwtStrategy (real JWKS over HTTP)', () => {
     await get('/admin-only', await sign(claims({ role: 'owner' }))).expect(200);
     expect((await get('/conversions', agent).expect(403)).body).toMatchObject({ code: 'insufficient_scope' });
     await get('/conversions', await sign(claims({ typ: 'api_key', scp: ['conversions:write'] }))).expect(200);
+  });
+
+  it('refuses API keys, whatever their scopes, on routes for signed-in people', async () => {
+    const key = await sign(claims({ typ: 'api_key', scp: [...Scopes] }));
+    expect((await get('/people-only', key).expect(403)).body).toMatchObject({ code: 'user_token_required' });
+    await get('/people-only', await sign(claims({ role: 'agent' }))).expect(200);
   });
 
   it('admits operators only with the operator token, never with a tenant token', async () => {

@@ -7,7 +7,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { timingSafeEqual } from 'node:crypto';
 import type { AuthenticatedRequest } from './decorators';
-import { IS_PUBLIC, OPERATOR_ONLY, REQUIRED_ROLE, REQUIRED_SCOPES } from './decorators';
+import { IS_PUBLIC, OPERATOR_ONLY, REQUIRED_ROLE, REQUIRED_SCOPES, USER_ONLY } from './decorators';
 import type { Principal } from './principal';
 import { hasRole, hasScopes } from './principal';
 
@@ -15,7 +15,8 @@ const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leadflow", error="invalid
 
 /**
  * The one guard of every service, applied to every route: authenticated unless `@Public()`,
- * operator-only routes checked against OPERATOR_TOKEN, then `@RequireRole` and `@RequireScopes`.
+ * operator-only routes checked against OPERATOR_TOKEN, then `@RequireUser`, `@RequireRole` and
+ * `@RequireScopes`.
  * A missing or bad token answers 401, missing rights 403 (tenant isolation itself answers 404,
  * in the repositories).
  */
@@ -35,6 +36,13 @@ export class PlatformAuthGuard extends AuthGuard('jwt') {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     await super.canActivate(context);
     const principal = req.user as Principal;
+    if (principal.kind !== 'user' && this.reflector.getAllAndOverride<boolean>(USER_ONLY, targets)) {
+      throw new DomainError(
+        'forbidden',
+        'user_token_required',
+        'This needs the access token of a signed-in user, not an API key',
+      );
+    }
     const role = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
     if (role && !hasRole(principal, role)) {
       throw new DomainError('forbidden', 'insufficient_role', `This needs the ${role} role or higher`);
