@@ -36,4 +36,26 @@ describe('loadConfig', () => {
     expect(message).toContain('KAFKA_BROKERS');
     expect((error as ConfigError).problems).toHaveLength(3);
   });
+
+  it('never repeats a secret setting or a password inside a URL in its message', () => {
+    class SecretEnv extends TestEnv {
+      @IsInt()
+      OPERATOR_TOKEN_LENGTH_ONLY = 0;
+    }
+    let message = '';
+    try {
+      loadConfig(SecretEnv, {
+        DATABASE_URL: 'mysql://leadflow:hunter2-very-secret@db:3306/x',
+        OPERATOR_TOKEN_LENGTH_ONLY: 'op-token-value-42',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      'DATABASE_URL must be a postgres:// URL (got "mysql://leadflow:***@db:3306/x")',
+    );
+    expect(message).not.toContain('hunter2');
+    expect(message).toContain('OPERATOR_TOKEN_LENGTH_ONLY');
+    expect(message).not.toContain('op-token-value-42');
+  });
 });

@@ -11,11 +11,28 @@ export class ConfigError extends Error {
 
 export type EnvSchema<T extends object> = new () => T;
 
+/** Settings whose values are credentials: a start-up message never repeats them. */
+const SECRET_SETTING = /(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|(^|_)KEYS?$)/i;
+
+/**
+ * How a rejected value is shown: a secret's only by its length, a URL with its password masked
+ * (DATABASE_URL, REDIS_URL), anything else as it was given.
+ */
+export function shownValue(name: string, value: unknown): string {
+  if (SECRET_SETTING.test(name)) {
+    return typeof value === 'string'
+      ? `a value of ${value.length} characters, not shown`
+      : 'a value, not shown';
+  }
+  const text = JSON.stringify(value) ?? String(value);
+  return text.replace(/(\/\/[^:/@\s"]*):[^@/\s"]*@/g, '$1:***@');
+}
+
 function describe(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
     const name = prefix + e.property;
     const own = Object.values(e.constraints ?? {}).map(
-      (message) => `${name}: ${message} (got ${JSON.stringify(e.value)})`,
+      (message) => `${name}: ${message} (got ${shownValue(name, e.value)})`,
     );
     return [...own, ...describe(e.children ?? [], `${name}.`)];
   });

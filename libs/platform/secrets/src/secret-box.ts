@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -81,6 +81,13 @@ export class SecretBox {
 
   decryptText(sealed: string, aad = ''): string {
     return this.decrypt(sealed, aad).toString('utf8');
+  }
+
+  /** Whether any of its keys is this key material, whatever its id or how its base64 was written. */
+  holdsKeyMaterial(material: Buffer): boolean {
+    return [...this.keys.values()].some(
+      (key) => key.length === material.length && timingSafeEqual(key, material),
+    );
   }
 
   /** Whether a sealed secret should be re-encrypted with the current key. */

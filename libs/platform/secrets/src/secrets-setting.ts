@@ -8,6 +8,8 @@ import { SecretBox } from './secret-box';
  */
 export const DEV_SECRETS_ENCRYPTION_KEY = 'dev:ZGV2LW9ubHktbGVhZGZsb3ctaWRlbnRpdHkta2V5MDE=';
 
+const DEV_KEY_MATERIAL = Buffer.from(DEV_SECRETS_ENCRYPTION_KEY.split(':')[1], 'base64');
+
 @ValidatorConstraint({ name: 'secretsEncryptionKey' })
 class SecretsEncryptionKeyRule implements ValidatorConstraintInterface {
   private problem = '';
@@ -15,16 +17,16 @@ class SecretsEncryptionKeyRule implements ValidatorConstraintInterface {
   validate(value: unknown, args: ValidationArguments): boolean {
     const env = args.object as { NODE_ENV?: string };
     if (typeof value !== 'string') return this.fail('must be a string');
+    let box: SecretBox;
     try {
-      SecretBox.fromSetting(value);
+      box = SecretBox.fromSetting(value);
     } catch (error) {
       return this.fail(`is not a valid key setting (${(error as Error).message})`);
     }
-    if (
-      env.NODE_ENV === 'production' &&
-      value.split(',').some((p) => p.trim() === DEV_SECRETS_ENCRYPTION_KEY)
-    ) {
-      return this.fail('must not be the development key when NODE_ENV=production');
+    // The key material decides, not the text: the development key under another id, or its
+    // base64 written differently, is still the public development key.
+    if (env.NODE_ENV === 'production' && box.holdsKeyMaterial(DEV_KEY_MATERIAL)) {
+      return this.fail('must not use the development key material when NODE_ENV=production');
     }
     return true;
   }
