@@ -110,8 +110,14 @@ async function waitUntilReady(url, timeoutMs) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
       const body = await res.text();
-      if (res.ok) return;
-      last = `${res.status} ${body.slice(0, 500)}`;
+      // The gateway is ready as soon as it routes; the platform, when every service is.
+      const down = res.ok
+        ? Object.entries(JSON.parse(body).services ?? {}).filter(([, s]) => s.status !== 'up')
+        : [];
+      if (res.ok && down.length === 0) return;
+      last = res.ok
+        ? `not ready yet: ${down.map(([name]) => name).join(', ')}`
+        : `${res.status} ${body.slice(0, 500)}`;
     } catch (error) {
       last = error.message;
     }

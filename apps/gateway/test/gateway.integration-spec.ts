@@ -23,6 +23,8 @@ const UPSTREAM_TIMEOUT_MS = 600;
  */
 const UNDICI_TIMER_TICK_MS = 499;
 const READINESS_TIMEOUT_MS = 400;
+const OPERATOR = `operator-${randomUUID()}`;
+const asOperator = { headers: { 'x-operator-token': OPERATOR } };
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,6 +77,7 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
     process.env.UPSTREAM_TIMEOUT_MS = String(UPSTREAM_TIMEOUT_MS);
     process.env.READINESS_TIMEOUT_MS = String(READINESS_TIMEOUT_MS);
     process.env.LOG_LEVEL = 'silent';
+    process.env.OPERATOR_TOKEN = OPERATOR;
     // The edge verifies tokens against identity's JWKS (here the fake identity's) before proxying.
     const issuer = await TokenIssuer.create();
     upstreams.identity.on('/test-jwks.json', (_req, res) => {
@@ -585,7 +588,7 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
 
   describe('readiness', () => {
     it('answers 200 with every service up when every upstream is ready', async () => {
-      const res = await send(gateway, '/readyz');
+      const res = await send(gateway, '/readyz', asOperator);
       expect(res.status).toBe(200);
       const body = res.json() as {
         status: string;
@@ -597,13 +600,23 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
         expect(body.services[service]).toMatchObject({ status: 'up', httpStatus: 200 });
     });
 
-    it('answers 503 naming the service whose /readyz fails', async () => {
+    it('stays ready (it can route) and reports degraded, naming the service whose /readyz fails', async () => {
       upstreams.ingestion.readyStatus = 503;
       try {
-        const res = await send(gateway, '/readyz');
-        expect(res.status).toBe(503);
+        const anonymous = await send(gateway, '/readyz');
+        expect(anonymous.status).toBe(200);
+        // Anonymous callers learn up or down, never what an upstream answered.
+        expect(anonymous.json()).toMatchObject({
+          status: 'degraded',
+          services: { ingestion: { status: 'down' } },
+        });
+        expect((anonymous.json() as { services: Record<string, unknown> }).services.ingestion).toEqual({
+          status: 'down',
+        });
+        const res = await send(gateway, '/readyz', asOperator);
+        expect(res.status).toBe(200);
         const body = res.json() as { status: string; services: Record<string, Record<string, unknown>> };
-        expect(body.status).toBe('error');
+        expect(body.status).toBe('degraded');
         expect(body.services.ingestion).toMatchObject({
           status: 'down',
           httpStatus: 503,
@@ -615,11 +628,11 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
       }
     });
 
-    it('answers 503 when an upstream /readyz does not answer within READINESS_TIMEOUT_MS', async () => {
+    it('reports a service down when its /readyz does not answer within READINESS_TIMEOUT_MS', async () => {
       upstreams.enrichment.readyHangs = true;
       try {
-        const res = await send(gateway, '/readyz');
-        expect(res.status).toBe(503);
+        const res = await send(gateway, '/readyz', asOperator);
+        expect(res.status).toBe(200);
         const body = res.json() as { services: Record<string, Record<string, unknown>> };
         expect(body.services.enrichment).toEqual({
           status: 'down',
@@ -730,12 +743,20 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
       expect(res.headers['retry-after']).toBe('5');
     });
 
-    it('reports it down in /readyz (503)', async () => {
-      const res = await send(gateway, '/readyz');
-      expect(res.status).toBe(503);
+    it('stays ready while reporting it down in /readyz (details for the operator only), and gauges it', async () => {
+      const anonymous = await send(gateway, '/readyz');
+      expect(anonymous.status).toBe(200);
+      expect(anonymous.body.toString()).not.toContain('ECONNREFUSED');
+      const res = await send(gateway, '/readyz', asOperator);
+      expect(res.status).toBe(200);
       const body = res.json() as { services: Record<string, Record<string, unknown>> };
       expect(body.services.analytics).toEqual({ status: 'down', error: 'ECONNREFUSED' });
       expect(body.services.campaigns).toMatchObject({ status: 'up' });
+      const metrics = (await send(metricsUrl, '/metrics')).body.toString();
+      expect(metrics).toMatch(/gateway_upstream_ready\{[^}]*service="analytics"[^}]*\} 0/);
+      expect(metrics).toMatch(/gateway_upstream_ready\{[^}]*service="campaigns"[^}]*\} 1/);
+      // Routing goes on for every other service.
+      expect((await send(gateway, '/api/v1/campaigns')).status).toBe(200);
     });
 
     it('answers 503 problem+json for its OpenAPI document', async () => {

@@ -1,24 +1,30 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Public, operatorTokenMatches } from '@leadflow/platform/auth';
+import { Controller, Get, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
+import { GatewayEnv } from '../config/env.schema';
 import type { GatewayReadiness } from './readiness.service';
-import { ReadinessService } from './readiness.service';
-import { Public } from '@leadflow/platform/auth';
+import { ReadinessService, publicReadiness } from './readiness.service';
 
 /**
- * `/readyz`: every service behind the gateway is ready — 200 only when all are, else 503; the
- * JSON names each service either way. (`/healthz` comes from the service platform.)
+ * `/readyz`: 200 whenever the gateway can route (it has no state of its own to wait for), with
+ * each service's state beside it. Anonymous callers get up/down per service; the operator
+ * (`X-Operator-Token`) gets the details. (`/healthz` comes from the service platform.)
  */
 @Public()
 @ApiExcludeController()
 @Controller()
 export class HealthController {
-  constructor(private readonly readiness: ReadinessService) {}
+  constructor(
+    private readonly readiness: ReadinessService,
+    private readonly env: GatewayEnv,
+  ) {}
 
   @Get('readyz')
-  async ready(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<GatewayReadiness> {
+  async ready(@Req() req: Request): Promise<GatewayReadiness> {
     const result = await this.readiness.check(typeof req.id === 'string' ? req.id : undefined);
-    res.status(result.status === 'ok' ? 200 : 503);
-    return result;
+    return operatorTokenMatches(this.env.OPERATOR_TOKEN, req.headers['x-operator-token'])
+      ? result
+      : publicReadiness(result);
   }
 }

@@ -31,6 +31,7 @@ describe('audit log', () => {
         target: { type: 'webhook', id: 'w1' },
         client: { ip: '203.0.113.9', userAgent: 'curl/8' },
         details: { name: 'Solar feed' },
+        workspaceIds: ['5f0c6a9e-0000-4000-8000-000000000001'],
       },
       now,
     );
@@ -43,13 +44,20 @@ describe('audit log', () => {
       ip: '203.0.113.9',
       userAgent: 'curl/8',
       details: { name: 'Solar feed' },
+      workspaceIds: ['5f0c6a9e-0000-4000-8000-000000000001'],
       createdAt: '2026-11-23T10:00:00.123Z',
     });
     const bare = auditEntryOf(
       { organizationId: null, actor: { type: 'system', id: null }, action: 'x.y' },
       now,
     );
-    expect(toAuditEntryView(bare)).toMatchObject({ target: null, ip: null, userAgent: null, details: {} });
+    expect(toAuditEntryView(bare)).toMatchObject({
+      target: null,
+      ip: null,
+      userAgent: null,
+      details: {},
+      workspaceIds: null,
+    });
   });
 
   it('validates the list query: page bounds and an action name', () => {

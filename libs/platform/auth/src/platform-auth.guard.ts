@@ -11,6 +11,13 @@ import { IS_PUBLIC, OPERATOR_ONLY, REQUIRED_ROLE, REQUIRED_SCOPES, USER_ONLY } f
 import type { Principal } from './principal';
 import { hasRole, hasScopes } from './principal';
 
+/** Whether an `X-Operator-Token` header is the operator token (constant time; never when none is set). */
+export function operatorTokenMatches(expected: string, given: string | string[] | undefined): boolean {
+  const a = Buffer.from(typeof given === 'string' ? given : '');
+  const b = Buffer.from(expected);
+  return b.length > 0 && a.length === b.length && timingSafeEqual(a, b);
+}
+
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leadflow", error="invalid_token"' };
 
 /**
@@ -72,9 +79,7 @@ export class PlatformAuthGuard extends AuthGuard('jwt') {
         'operator_access_disabled',
         'OPERATOR_TOKEN is not set on this service',
       );
-    const a = Buffer.from(typeof given === 'string' ? given : '');
-    const b = Buffer.from(expected);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    if (!operatorTokenMatches(expected, given)) {
       throw new DomainError('unauthorized', 'invalid_operator_token', 'A valid X-Operator-Token is required');
     }
     return true;
