@@ -1,4 +1,5 @@
 import { eventually } from '@leadflow/platform/testing';
+import { Client } from 'pg';
 import type { Registered } from './stack';
 import { IntakeStack } from './stack';
 
@@ -18,7 +19,13 @@ interface CreatedProvider {
 describe('intake hardening (gateway + identity + ingestion, real PostgreSQL, Kafka, Redis)', () => {
   const stack = new IntakeStack('intake-hardening', {
     basePort: 14800,
-    ingestionEnv: { INTAKE_REQUEST_PRUNE_INTERVAL_SECONDS: '1' },
+    ingestionEnv: {
+      INTAKE_REQUEST_PRUNE_INTERVAL_SECONDS: '1',
+      // Small bounds, so that a blocked database shows them (see 'a database that cannot keep up').
+      INTAKE_QUEUE_MAX_POSTS: '10',
+      INTAKE_POST_DEADLINE_MS: '2000',
+      DATABASE_LOCK_TIMEOUT_MS: '1500',
+    },
   });
   let owner: Registered;
   let webhook: CreatedWebhook;
@@ -146,5 +153,50 @@ describe('intake hardening (gateway + identity + ingestion, real PostgreSQL, Kaf
       );
       expect(fresh).toBe(5);
     });
+  });
+
+  describe('a database that cannot keep up', () => {
+    it('refuses posts past the queue bound at once and past their deadline with 503 + Retry-After; stores none; then recovers', async () => {
+      const leads = () =>
+        stack.count('SELECT count(*) AS n FROM ingestion.leads WHERE webhook_id = $1', [webhook.id]);
+      const before = await leads();
+      // Another session holds the request log: the next batch's COPY into it waits for the lock.
+      const blocker = new Client({ connectionString: stack.databaseUrl });
+      await blocker.connect();
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE ingestion.intake_requests IN ACCESS EXCLUSIVE MODE');
+        const lead = (i: number) => ({ firstName: 'Queued', email: `queued-${i}@example.com` });
+        // The one writer takes the first post and waits on the lock...
+        const first = post(webhook, lead(0));
+        await eventually(
+          () =>
+            stack.count(
+              `SELECT count(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = 'ingestion' AND wait_event_type = 'Lock'`,
+            ),
+          (n) => n > 0,
+          { timeoutMs: 10_000, what: 'the first batch to wait for the lock' },
+        );
+        // ...so the next posts queue: ten wait (INTAKE_QUEUE_MAX_POSTS), the rest are refused.
+        const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => post(webhook, lead(i + 1))));
+        const answers = [await first, ...burst];
+        const codes = answers.map((a) => `${a.status} ${a.body.code}`);
+        expect(codes.filter((c) => c === '503 intake_overloaded')).toHaveLength(15);
+        // The ten queued ones waited past INTAKE_POST_DEADLINE_MS for the blocked writer.
+        expect(codes.filter((c) => c === '503 intake_timeout')).toHaveLength(10);
+        // The one in the batch gave up on its lock (DATABASE_LOCK_TIMEOUT_MS, after its retries).
+        expect(codes[0]).toBe('503 database_busy');
+        for (const answer of answers) expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      } finally {
+        await blocker.query('ROLLBACK').catch(() => undefined);
+        await blocker.end();
+      }
+      // Nothing of a refused post was stored; the vendor's retry is taken as a new post.
+      expect(await leads()).toBe(before);
+      const retried = await post(webhook, { firstName: 'Queued', email: 'queued-1@example.com' });
+      expect(retried.status).toBe(201);
+      expect(await leads()).toBe(before + 1);
+    }, 60_000);
   });
 });

@@ -63,6 +63,26 @@ export class IngestionEnv extends MessagingServiceEnv {
   INTAKE_WRITERS = 1;
 
   /**
+   * Posts (and their bodies' bytes) that may wait for a batch on one replica. Past either, a post
+   * is refused with 503 and Retry-After instead of growing the heap while the database is slow.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  INTAKE_QUEUE_MAX_POSTS = 5_000;
+
+  @IsInt()
+  @Min(1_048_576)
+  @Max(4_294_967_296)
+  INTAKE_QUEUE_MAX_BYTES = 67_108_864;
+
+  /** A post still waiting for its batch this long after it arrived is refused with 503. */
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  INTAKE_POST_DEADLINE_MS = 15_000;
+
+  /**
    * Days the request log keeps each post's body (refused posts keep at most 8 KB, 401s none);
    * older posts keep their row without the body.
    */

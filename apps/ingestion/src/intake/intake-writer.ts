@@ -1,8 +1,9 @@
-import { RequestContext, newId } from '@leadflow/platform/observability';
+import { MetricsService, RequestContext, newId } from '@leadflow/platform/observability';
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
+import type { Counter, Gauge } from 'prom-client';
 import { IngestionEnv } from '../config/env.schema';
 import type { LeadEntity } from '../leads/lead.entity';
 import type { NormalizedLead } from '../normalization';
@@ -12,6 +13,7 @@ import type { BatchTarget, LeadToStore } from '../recording/lead-batch-writer';
 import { LeadBatchWriter, pgClientOf } from '../recording/lead-batch-writer';
 import { CopyJson, copyRows } from '../recording/pg-copy';
 import { isRetryable } from '../recording/write-errors';
+import { IntakeOverloadedError, IntakeTimeoutError } from './intake.errors';
 import { IntakeLimits } from './intake-limits';
 import type { IntakeRequestEntity } from './intake-request.entity';
 
@@ -36,6 +38,10 @@ export type RecordResult =
 interface Pending {
   item: IntakeItem;
   correlationId: string | undefined;
+  /** What the post holds of the queue's byte budget (its raw body). */
+  bytes: number;
+  /** Refuses the post if it is still waiting when its deadline comes. */
+  deadline: NodeJS.Timeout;
   resolve: (result: RecordResult) => void;
   reject: (error: unknown) => void;
 }
@@ -80,29 +86,90 @@ export class IntakeWriter {
   private readonly logger = new Logger('IntakeWriter');
   /** Waiting posts by webhook, the longest-waiting webhook first. */
   private readonly queue = new Map<string, Pending[]>();
+  /** Posts and body bytes waiting in `queue` (not those being written). */
+  private waitingPosts = 0;
+  private waitingBytes = 0;
   private writing = 0;
   private pumpScheduled = false;
+  private readonly waiting: Gauge;
+  private readonly refused: Counter<'reason'>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly writer: LeadBatchWriter,
     private readonly limits: IntakeLimits,
     private readonly env: IngestionEnv,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.waiting = metrics.gauge('intake_queue_posts', 'Webhook posts waiting for their batch to be written');
+    this.refused = metrics.counter(
+      'intake_refused_overload_total',
+      'Webhook posts refused with 503 because the write queue was full or their deadline passed',
+      ['reason'],
+    );
+  }
 
+  /**
+   * Queues a post for the next batch of its webhook. The queue is bounded (INTAKE_QUEUE_MAX_POSTS,
+   * INTAKE_QUEUE_MAX_BYTES): when the database cannot keep up, a post is refused at once with 503
+   * and Retry-After rather than held in memory; one still waiting INTAKE_POST_DEADLINE_MS after it
+   * arrived is taken out and refused the same way. Either way nothing of it was stored.
+   */
   store(item: IntakeItem): Promise<RecordResult> {
+    const bytes = item.request.rawBodyBytes ?? 0;
+    if (
+      this.waitingPosts + 1 > this.env.INTAKE_QUEUE_MAX_POSTS ||
+      this.waitingBytes + bytes > this.env.INTAKE_QUEUE_MAX_BYTES
+    ) {
+      this.refused.inc({ reason: 'queue_full' });
+      return Promise.reject(new IntakeOverloadedError());
+    }
     return new Promise((resolve, reject) => {
       const pending: Pending = {
         item,
         correlationId: RequestContext.current()?.correlationId,
+        bytes,
+        deadline: setTimeout(() => this.expire(pending), this.env.INTAKE_POST_DEADLINE_MS),
         resolve,
         reject,
       };
+      pending.deadline.unref();
+      this.waitingPosts++;
+      this.waitingBytes += bytes;
+      this.waiting.set(this.waitingPosts);
       const waiting = this.queue.get(item.target.webhookId);
       if (waiting) waiting.push(pending);
       else this.queue.set(item.target.webhookId, [pending]);
       this.schedulePump();
     });
+  }
+
+  /** Posts waiting to be written now (a gauge's reading). */
+  get backlog(): { posts: number; bytes: number } {
+    return { posts: this.waitingPosts, bytes: this.waitingBytes };
+  }
+
+  /** A post past its deadline before its batch started: out of the queue, refused. */
+  private expire(pending: Pending): void {
+    const webhookId = pending.item.target.webhookId;
+    const waiting = this.queue.get(webhookId);
+    const at = waiting?.indexOf(pending) ?? -1;
+    if (!waiting || at < 0) return; // already in a batch: the statement timeout bounds it
+    waiting.splice(at, 1);
+    if (waiting.length === 0) this.queue.delete(webhookId);
+    this.released([pending]);
+    this.refused.inc({ reason: 'deadline' });
+    pending.reject(new IntakeTimeoutError(this.env.INTAKE_POST_DEADLINE_MS));
+  }
+
+  /** Posts leave the queue (into a batch, or refused). */
+  private released(posts: Pending[]): void {
+    for (const pending of posts) {
+      clearTimeout(pending.deadline);
+      this.waitingPosts--;
+      this.waitingBytes -= pending.bytes;
+    }
+    this.waiting.set(this.waitingPosts);
   }
 
   /** Starts batches on the next turn, so that posts parsed in the same turn share one. */
@@ -119,6 +186,7 @@ export class IntakeWriter {
     while (this.writing < this.env.INTAKE_WRITERS && this.queue.size > 0) {
       const [webhookId, waiting] = this.queue.entries().next().value as [string, Pending[]];
       const batch = waiting.splice(0, this.env.INTAKE_BATCH_MAX_LEADS);
+      this.released(batch);
       // The webhook goes to the back of the line: one busy webhook cannot starve the others.
       this.queue.delete(webhookId);
       if (waiting.length > 0) this.queue.set(webhookId, waiting);

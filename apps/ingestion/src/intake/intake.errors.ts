@@ -20,6 +20,8 @@ export enum IntakeErrorCode {
   MalformedBody = 'malformed_body',
   InvalidLead = 'invalid_lead',
   InvalidIdempotencyKey = 'invalid_idempotency_key',
+  IntakeOverloaded = 'intake_overloaded',
+  IntakeTimeout = 'intake_timeout',
 }
 
 const AUTH_HEADERS = { 'WWW-Authenticate': 'LeadFlow-Signature, X-Provider-Key' };
@@ -84,5 +86,29 @@ export class InvalidLeadError extends DomainError {
     super('validation', IntakeErrorCode.InvalidLead, 'The lead was rejected; nothing was stored', {
       fieldErrors,
     });
+  }
+}
+
+/** The write queue is full: the database is not keeping up. Nothing was stored; retry shortly. */
+export class IntakeOverloadedError extends DomainError {
+  constructor() {
+    super(
+      'unavailable',
+      IntakeErrorCode.IntakeOverloaded,
+      'Intake is at capacity; nothing was stored, send the lead again shortly',
+      { retryAfterSeconds: 2 },
+    );
+  }
+}
+
+/** The post waited past its deadline for the database. Nothing was stored; retry shortly. */
+export class IntakeTimeoutError extends DomainError {
+  constructor(deadlineMs: number) {
+    super(
+      'unavailable',
+      IntakeErrorCode.IntakeTimeout,
+      `The lead could not be stored within ${deadlineMs} ms; nothing was stored, send it again shortly`,
+      { retryAfterSeconds: 5 },
+    );
   }
 }

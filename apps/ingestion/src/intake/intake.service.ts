@@ -141,6 +141,7 @@ export class IntakeService {
         throw new DomainError(error.kind, error.code, error.message, {
           fieldErrors: error.fieldErrors,
           details: error.details,
+          retryAfterSeconds: error.retryAfterSeconds,
           headers,
         });
       }

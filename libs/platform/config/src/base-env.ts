@@ -54,6 +54,18 @@ export class DatabaseEnv extends BaseServiceEnv {
   @Min(1)
   @Max(100)
   DATABASE_POOL_SIZE = 10;
+
+  /** Longest a statement may run, in ms (0: no limit); a slower one fails and answers 503. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+
+  /** Longest a statement may wait for a lock, in ms (0: no limit); then it fails and answers 503. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DATABASE_LOCK_TIMEOUT_MS = 10_000;
 }
 
 /** Settings of a service that owns a schema and talks over Kafka. */

@@ -3,3 +3,4 @@ export * from './problem';
 export * from './validation';
 export * from './problem-details.filter';
 export * from './body-errors';
+export * from './database-faults';

@@ -2,6 +2,7 @@ import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { databaseFaultOf } from './database-faults';
 import { DomainError, statusOfKind } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
@@ -23,7 +24,8 @@ const httpCodes: Record<number, string> = {
 
 /**
  * Answers `exception` as RFC 9457 problem+json with a stable code — the one HTTP error mapper,
- * used by ProblemDetailsFilter for Nest's routes and by handlers mounted ahead of them. Unexpected
+ * used by ProblemDetailsFilter for Nest's routes and by handlers mounted ahead of them. A database
+ * fault (unreachable, or a statement/lock timeout) answers 503 with Retry-After; other unexpected
  * errors are logged with their stack and answer a 500 that reveals nothing.
  */
 export function answerProblem(
@@ -60,6 +62,20 @@ export function answerProblem(
         ? `No route for ${req.method} ${instance}`
         : exception.message;
     body = problem(status, code, detail, base);
+  } else if (databaseFaultOf(exception)) {
+    // The database is down or overloaded (a statement or lock timeout): the client may retry.
+    status = 503;
+    const fault = databaseFaultOf(exception);
+    logger.error({ err: exception, fault }, 'database fault');
+    if (!res.headersSent) res.setHeader('Retry-After', '2');
+    body = problem(
+      503,
+      fault === 'timeout' ? 'database_busy' : 'database_unavailable',
+      fault === 'timeout'
+        ? 'The database did not answer in time; try again shortly'
+        : 'The database is unavailable; try again shortly',
+      base,
+    );
   } else {
     status = 500;
     logger.error({ err: exception }, 'unhandled error');

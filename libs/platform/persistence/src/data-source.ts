@@ -1,5 +1,5 @@
 import type { MixedList } from 'typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import { ensureDatabase, quoteIdent } from './database';
 
 export interface ServiceDataSourceOptions {
@@ -12,7 +12,19 @@ export interface ServiceDataSourceOptions {
   migrations: MixedList<Function>;
   poolSize?: number;
   applicationName?: string;
+  /**
+   * Longest a statement may run, and longest it may wait for a lock, in ms (0: no limit). Every
+   * connection of the pool carries them, so a blocked or runaway query fails (SQLSTATE 57014 /
+   * 55P03, answered as a 503) instead of holding a connection and everyone queued behind it.
+   * Migrations run without them.
+   */
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
 }
+
+/** Defaults of `statementTimeoutMs` and `lockTimeoutMs` (DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_LOCK_TIMEOUT_MS). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 /** The table (inside the service's schema) that records which migrations ran. */
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -30,7 +42,12 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     synchronize: false,
     logging: ['error'],
     applicationName: options.applicationName ?? options.schema,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      lock_timeout: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    },
   });
 }
 
@@ -42,15 +59,23 @@ export async function migrateSchema(dataSource: DataSource, schema: string): Pro
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
+    // A migration may rewrite a big table, and a replica waits here for another's migrations.
+    await runner.query('SET statement_timeout = 0');
+    await runner.query('SET lock_timeout = 0');
     await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`migrate:${schema}`]);
     try {
       await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      const ran = await dataSource.runMigrations({ transaction: 'each' });
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      const ran = await executor.executePendingMigrations();
       return ran.map((m) => m.name);
     } finally {
       await runner.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`migrate:${schema}`]);
     }
   } finally {
+    // Back to the pool's limits for whoever gets this connection next.
+    await runner.query('RESET statement_timeout').catch(() => undefined);
+    await runner.query('RESET lock_timeout').catch(() => undefined);
     await runner.release();
   }
 }

@@ -39,7 +39,8 @@ export class ServicePlatformModule {
     ];
     const database = definition.database;
     if (database) {
-      const { DATABASE_URL, DATABASE_POOL_SIZE } = env as unknown as DatabaseEnv;
+      const { DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_LOCK_TIMEOUT_MS } =
+        env as unknown as DatabaseEnv;
       imports.push(
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ type: 'postgres' as const }),
@@ -51,6 +52,8 @@ export class ServicePlatformModule {
               entities: database.entities ?? [],
               poolSize: DATABASE_POOL_SIZE,
               applicationName: definition.name,
+              statementTimeoutMs: DATABASE_STATEMENT_TIMEOUT_MS,
+              lockTimeoutMs: DATABASE_LOCK_TIMEOUT_MS,
             }),
         }),
       );
