@@ -1,3 +1,4 @@
+import { databaseFaultOf } from '@leadflow/platform/errors';
 /** A contact read under the batch's locks changed before its row lock was taken: retry the batch. */
 export class ConcurrentContactChangeError extends Error {
   constructor() {
@@ -34,12 +35,7 @@ function constraintOf(error: unknown): string | undefined {
 
 /** The database is unreachable or the connection broke. */
 export function isConnectionError(error: unknown): boolean {
-  const state = sqlState(error);
-  if (state !== undefined) return state.startsWith('08') || state === '57P01' || state === '53300';
-  const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|connection (?:is )?closed|timeout exceeded when trying to connect/i.test(
-    message,
-  );
+  return databaseFaultOf(error) === 'unavailable';
 }
 
 /** A conflict another writer may have caused: worth another try of the same batch. */

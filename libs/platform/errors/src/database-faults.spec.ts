@@ -18,6 +18,8 @@ describe('databaseFaultOf', () => {
       expect({ code, fault: databaseFaultOf(withCode(code)) }).toEqual({ code, fault: 'unavailable' });
     expect(databaseFaultOf(new Error('Connection terminated unexpectedly'))).toBe('unavailable');
     expect(databaseFaultOf(new Error('timeout exceeded when trying to connect'))).toBe('unavailable');
+    expect(databaseFaultOf(new Error('Connection is closed.'))).toBe('unavailable');
+    expect(databaseFaultOf(new Error('connect ECONNREFUSED 127.0.0.1:5432'))).toBe('unavailable');
   });
 
   it('names statement and lock timeouts', () => {

@@ -16,10 +16,11 @@ const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const TIMEOUT_STATES = new Set(['55P03', '57014']);
 
 const UNAVAILABLE_MESSAGES = [
-  /^Connection terminated/,
-  /timeout exceeded when trying to connect/,
-  /Client has encountered a connection error/,
-  /^Connection refused/,
+  /^Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /\bconnection (?:is )?closed\b/i,
+  /\b(?:ECONNREFUSED|ECONNRESET)\b/,
 ];
 
 export function databaseFaultOf(error: unknown, depth = 0): DatabaseFault | undefined {
