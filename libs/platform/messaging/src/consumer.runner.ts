@@ -1,5 +1,5 @@
 import type { EventContract, EventEnvelope } from '@leadflow/contracts';
-import { DomainError } from '@leadflow/platform/errors';
+import { DomainError, databaseFaultOf } from '@leadflow/platform/errors';
 import type { MetricsService } from '@leadflow/platform/observability';
 import { RequestContext } from '@leadflow/platform/observability';
 import { quoteIdent } from '@leadflow/platform/persistence';
@@ -50,12 +50,28 @@ export interface ConsumerRunnerOptions {
   partitionsConsumedConcurrently?: number;
   /** Start a new consumer group at the earliest offset (default) or only new messages. */
   fromBeginning?: boolean;
+  /**
+   * Longest wait between two tries while the database is unreachable (default 5000 ms; the waits
+   * grow from `retryBaseMs`). Such a fault is the infrastructure's, not the message's: it is
+   * retried without limit and never counts toward `maxAttempts`.
+   */
+  infrastructureRetryMaxMs?: number;
 }
+
+const DEFAULT_INFRASTRUCTURE_RETRY_MAX_MS = 5000;
 
 export type RawHandler = (topic: string, partition: number, message: KafkaMessage) => Promise<void>;
 
-/** Handles consecutive messages of one partition, in order (all of them, or throws). */
-type ManyHandler = (topic: string, partition: number, messages: KafkaMessage[]) => Promise<void>;
+/**
+ * Handles consecutive messages of one partition, in order (all of them, or throws). `live` turns
+ * false when the batch is no longer ours to finish (the runner stops, the partition was revoked).
+ */
+type ManyHandler = (
+  topic: string,
+  partition: number,
+  messages: KafkaMessage[],
+  live: () => boolean,
+) => Promise<void>;
 
 /** Most messages of one partition applied in one transaction. */
 const GROUP_MAX_MESSAGES = 100;
@@ -93,7 +109,12 @@ class StoppingError extends Error {}
  * partition) share that transaction — one inbox insert and one commit for all, the handlers in
  * partition order. If it fails, they are applied one by one instead: a failing handler is retried
  * with exponential backoff and then dead-lettered, without holding up the others. Offsets are
- * resolved only after that. Messages of types a consumer does not handle are skipped (topics
+ * resolved only after that. While the database cannot be reached (a connection-class fault, see
+ * `databaseFaultOf`), the partition is held: the same message or group is tried again without
+ * limit, with backoff up to `infrastructureRetryMaxMs`, counted in
+ * `consumer_infrastructure_retries_total` and never toward `maxAttempts`, so an outage neither
+ * dead-letters events nor lets a later event of an aggregate overtake an earlier one. The DLQ is
+ * for errors of the message itself. Messages of types a consumer does not handle are skipped (topics
  * carry every event type of their aggregate). Handlers must change state only through the
  * transaction they are given (a group may be rolled back and applied again one by one).
  */
@@ -106,6 +127,9 @@ export class ConsumerRunner {
   private readonly lag?: ReturnType<MetricsService['gauge']>;
   private readonly dlqCount?: ReturnType<MetricsService['counter']>;
   private readonly handled?: ReturnType<MetricsService['counter']>;
+  private readonly infrastructureRetries?: ReturnType<MetricsService['counter']>;
+  /** Wakes the backoff waits in progress, so that stop() does not wait for them. */
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -131,6 +155,11 @@ export class ConsumerRunner {
         'consumer',
         'outcome',
       ]);
+      this.infrastructureRetries = metrics.counter(
+        'consumer_infrastructure_retries_total',
+        'Tries repeated because the database could not be reached (not counted as message attempts)',
+        ['consumer'],
+      );
     }
   }
 
@@ -142,15 +171,16 @@ export class ConsumerRunner {
       byType.set(h.contract.type, h);
     }
     const topics = [...new Set(handlers.map((h) => this.topics.physical(h.contract.topic)))];
-    this.add(consumer, topics, (topic, partition, messages) =>
-      this.processEvents(consumer, byType, topic, partition, messages),
+    this.add(consumer, topics, (topic, partition, messages, live) =>
+      this.processEvents(consumer, byType, topic, partition, messages, live),
     );
   }
 
   /** Registers a consumer of raw messages (physical topic names). Used for the DLQ recorder. */
   registerRaw(consumer: string, topics: string[], handler: RawHandler): void {
-    this.add(consumer, topics, async (topic, partition, messages) => {
-      for (const message of messages) await handler(topic, partition, message);
+    this.add(consumer, topics, async (topic, partition, messages, live) => {
+      for (const message of messages)
+        await this.holdThroughOutage(consumer, live, () => handler(topic, partition, message));
     });
   }
 
@@ -199,10 +229,11 @@ export class ConsumerRunner {
         isRunning,
         isStale,
       }) => {
+        const live = (): boolean => isRunning() && !isStale() && !this.stopping;
         for (let start = 0; start < batch.messages.length; start += GROUP_MAX_MESSAGES) {
-          if (!isRunning() || isStale() || this.stopping) break;
+          if (!live()) break;
           const group = batch.messages.slice(start, start + GROUP_MAX_MESSAGES);
-          await this.withHeartbeat(heartbeat, () => handleMany(batch.topic, batch.partition, group));
+          await this.withHeartbeat(heartbeat, () => handleMany(batch.topic, batch.partition, group, live));
           resolveOffset(group[group.length - 1].offset);
           await commitOffsetsIfNecessary();
           await heartbeat();
@@ -218,6 +249,7 @@ export class ConsumerRunner {
   /** Stops taking messages; the message in hand finishes (or is left uncommitted) first. */
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const wake of [...this.wakers]) wake();
     await Promise.all(this.groups.map((g) => g.consumer.disconnect().catch(() => undefined)));
     this.groups.length = 0;
   }
@@ -232,6 +264,7 @@ export class ConsumerRunner {
     topic: string,
     partition: number,
     messages: KafkaMessage[],
+    live: () => boolean,
   ): Promise<void> {
     const ready: ReadyEvent[] = [];
     for (const message of messages) {
@@ -240,10 +273,13 @@ export class ConsumerRunner {
     }
     if (ready.length > 1) {
       try {
-        const outcomes = await this.applyGroup(consumer, ready, topic, partition);
+        const outcomes = await this.holdThroughOutage(consumer, live, () =>
+          this.applyGroup(consumer, ready, topic, partition),
+        );
         for (const outcome of outcomes) this.count(consumer, outcome);
         return;
       } catch (error) {
+        if (error instanceof StoppingError) throw error;
         if (this.stopping) throw new StoppingError('stopping; messages left for redelivery');
         this.logger.warn(
           { err: error, consumer, topic, partition, messages: ready.length },
@@ -251,7 +287,7 @@ export class ConsumerRunner {
         );
       }
     }
-    for (const event of ready) await this.applyWithRetries(consumer, event, topic, partition);
+    for (const event of ready) await this.applyWithRetries(consumer, event, topic, partition, live);
   }
 
   /** The message's event and handler; null when it was skipped or dead-lettered as invalid. */
@@ -325,15 +361,19 @@ export class ConsumerRunner {
     { envelope, registration, message }: ReadyEvent,
     topic: string,
     partition: number,
+    live: () => boolean,
   ): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await RequestContext.run(
-          { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
-          () => this.applyOnce(consumer, envelope, registration, topic, partition, message),
+        const outcome = await this.holdThroughOutage(consumer, live, () =>
+          RequestContext.run(
+            { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
+            () => this.applyOnce(consumer, envelope, registration, topic, partition, message),
+          ),
         );
         return this.count(consumer, outcome);
       } catch (error) {
+        if (error instanceof StoppingError) throw error;
         const permanent = error instanceof DomainError && !error.retryable;
         if (this.stopping) throw new StoppingError('stopping; message left for redelivery');
         if (permanent || attempt >= this.options.maxAttempts) {
@@ -353,9 +393,55 @@ export class ConsumerRunner {
           { err: error, consumer, eventId: envelope.id, type: envelope.type, attempt, retryInMs: delay },
           'event handler failed; retrying',
         );
-        await new Promise((r) => setTimeout(r, delay));
+        await this.pause(delay);
       }
     }
+  }
+
+  /**
+   * Runs `work` until it ends other than by a database connection fault: such a fault is the
+   * infrastructure's, so `work` is tried again (with backoff, without limit) while the partition
+   * waits. Other errors are thrown to the caller. Gives up only when the batch stops being live.
+   */
+  private async holdThroughOutage<T>(
+    consumer: string,
+    live: () => boolean,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const maxDelay = this.options.infrastructureRetryMaxMs ?? DEFAULT_INFRASTRUCTURE_RETRY_MAX_MS;
+    for (let retry = 1; ; retry++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (databaseFaultOf(error) !== 'unavailable') throw error;
+        if (!live()) throw new StoppingError('stopping; messages left for redelivery');
+        const delay = Math.min(
+          maxDelay,
+          Math.max(1, this.options.retryBaseMs) * 2 ** Math.min(retry - 1, 20),
+        );
+        this.infrastructureRetries?.inc({ consumer });
+        this.logger.warn(
+          { err: error, consumer, retry, retryInMs: delay },
+          'database unreachable; holding the partition and retrying',
+        );
+        await this.pause(delay);
+        if (!live()) throw new StoppingError('stopping; messages left for redelivery');
+      }
+    }
+  }
+
+  /** Waits `ms`, or until stop(). */
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
   }
 
   private async applyOnce(

@@ -1,0 +1,180 @@
+import { MetricsService } from '@leadflow/platform/observability';
+import type { Logger } from '@nestjs/common';
+import type { EachBatchPayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ProbeIncremented } from '../test/probe/probe.contract';
+import { ConsumerRunner, DLQ_HEADERS, on } from './consumer.runner';
+import { TopicNamer } from './topic-namer';
+
+/** What node-postgres throws when the server refuses the connection. */
+function refused(): Error {
+  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+}
+
+function message(offset: number, version: number): KafkaMessage {
+  const envelope = {
+    id: randomUUID(),
+    type: ProbeIncremented.type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    source: 'test',
+    organizationId: randomUUID(),
+    aggregateId: 'agg-1',
+    correlationId: 'c-1',
+    payload: { version, amount: 1 },
+  };
+  return {
+    key: Buffer.from('agg-1'),
+    value: Buffer.from(JSON.stringify(envelope)),
+    offset: String(offset),
+    timestamp: '0',
+    attributes: 0,
+    headers: {},
+  } as KafkaMessage;
+}
+
+/**
+ * The runner against a fake database whose transactions fail as `script` says (one entry per
+ * transaction; 'ok' runs it), a fake Kafka that hands batches to the runner's eachBatch, and a
+ * producer that records what was dead-lettered.
+ */
+async function harness(options: {
+  script: ('refused' | 'bad' | 'ok')[];
+  retryBaseMs?: number;
+  infrastructureRetryMaxMs?: number;
+}) {
+  const script = [...options.script];
+  const applied: number[] = [];
+  const transactions: string[] = [];
+  let onTransaction: (() => void) | undefined;
+  const dataSource = {
+    transaction: async <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => {
+      const step = script.shift() ?? 'ok';
+      transactions.push(step);
+      onTransaction?.();
+      if (step === 'refused') throw refused();
+      const tx = {
+        query: async (sql: string, params: unknown[]) => {
+          if (!sql.includes('INSERT INTO')) return [];
+          if (sql.includes('unnest')) return (params[3] as string[]).map((event_id) => ({ event_id }));
+          return [1];
+        },
+      } as unknown as EntityManager;
+      return work(tx);
+    },
+  } as unknown as DataSource;
+  const dlq: ProducerRecord[] = [];
+  const producer = { send: async (record: ProducerRecord) => dlq.push(record) } as unknown as Producer;
+  let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+  const kafka = {
+    consumer: () => ({
+      connect: async () => undefined,
+      subscribe: async () => undefined,
+      run: async (config: { eachBatch: typeof eachBatch }) => {
+        eachBatch = config.eachBatch;
+      },
+      disconnect: async () => undefined,
+    }),
+  } as unknown as Kafka;
+  const warnings: Record<string, unknown>[] = [];
+  const logger = {
+    warn: (fields: Record<string, unknown>) => warnings.push(fields),
+    error: () => undefined,
+    log: () => undefined,
+  } as unknown as Logger;
+  const metrics = new MetricsService();
+  const runner = new ConsumerRunner(
+    kafka,
+    dataSource,
+    producer,
+    new TopicNamer('unit'),
+    {
+      service: 'svc',
+      schema: 'svc',
+      maxAttempts: 3,
+      retryBaseMs: options.retryBaseMs ?? 1,
+      infrastructureRetryMaxMs: options.infrastructureRetryMaxMs,
+    },
+    logger,
+    metrics,
+  );
+  runner.register('applier', [
+    on(ProbeIncremented, async (event) => {
+      if (transactions[transactions.length - 1] === 'bad') throw new Error('bad message');
+      applied.push(event.payload.version);
+    }),
+  ]);
+  await runner.start();
+  const resolved: string[] = [];
+  const deliver = (messages: KafkaMessage[]): Promise<void> =>
+    (eachBatch as NonNullable<typeof eachBatch>)({
+      batch: { topic: 'unit.probe.counters.v1', partition: 0, messages, offsetLag: () => '0' },
+      resolveOffset: (offset: string) => resolved.push(offset),
+      heartbeat: async () => undefined,
+      commitOffsetsIfNecessary: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+  const retries = async (): Promise<number> => {
+    const metric = await metrics.registry.getSingleMetric('consumer_infrastructure_retries_total')?.get();
+    return metric?.values.find((v) => v.labels.consumer === 'applier')?.value ?? 0;
+  };
+  const nextTransaction = (): Promise<void> =>
+    new Promise((resolve) => {
+      onTransaction = resolve;
+    });
+  return { runner, deliver, applied, dlq, resolved, warnings, transactions, retries, nextTransaction };
+}
+
+describe('ConsumerRunner and database outages', () => {
+  it('holds the message through any number of connection faults: no DLQ, applied once, counted as infrastructure retries', async () => {
+    const h = await harness({ script: Array(12).fill('refused'), infrastructureRetryMaxMs: 8 });
+    await h.deliver([message(0, 1)]);
+    expect(h.dlq).toEqual([]);
+    expect(h.applied).toEqual([1]);
+    expect(h.resolved).toEqual(['0']);
+    expect(await h.retries()).toBe(12);
+    // Backoff doubles from retryBaseMs and is capped.
+    expect(h.warnings.map((w) => w.retryInMs)).toEqual([1, 2, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8]);
+  });
+
+  it('holds a group through the outage and applies it in order, in one transaction, once it is back', async () => {
+    const h = await harness({ script: ['refused', 'refused', 'refused', 'refused'] });
+    await h.deliver([message(0, 1), message(1, 2), message(2, 3)]);
+    expect(h.dlq).toEqual([]);
+    expect(h.applied).toEqual([1, 2, 3]);
+    expect(h.transactions).toEqual(['refused', 'refused', 'refused', 'refused', 'ok']);
+    expect(h.resolved).toEqual(['2']);
+  });
+
+  it('still dead-letters a message whose own handler fails, counting only those failures as attempts', async () => {
+    const h = await harness({ script: ['refused', 'bad', 'refused', 'refused', 'bad', 'refused', 'bad'] });
+    await h.deliver([message(0, 1)]);
+    expect(h.applied).toEqual([]);
+    expect(h.dlq).toHaveLength(1);
+    const headers = h.dlq[0].messages[0].headers as Record<string, string>;
+    expect(headers[DLQ_HEADERS.attempts]).toBe('3');
+    expect(headers[DLQ_HEADERS.errorKind]).toBe('failed');
+    expect(headers[DLQ_HEADERS.error]).toBe('bad message');
+    expect(await h.retries()).toBe(4);
+    expect(h.resolved).toEqual(['0']);
+  });
+
+  it('ends the wait at once on stop(), leaving the message uncommitted for redelivery', async () => {
+    // An hour of backoff: only stop() waking the wait lets this test finish.
+    const h = await harness({
+      script: Array(1000).fill('refused'),
+      retryBaseMs: 3_600_000,
+      infrastructureRetryMaxMs: 3_600_000,
+    });
+    const firstTry = h.nextTransaction();
+    const delivered = h.deliver([message(0, 1)]);
+    await firstTry;
+    await h.runner.stop();
+    await expect(delivered).rejects.toThrow('stopping');
+    expect(h.transactions).toEqual(['refused']);
+    expect(h.dlq).toEqual([]);
+    expect(h.resolved).toEqual([]);
+  });
+});
