@@ -2,3 +2,4 @@ export * from './test-env';
 export * from './infrastructure';
 export * from './factories';
 export * from './child-process';
+export * from './tcp-proxy';
