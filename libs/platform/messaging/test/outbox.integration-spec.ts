@@ -6,13 +6,17 @@ import {
   testTopicPrefix,
 } from '@leadflow/platform/testing';
 import { Logger } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
 import { OutboxRelay } from '../src';
+import { ProbeIncremented } from './probe/probe.contract';
 import { ProbeService } from './probe/probe.service';
 
 /**
  * Proofs 1 and 2 against the real broker and PostgreSQL: a committed change publishes its event
  * exactly once, a rolled-back one publishes nothing; and with 20 concurrent writers on 50
- * aggregates every consumer group sees each aggregate's events in commit order.
+ * aggregates every consumer group sees each aggregate's events in commit order. (Those writers
+ * update one counter row per aggregate, whose row lock orders them too; the insert-only test is
+ * the one that fails without OutboxWriter's advisory lock.)
  */
 describe('transactional outbox', () => {
   let url: string;
@@ -111,6 +115,106 @@ describe('transactional outbox', () => {
       }
     }
   });
+  it('publishes insert-only events of one aggregate from concurrent writers in their commit order', async () => {
+    // Insert-only: the writers share no row, so nothing but OutboxWriter's lock orders them. Each
+    // round: writer 0 adds its event, then the others try to; whoever has added is committed,
+    // the latest first, once everyone else has added too or is waiting for the aggregate's lock.
+    // Without the lock all add at once and commit in reverse, and the relay (started afterwards)
+    // would publish them in outbox order, the reverse of the commit order.
+    const writer = await ProbeService.open({
+      url,
+      schema: 'producer_io',
+      prefix: producer.options.prefix,
+      brokers: testBrokers(),
+    });
+    const waitingForLocks = async (): Promise<number> =>
+      (
+        await writer.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        )
+      )[0].n;
+    const commitOrder = new Map<string, string[]>();
+    const runners: QueryRunner[] = [];
+    try {
+      for (const aggregate of ['insert-only-1', 'insert-only-2', 'insert-only-3']) {
+        const writers = await Promise.all(
+          Array.from({ length: 5 }, async (_, i) => {
+            const runner = writer.dataSource.createQueryRunner();
+            runners.push(runner);
+            await runner.connect();
+            await runner.startTransaction();
+            return {
+              i,
+              runner,
+              eventId: undefined as string | undefined,
+              added: undefined as Promise<void> | undefined,
+            };
+          }),
+        );
+        const add = (w: (typeof writers)[number]): Promise<void> =>
+          writer.outbox
+            .add(w.runner.manager, [
+              {
+                contract: ProbeIncremented,
+                aggregateId: aggregate,
+                organizationId: '00000000-0000-7000-8000-000000000001',
+                payload: { version: w.i + 1, amount: 1 },
+              },
+            ])
+            .then(([envelope]) => {
+              w.eventId = envelope.id;
+            });
+        await add(writers[0]);
+        for (const w of writers.slice(1)) w.added = add(w);
+        const committed: string[] = [];
+        let pending = writers;
+        while (pending.length > 0) {
+          const ready = await eventually(
+            async () => ({
+              added: pending.filter((w) => w.eventId !== undefined),
+              waiting: await waitingForLocks(),
+            }),
+            (v) => v.added.length > 0 && v.added.length + v.waiting === pending.length,
+            { what: 'every writer to have added its event or to wait for the lock' },
+          );
+          for (const w of [...ready.added].reverse()) {
+            await w.runner.commitTransaction();
+            await w.runner.release();
+            committed.push(w.eventId as string);
+          }
+          pending = pending.filter((w) => !ready.added.includes(w));
+        }
+        await Promise.all(writers.map((w) => w.added));
+        commitOrder.set(aggregate, committed);
+      }
+      writer.startRelay();
+      for (const consumer of [consumerA, consumerB]) {
+        const schema = consumer.options.schema;
+        for (const [aggregate, committed] of commitOrder) {
+          const arrived = await eventually(
+            async () =>
+              (
+                (await consumer.dataSource.query(
+                  `SELECT event_id FROM ${schema}.applied WHERE aggregate_id = $1 ORDER BY arrival`,
+                  [aggregate],
+                )) as { event_id: string }[]
+              ).map((r) => r.event_id),
+            (ids) => ids.length >= committed.length,
+            { what: `${schema} to apply the events of ${aggregate}` },
+          );
+          expect({ aggregate, arrived }).toEqual({ aggregate, arrived: committed });
+        }
+      }
+    } finally {
+      for (const runner of runners.filter((r) => !r.isReleased)) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        await runner.release();
+      }
+      await writer.close();
+    }
+  });
+
   it('lets one relay publish at a time and fails over when the leader loses its lease', async () => {
     const first = producer.relay;
     expect(first.isLeader).toBe(true);

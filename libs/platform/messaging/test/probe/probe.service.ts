@@ -39,7 +39,8 @@ function probeTables(schema: string): new () => MigrationInterface {
       await runner.query(`CREATE TABLE ${s}.seen (
         aggregate_id text PRIMARY KEY, last_version int NOT NULL, out_of_order int NOT NULL DEFAULT 0)`);
       await runner.query(
-        `CREATE TABLE ${s}.applied (event_id uuid NOT NULL, aggregate_id text NOT NULL, version int NOT NULL, amount int NOT NULL)`,
+        `CREATE TABLE ${s}.applied (event_id uuid NOT NULL, aggregate_id text NOT NULL, version int NOT NULL, amount int NOT NULL,
+           arrival bigint GENERATED ALWAYS AS IDENTITY)`,
       );
       await runner.query(
         `CREATE TABLE ${s}.totals (id int PRIMARY KEY, count bigint NOT NULL, sum bigint NOT NULL)`,
@@ -174,12 +175,10 @@ export class ProbeService {
     return on(ProbeIncremented, async (event, tx) => {
       if (extra) await extra(event, tx);
       const { version, amount } = event.payload;
-      await tx.query(`INSERT INTO ${this.s}.applied VALUES ($1, $2, $3, $4)`, [
-        event.id,
-        event.aggregateId,
-        version,
-        amount,
-      ]);
+      await tx.query(
+        `INSERT INTO ${this.s}.applied (event_id, aggregate_id, version, amount) VALUES ($1, $2, $3, $4)`,
+        [event.id, event.aggregateId, version, amount],
+      );
       await tx.query(`UPDATE ${this.s}.totals SET count = count + 1, sum = sum + $1 WHERE id = 1`, [amount]);
       await tx.query(
         `INSERT INTO ${this.s}.seen (aggregate_id, last_version, out_of_order) VALUES ($1, $2, CASE WHEN $2 = 1 THEN 0 ELSE 1 END)
