@@ -1,4 +1,6 @@
+import type { EventEnvelope } from '@leadflow/contracts';
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { openServiceDataSource, quoteIdent } from '@leadflow/platform/persistence';
 import type { Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
@@ -187,6 +189,73 @@ export class ProbeService {
         [event.aggregateId, version],
       );
     });
+  }
+
+  /** Every message on the probe topic as published, read from the start by a group of its own. */
+  async rawMessages(): Promise<{ partition: number; key: string; value: Buffer; envelope: EventEnvelope }[]> {
+    const topic = this.topics.physical(ProbeIncremented.topic);
+    const ends = new Map((await this.topicEnds()).filter(([, end]) => end > 0));
+    const out: { partition: number; key: string; value: Buffer; envelope: EventEnvelope }[] = [];
+    if (ends.size === 0) return out;
+    const reader = this.kafka.consumer({ groupId: `raw-reader-${randomUUID()}` });
+    await reader.connect();
+    try {
+      await reader.subscribe({ topics: [topic], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const done = new Set<number>();
+        reader
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              const end = ends.get(partition) ?? 0;
+              const offset = Number(message.offset);
+              if (offset < end && message.value) {
+                out.push({
+                  partition,
+                  key: message.key?.toString() ?? '',
+                  value: message.value,
+                  envelope: JSON.parse(message.value.toString()) as EventEnvelope,
+                });
+              }
+              if (offset + 1 >= end) done.add(partition);
+              if (done.size === ends.size) resolve();
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await reader.disconnect();
+    }
+    return out;
+  }
+
+  /** The probe topic's end offset per partition. */
+  async topicEnds(): Promise<[number, number][]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.topics.physical(ProbeIncremented.topic));
+      return offsets.map((p) => [p.partition, Number(p.high)]);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Whether this probe's consumer group `consumer` has committed offsets up to the topic's end. */
+  async caughtUp(consumer = 'applier'): Promise<boolean> {
+    const ends = await this.topicEnds();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topic = this.topics.physical(ProbeIncremented.topic);
+      const [committed] = await admin.fetchOffsets({
+        groupId: this.topics.group(this.options.schema, consumer),
+        topics: [topic],
+      });
+      const at = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+      return ends.every(([partition, end]) => end === 0 || (at.get(partition) ?? -1) >= end);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async stats(): Promise<{
