@@ -3,8 +3,10 @@
  *   produce --url U --schema S --prefix P --brokers B --total N --aggregates A
  *     commits state changes (each with its event) until the schema holds N, relaying as it goes;
  *     resumable: after a kill -9 it continues from what was committed.
- *   consume --url U --schema S --prefix P --brokers B
- *     applies events until killed.
+ *   consume --url U --schema S --prefix P --brokers B [--die-after-applied N]
+ *     applies events until killed; with --die-after-applied, it kills itself (SIGKILL) as soon as
+ *     a transaction that brought the schema to N applied events has committed, before the runner
+ *     resolves or commits that batch's offsets.
  * Prints one JSON line per progress step on stdout.
  */
 import 'reflect-metadata';
@@ -51,12 +53,32 @@ async function main(): Promise<void> {
     await probe.close();
     process.stdout.write(`${JSON.stringify({ drained: true })}\n`);
   } else if (mode === 'consume') {
+    if (a['die-after-applied']) dieAfterApplied(probe, a.schema, Number(a['die-after-applied']));
     probe.consumers.register('applier', [probe.applier()]);
     await probe.consumers.start();
     process.stdout.write(`${JSON.stringify({ consuming: true })}\n`);
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
+}
+
+function dieAfterApplied(probe: ProbeService, schema: string, limit: number): void {
+  const dataSource = probe.dataSource;
+  const transaction = dataSource.transaction.bind(dataSource) as (...args: unknown[]) => Promise<unknown>;
+  Object.assign(dataSource, {
+    transaction: async (...args: unknown[]): Promise<unknown> => {
+      const result = await transaction(...args);
+      const [row] = (await dataSource.query(`SELECT count::int AS n FROM "${schema}".totals`)) as {
+        n: number;
+      }[];
+      if (row.n >= limit) {
+        process.stdout.write(`${JSON.stringify({ dying: row.n })}\n`);
+        process.kill(process.pid, 'SIGKILL');
+        await new Promise(() => undefined); // nothing after the commit may run
+      }
+      return result;
+    },
+  });
 }
 
 main().catch((error: unknown) => {
