@@ -43,6 +43,7 @@ async function harness(options: {
   script: ('refused' | 'bad' | 'ok')[];
   retryBaseMs?: number;
   infrastructureRetryMaxMs?: number;
+  heartbeat?: () => Promise<void>;
 }) {
   const script = [...options.script];
   const applied: number[] = [];
@@ -111,7 +112,7 @@ async function harness(options: {
     (eachBatch as NonNullable<typeof eachBatch>)({
       batch: { topic: 'unit.probe.counters.v1', partition: 0, messages, offsetLag: () => '0' },
       resolveOffset: (offset: string) => resolved.push(offset),
-      heartbeat: async () => undefined,
+      heartbeat: options.heartbeat ?? (async () => undefined),
       commitOffsetsIfNecessary: async () => undefined,
       isRunning: () => true,
       isStale: () => false,
@@ -160,6 +161,24 @@ describe('ConsumerRunner and database outages', () => {
     expect(await h.retries()).toBe(4);
     expect(h.resolved).toEqual(['0']);
   });
+
+  it('lets a held batch go when the group rebalances, handing kafkajs the rebalance so it rejoins', async () => {
+    const rebalancing = Object.assign(new Error('The group is rebalancing'), {
+      type: 'REBALANCE_IN_PROGRESS',
+    });
+    const h = await harness({
+      // Without the rebalance, ~6 s of refusals would end with the message applied.
+      script: Array(300).fill('refused'),
+      infrastructureRetryMaxMs: 20,
+      heartbeat: async () => {
+        throw rebalancing;
+      },
+    });
+    await expect(h.deliver([message(0, 1)])).rejects.toBe(rebalancing);
+    expect(h.dlq).toEqual([]);
+    expect(h.applied).toEqual([]);
+    expect(h.resolved).toEqual([]);
+  }, 15_000);
 
   it('ends the wait at once on stop(), leaving the message uncommitted for redelivery', async () => {
     // An hour of backoff: only stop() waking the wait lets this test finish.

@@ -101,6 +101,17 @@ export const DLQ_HEADERS = {
 
 class StoppingError extends Error {}
 
+/** kafkajs's errors that make a member rejoin its group (see kafkajs `isRebalancing`). */
+function isRebalanceError(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
+}
+
 /**
  * Runs a service's Kafka consumers. Each named consumer is its own consumer group with handlers
  * per event type. For every message: validate envelope and payload (invalid → DLQ at once), then
@@ -229,11 +240,26 @@ export class ConsumerRunner {
         isRunning,
         isStale,
       }) => {
-        const live = (): boolean => isRunning() && !isStale() && !this.stopping;
+        // A heartbeat that reports a rebalance means the group wants this member back: a batch
+        // held through a database outage is let go then, and the error goes to kafkajs, which rejoins.
+        let rebalance: unknown;
+        const beat = async (): Promise<void> => {
+          try {
+            await heartbeat();
+          } catch (error) {
+            if (isRebalanceError(error)) rebalance ??= error;
+          }
+        };
+        const live = (): boolean => rebalance === undefined && isRunning() && !isStale() && !this.stopping;
         for (let start = 0; start < batch.messages.length; start += GROUP_MAX_MESSAGES) {
           if (!live()) break;
           const group = batch.messages.slice(start, start + GROUP_MAX_MESSAGES);
-          await this.withHeartbeat(heartbeat, () => handleMany(batch.topic, batch.partition, group, live));
+          try {
+            await this.withHeartbeat(beat, () => handleMany(batch.topic, batch.partition, group, live));
+          } catch (error) {
+            if (error instanceof StoppingError && rebalance !== undefined) throw rebalance;
+            throw error;
+          }
           resolveOffset(group[group.length - 1].offset);
           await commitOffsetsIfNecessary();
           await heartbeat();
