@@ -153,6 +153,12 @@ describe('a Kafka outage (identity + ingestion + gateway on their own broker, re
     });
     expect(login.status).toBe(200);
     for (let n = 3; n < 6; n++) leads.push(await postLead(n));
+    // A change in identity whose event ingestion consumes (after the outage).
+    const workspace = await stack.call<{ id: string }>('POST', '/api/v1/workspaces', {
+      token: login.body.accessToken,
+      body: { name: 'Made during the outage', kind: 'client' },
+    });
+    expect(workspace.status).toBe(201);
 
     // A service started while the broker is down becomes ready (and serves) all the same.
     const ingestion = stack.process('ingestion-0');
@@ -195,6 +201,14 @@ describe('a Kafka outage (identity + ingestion + gateway on their own broker, re
         (await stack.count('SELECT count(*) AS n FROM identity.outbox WHERE sent_at IS NULL')),
       (unsent) => unsent === 0,
       { timeoutMs: 90_000, what: 'the outboxes to be published after the outage' },
+    );
+
+    // The consumers of the ingestion started during the outage joined once the broker was back.
+    await eventually(
+      () => stack.count('SELECT count(*) AS n FROM ingestion.workspaces WHERE id = $1', [workspace.body.id]),
+      (n) => n === 1,
+      // Rejoining the group waits out the killed process's session (30 s).
+      { timeoutMs: 120_000, what: 'the workspace made during the outage to reach ingestion' },
     );
 
     // Each topic holds exactly the outbox's events (its offsets count every message ever written,
