@@ -2,6 +2,7 @@ import {
   createTestDatabase,
   dropTestDatabase,
   eventually,
+  readiness,
   startProcess,
   testBrokers,
   testTopicPrefix,
@@ -160,14 +161,13 @@ export class IntakeStack {
     this.processes.set(name, run);
     // The gateway's /readyz asks every service, and this stack runs only three of them.
     const probe = service === 'gateway' ? 'healthz' : 'readyz';
+    const base = `http://127.0.0.1:${port}`;
     const waitForKafka = kafka && probe === 'readyz';
     await eventually(
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/${probe}`).catch(() => undefined);
-        if (res?.status !== 200 || !waitForKafka) return res?.status;
-        const body = (await res.json()) as { details?: { kafka?: { status?: string } } };
-        return body.details?.kafka?.status === 'up' ? 200 : 'kafka not reached yet';
-      },
+      async () =>
+        probe === 'readyz'
+          ? readiness(base, { kafka })
+          : (await fetch(`${base}/${probe}`).catch(() => undefined))?.status,
       (status) => status === 200 || run.child.exitCode !== null,
       { timeoutMs: 90_000, what: `${name} to be ready${waitForKafka ? ' and connected to Kafka' : ''}` },
     );
