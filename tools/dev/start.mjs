@@ -65,7 +65,7 @@ async function main() {
   for (const service of SERVICES) startService(service, env, logDir);
 
   const gateway = `http://${host}:${portOf(SERVICES.at(-1), env)}`;
-  await waitUntilReady(`${gateway}/readyz`, 180_000);
+  await waitUntilReady(`${gateway}/readyz`, env.OPERATOR_TOKEN, 180_000);
   if (stopping) return;
   log('all services are ready');
   for (const service of SERVICES) log(`  ${service.name.padEnd(11)} http://${host}:${portOf(service, env)}`);
@@ -102,17 +102,24 @@ function startService(service, env, logDir) {
   children.set(service.name, child);
 }
 
-async function waitUntilReady(url, timeoutMs) {
+async function waitUntilReady(url, operatorToken, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (stopping) return;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(url, {
+        headers: { 'x-operator-token': operatorToken },
+        signal: AbortSignal.timeout(5000),
+      });
       const body = await res.text();
-      // The gateway is ready as soon as it routes; the platform, when every service is.
+      // The gateway is ready as soon as it routes; the platform, when every service is ready and
+      // has reached Kafka (a service's readiness does not wait for the broker: its `kafka` detail,
+      // which the operator token shows through the gateway, says whether it is connected).
       const down = res.ok
-        ? Object.entries(JSON.parse(body).services ?? {}).filter(([, s]) => s.status !== 'up')
+        ? Object.entries(JSON.parse(body).services ?? {}).filter(
+            ([, s]) => s.status !== 'up' || (s.details?.details?.kafka ?? { status: 'up' }).status !== 'up',
+          )
         : [];
       if (res.ok && down.length === 0) return;
       last = res.ok

@@ -2,6 +2,7 @@ import {
   createTestDatabase,
   dropTestDatabase,
   eventually,
+  readiness,
   startProcess,
   testBrokers,
   testTopicPrefix,
@@ -140,8 +141,9 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
         LOGIN_ATTEMPT_PRUNE_INTERVAL_SECONDS: '1',
       },
     });
+    // Ready and connected to Kafka: the test subscribes to identity's topics next.
     await eventually(
-      async () => (await fetch(`${BASE}/readyz`).catch(() => undefined))?.status,
+      () => readiness(BASE),
       (status) => status === 200 || run.child.exitCode !== null,
       { timeoutMs: 60_000, what: 'identity to be ready' },
     );

@@ -2,6 +2,7 @@ import {
   createTestDatabase,
   dropTestDatabase,
   eventually,
+  readiness,
   startProcess,
   testBrokers,
   testTopicPrefix,
@@ -59,6 +60,8 @@ export interface StackOptions {
   ingestionInstances?: number;
   /** Extra settings for every ingestion instance. */
   ingestionEnv?: Record<string, string>;
+  /** The Kafka broker(s) of the stack and of `consume()` (default: the run's broker). */
+  brokers?: string;
 }
 
 /**
@@ -106,7 +109,7 @@ export class IntakeStack {
     const common = {
       DATABASE_URL: this.databaseUrl,
       REDIS_URL: testRedisUrl(),
-      KAFKA_BROKERS: testBrokers(),
+      KAFKA_BROKERS: this.brokers,
       KAFKA_TOPIC_PREFIX: this.prefix,
       IDENTITY_JWKS_URL: `${identityUrl}/.well-known/jwks.json`,
       LOG_LEVEL: 'warn',
@@ -141,8 +144,16 @@ export class IntakeStack {
     await this.db.connect();
   }
 
-  /** Starts (or restarts) one process and waits until it is ready. */
-  async startProcess(name: string): Promise<StartedProcess> {
+  get brokers(): string {
+    return this.options.brokers ?? testBrokers();
+  }
+
+  /**
+   * Starts (or restarts) one process and waits until it is ready (`/readyz` 200) and, unless
+   * `kafka` is false, until it reached the broker (`/readyz`'s `kafka` detail: readiness itself
+   * does not wait for Kafka).
+   */
+  async startProcess(name: string, { kafka = true }: { kafka?: boolean } = {}): Promise<StartedProcess> {
     const service = name.split('-')[0];
     const env = this.env[name];
     const port = env[`${service.toUpperCase()}_PORT`];
@@ -150,10 +161,15 @@ export class IntakeStack {
     this.processes.set(name, run);
     // The gateway's /readyz asks every service, and this stack runs only three of them.
     const probe = service === 'gateway' ? 'healthz' : 'readyz';
+    const base = `http://127.0.0.1:${port}`;
+    const waitForKafka = kafka && probe === 'readyz';
     await eventually(
-      async () => (await fetch(`http://127.0.0.1:${port}/${probe}`).catch(() => undefined))?.status,
+      async () =>
+        probe === 'readyz'
+          ? readiness(base, { kafka })
+          : (await fetch(`${base}/${probe}`).catch(() => undefined))?.status,
       (status) => status === 200 || run.child.exitCode !== null,
-      { timeoutMs: 90_000, what: `${name} to be ready` },
+      { timeoutMs: 90_000, what: `${name} to be ready${waitForKafka ? ' and connected to Kafka' : ''}` },
     );
     if (run.child.exitCode !== null) throw new Error(`${name} exited:\n${run.output()}`);
     return run;
@@ -170,7 +186,7 @@ export class IntakeStack {
     const events: ConsumedEvent[] = [];
     const kafka = new Kafka({
       clientId: `${this.name}-test`,
-      brokers: testBrokers().split(','),
+      brokers: this.brokers.split(','),
       logLevel: logLevel.NOTHING,
     });
     const consumer = kafka.consumer({ groupId: `${this.prefix}test-${this.consumers.length}` });

@@ -40,7 +40,10 @@ function spawnNode(script: string, nodeArgs: string[], env: Record<string, strin
 
 const DIST = resolve(__dirname, '../../../apps');
 
-/** Starts a built service (dist/apps/<name>/src/main.js) and waits until it answers /readyz. */
+/**
+ * Starts a built service (dist/apps/<name>/src/main.js) and waits until it answers /readyz and
+ * has reached Kafka (its `kafka` detail: readiness itself does not wait for the broker).
+ */
 export async function startService(
   name: 'identity' | 'ingestion',
   port: number,
@@ -49,7 +52,12 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const run = spawnNode(join(DIST, name, 'src/main.js'), nodeArgs, env);
   await eventually(
-    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status,
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      if (res?.status !== 200) return res?.status;
+      const body = (await res.json()) as { details?: { kafka?: { status?: string } } };
+      return body.details?.kafka?.status === 'up' ? 200 : 'kafka not reached yet';
+    },
     (status) => status === 200 || run.child.exitCode !== null,
     { timeoutMs: 90_000, intervalMs: 200, what: `${name} to be ready` },
   );

@@ -16,7 +16,7 @@ export function mainOf(root, service) {
 /**
  * Settings of each process, as IntakeStack sets them (ports: gateway = base, identity = base + 1,
  * ingestion = base + 2). The gateway's other upstreams are not started: the bench waits for its
- * /healthz, not its /readyz (which needs every service).
+ * /healthz (its /readyz reports the upstreams, most of which are not started).
  */
 export function platformEnv({
   basePort,
@@ -82,7 +82,10 @@ export function startService(root, service, env, nodeArgs = []) {
   return { service, child, exited, output: () => output, lines: () => lines };
 }
 
-/** Waits until `url` answers 200 (or the process dies: then throws with what it printed). */
+/**
+ * Waits until `url` answers 200 and, for a service's `/readyz`, until its `kafka` detail is up
+ * (readiness does not wait for the broker), or the process dies: then throws with what it printed.
+ */
 export async function waitReady(run, url, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -90,7 +93,11 @@ export async function waitReady(run, url, timeoutMs = 90_000) {
       throw new Error(`${run.service} exited while starting:\n${run.output()}`);
     }
     const status = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      .then((res) => res.status)
+      .then(async (res) => {
+        if (res.status !== 200) return res.status;
+        const kafka = (await res.json().catch(() => ({}))).details?.kafka;
+        return kafka && kafka.status !== 'up' ? 0 : 200;
+      })
       .catch(() => 0);
     if (status === 200) return;
     if (Date.now() > deadline)

@@ -3,6 +3,7 @@ import { MetricsService } from '@leadflow/platform/observability';
 import type { DynamicModule, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Gauge } from 'prom-client';
 import { Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ConsumerRunner } from './consumer.runner';
@@ -26,16 +27,43 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export const KAFKA = Symbol('KAFKA');
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
 
+/** What the service knows about its broker (the `kafka` detail of `/readyz`). */
+export interface BrokerStatus {
+  /** The broker answered the last attempt. */
+  connected: boolean;
+  /** `connecting`: not reached since start; `disconnected`: reached before, lost since. */
+  state: 'connecting' | 'connected' | 'disconnected';
+  /** When the state last changed (ISO 8601). */
+  since: string;
+  /** Why the last attempt failed (while not connected). */
+  error?: string;
+}
+
+/** Backoff between attempts to reach the broker while it does not answer (doubling, capped). */
+export const BROKER_BACKOFF_MS = { initial: 250, max: 10_000 } as const;
+/** How often a connected broker is asked whether it still answers. */
+const BROKER_PROBE_INTERVAL_MS = 2000;
+const BROKER_PROBE_TIMEOUT_MS = 3000;
+
 /**
- * Owns the service's Kafka clients and their lifecycle: creates topics, starts the relay and the
- * consumers once every module registered its handlers, and on shutdown stops consuming first,
- * then flushes the outbox, then disconnects.
+ * Owns the service's Kafka clients and their lifecycle. Start-up never waits for the broker:
+ * once every module registered its handlers, a background loop connects (admin, topics, producer)
+ * with capped backoff, forever, then starts the relay and the consumers, and keeps probing the
+ * broker; each change of state is logged once and kept as `messaging_broker_connected`. Meanwhile
+ * writes go to the outbox, which the relay publishes when the broker is back. On shutdown it stops
+ * consuming first, then flushes the outbox, then disconnects.
  */
 @Injectable()
 export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Messaging');
-  private admin: Admin | undefined;
-  private healthyUntil = 0;
+  private readonly admin: Admin;
+  private readonly connectedGauge: Gauge;
+  private status: BrokerStatus = { connected: false, state: 'connecting', since: new Date().toISOString() };
+  private started = false;
+  private attempted = false;
+  private stopping = false;
+  private supervisor: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
   private consumersStarted: Promise<void> = Promise.resolve();
 
   constructor(
@@ -47,12 +75,50 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     private readonly relay: OutboxRelay,
     private readonly consumers: ConsumerRunner,
     private readonly deadLetters: DeadLetterService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    // No retries of its own: the supervisor's backoff paces the attempts, and ensureTopics retries.
+    this.admin = this.kafka.admin({ retry: { retries: 0 } });
+    this.connectedGauge = metrics.gauge(
+      'messaging_broker_connected',
+      '1 when the Kafka broker answered the last attempt, else 0',
+    );
+    this.connectedGauge.set(0);
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
+  onApplicationBootstrap(): void {
     this.deadLetters.registerRecorder(this.consumers);
+    this.supervisor = this.supervise();
+  }
+
+  /** The broker's state as last seen (never waits for the broker). */
+  brokerStatus(): BrokerStatus {
+    return { ...this.status };
+  }
+
+  private async supervise(): Promise<void> {
+    let backoff: number = BROKER_BACKOFF_MS.initial;
+    while (!this.stopping) {
+      try {
+        if (this.started) await this.probe();
+        else await this.startMessaging();
+        if (this.stopping) return;
+        this.mark({ connected: true, state: 'connected' });
+        backoff = BROKER_BACKOFF_MS.initial;
+        await this.pause(BROKER_PROBE_INTERVAL_MS);
+      } catch (error) {
+        if (this.stopping) return;
+        const message = (error as Error).message || String(error);
+        this.mark({ connected: false, state: this.started ? 'disconnected' : 'connecting', error: message });
+        await this.pause(backoff);
+        backoff = Math.min(BROKER_BACKOFF_MS.max, backoff * 2);
+      }
+    }
+  }
+
+  /** First contact: topics, producer, then the relay and (in the background) the consumers. */
+  private async startMessaging(): Promise<void> {
+    await this.admin.connect();
     const logical = [...this.options.publishes, ...(this.options.consumes ?? [])];
     await ensureTopics(
       this.admin,
@@ -64,6 +130,8 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
       { partitions: this.env.KAFKA_TOPIC_PARTITIONS, replicationFactor: this.env.KAFKA_REPLICATION_FACTOR },
     );
     await this.producer.connect();
+    if (this.stopping) return;
+    this.started = true;
     this.relay.start();
     // Joining a consumer group can take a session timeout (30 s) after a crash of the previous
     // member; the service takes requests meanwhile, so consumers join in the background.
@@ -76,27 +144,70 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     this.logger.log(`messaging started (topic prefix "${this.topics.prefix}")`);
   }
 
-  /** Readiness: the broker answers a metadata request (cached for one second). */
-  async checkBroker(): Promise<void> {
-    if (Date.now() < this.healthyUntil) return;
-    if (!this.admin) throw new Error('Kafka admin not connected yet');
-    await Promise.race([
-      this.admin.describeCluster(),
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error('Kafka did not answer within 3 s')), 3000),
-      ),
-    ]);
-    this.healthyUntil = Date.now() + 1000;
+  /** The broker answers a metadata request within 3 s. */
+  private async probe(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.admin.describeCluster(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Kafka did not answer within ${BROKER_PROBE_TIMEOUT_MS / 1000} s`)),
+            BROKER_PROBE_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Records a state; logs and gauges only changes of state. */
+  private mark(next: Omit<BrokerStatus, 'since'>): void {
+    const previous = this.status;
+    const first = !this.attempted;
+    this.attempted = true;
+    if (previous.state === next.state && !first) {
+      this.status = { ...previous, ...next, since: previous.since };
+      return;
+    }
+    this.status = {
+      ...next,
+      since: previous.state === next.state ? previous.since : new Date().toISOString(),
+    };
+    this.connectedGauge.set(next.connected ? 1 : 0);
+    const brokers = this.env.KAFKA_BROKERS;
+    if (next.connected)
+      this.logger.log(`Kafka broker ${brokers} reached (was ${previous.state} since ${previous.since})`);
+    else
+      this.logger.warn(
+        `Kafka broker ${brokers} not reachable (${next.error}); retrying every ${BROKER_BACKOFF_MS.initial} ms to ${BROKER_BACKOFF_MS.max / 1000} s, the outbox keeps events meanwhile`,
+      );
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
     await this.consumers.stop();
     await this.consumersStarted;
     this.logger.log('consumers stopped');
     await this.relay.stop(Date.now() + Math.max(1000, this.env.SHUTDOWN_TIMEOUT_MS / 2));
     this.logger.log('outbox relay flushed and stopped');
     await this.producer.disconnect().catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+    // A first connection still under way gives up at its next step (it checks `stopping`).
+    await Promise.race([this.supervisor, new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 }
 

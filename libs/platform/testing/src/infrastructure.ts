@@ -46,3 +46,16 @@ export async function eventually<T>(
   }
   return last;
 }
+
+/**
+ * A service's readiness as tests wait for it: `/readyz`'s HTTP status, except that 200 counts only
+ * once its `kafka` detail is up too (readiness itself never waits for the broker; a test that reads
+ * or writes topics right after start-up needs the service's topics created). `kafka: false` takes
+ * `/readyz` as it is. `undefined` while nothing answers.
+ */
+export async function readiness(base: string, { kafka = true } = {}): Promise<number | string | undefined> {
+  const res = await fetch(`${base}/readyz`).catch(() => undefined);
+  if (res?.status !== 200 || !kafka) return res?.status;
+  const body = (await res.json()) as { details?: { kafka?: { status?: string } } };
+  return body.details?.kafka?.status === 'down' ? 'kafka not reached yet' : 200;
+}
