@@ -645,12 +645,12 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
     });
     expect(adminTouchesOwner.status).toBe(403);
 
-    const lastOwner = await call('PATCH', `/api/v1/members/${a.user.id}`, {
+    const ownRole = await call('PATCH', `/api/v1/members/${a.user.id}`, {
       token: a.accessToken,
       body: { role: 'admin' },
     });
-    expect(lastOwner.status).toBe(409);
-    expect(lastOwner.body).toMatchObject({ code: 'last_owner' });
+    expect(ownRole.status).toBe(403);
+    expect(ownRole.body).toMatchObject({ code: 'own_membership' });
     const role = await db.query(`SELECT role FROM identity.memberships WHERE user_id = $1`, [a.user.id]);
     expect(role.rows[0].role).toBe('owner');
 
@@ -670,6 +670,67 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       (n) => n >= 1,
       { what: 'user.updated on Kafka' },
     );
+  });
+
+  it('members: a workspace-limited admin grants only within its workspaces and never changes its own membership', async () => {
+    const moveInto = async (who: Registered, role: string, workspaceIds: string[]): Promise<void> => {
+      await db.query(
+        `UPDATE identity.memberships SET organization_id = $1, role = $2, workspace_ids = $3 WHERE user_id = $4`,
+        [a.organization.id, role, workspaceIds, who.user.id],
+      );
+    };
+    const dave = await register('dave');
+    const erin = await register('erin');
+    await moveInto(dave, 'admin', [a.workspace.id]);
+    await moveInto(erin, 'agent', [a.workspace.id]);
+    const others = await db.query<{ id: string }>(
+      `SELECT id FROM identity.workspaces WHERE organization_id = $1 AND id <> $2 LIMIT 1`,
+      [a.organization.id, a.workspace.id],
+    );
+    const other = { body: others.rows[0] }; // created by the workspace step above
+    expect(other.body).toBeDefined();
+    const login = await call<{ accessToken: string; refreshToken: string }>('POST', '/api/v1/auth/login', {
+      body: { email: dave.user.email, password: strongPassword },
+    });
+    expect(login.status).toBe(200);
+    const token = login.body.accessToken;
+    const patch = (userId: string, body: unknown) =>
+      call('PATCH', `/api/v1/members/${userId}`, { token, body });
+
+    for (const body of [
+      { workspaceIds: null },
+      { workspaceIds: [a.workspace.id, other.body.id] },
+      { role: 'agent' },
+    ]) {
+      const own = await patch(dave.user.id, body);
+      expect(own.status).toBe(403);
+      expect(own.body).toMatchObject({ code: 'own_membership' });
+    }
+    for (const body of [{ workspaceIds: null }, { workspaceIds: [other.body.id] }]) {
+      const colleague = await patch(erin.user.id, body);
+      expect(colleague.status).toBe(403);
+      expect(colleague.body).toMatchObject({ code: 'workspaces_not_held' });
+    }
+    const orgWide = await patch(a.user.id, { workspaceIds: [a.workspace.id] });
+    expect(orgWide.status).toBe(403);
+    const allowed = await patch(erin.user.id, { role: 'manager', workspaceIds: [a.workspace.id] });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toMatchObject({ role: 'manager', workspaceIds: [a.workspace.id] });
+
+    const rows = await db.query<{ user_id: string; workspace_ids: string[] | null }>(
+      `SELECT user_id, workspace_ids FROM identity.memberships WHERE user_id = ANY($1)`,
+      [[dave.user.id, erin.user.id]],
+    );
+    expect(rows.rows.map((r) => r.workspace_ids)).toEqual([[a.workspace.id], [a.workspace.id]]);
+    const refreshed = await call<{ accessToken: string }>('POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: login.body.refreshToken },
+    });
+    expect(refreshed.status).toBe(200);
+    expect(await verify(refreshed.body.accessToken)).toMatchObject({ role: 'admin', ws: [a.workspace.id] });
+    const seen = await call<{ items: { id: string }[] }>('GET', '/api/v1/workspaces', {
+      token: refreshed.body.accessToken,
+    });
+    expect(seen.body.items.map((w) => w.id)).toEqual([a.workspace.id]);
   });
 
   it('publishes organization, workspace and user events through the outbox with full envelopes', async () => {

@@ -3,7 +3,7 @@ import { UserUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { AuditLog, actorOf, concernedWorkspaces } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
-import { hasRole, tenantScopeOf } from '@leadflow/platform/auth';
+import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { toPage } from '@leadflow/platform/persistence';
@@ -16,7 +16,8 @@ import { userPayload } from '../users/user.view';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import type { MemberView, UpdateMemberDto } from './dto/member.dto';
 import { toMemberView } from './dto/member.dto';
-import { LastOwnerError, OwnerRequiredError } from './members.errors';
+import { LastOwnerError } from './members.errors';
+import { grantRefusal } from './membership-grant';
 import { MembersRepository } from './members.repository';
 
 @Injectable()
@@ -39,8 +40,9 @@ export class MembersService {
   }
 
   /**
-   * Changes a member's role or workspaces (admins and owners). Only owners touch the owner role;
-   * the last owner cannot be demoted. Takes effect at the member's next token refresh.
+   * Changes a member's role or workspaces (admins and owners) within the grant rule
+   * (membership-grant.ts: not one's own, no role above one's own, owners only by owners, a limited
+   * principal only within its workspaces); the last owner cannot be demoted. Takes effect at the member's next token refresh.
    */
   async update(
     principal: Principal,
@@ -51,11 +53,6 @@ export class MembersService {
     const scope = tenantScopeOf(principal);
     const workspaceIds =
       dto.workspaceIds === undefined ? undefined : dto.workspaceIds && [...new Set(dto.workspaceIds)];
-    if (workspaceIds) {
-      const found = new Set(await this.workspaces.existing(scope, workspaceIds));
-      const unknown = workspaceIds.find((id) => !found.has(id));
-      if (unknown) throw new NotFoundError('workspace', unknown);
-    }
     return this.uow.run(async (manager) => {
       const owners = await this.members.lockOwners(manager, scope);
       const { membership, user } = await this.members.lock(manager, scope, userId);
@@ -63,8 +60,17 @@ export class MembersService {
       if (dto.role !== undefined && dto.role !== membership.role) patch.role = dto.role;
       if (workspaceIds !== undefined) patch.workspaceIds = workspaceIds;
       if (Object.keys(patch).length === 0) return toMemberView(membership, user);
-      const touchesOwner = membership.role === 'owner' || patch.role === 'owner';
-      if (touchesOwner && !hasRole(principal, 'owner')) throw new OwnerRequiredError();
+      const refusal = grantRefusal(
+        principal,
+        { userId: user.id, role: membership.role, workspaceIds: membership.workspaceIds },
+        patch,
+      );
+      if (refusal) throw refusal;
+      if (workspaceIds) {
+        const found = new Set(await this.workspaces.existing(scope, workspaceIds));
+        const unknown = workspaceIds.find((id) => !found.has(id));
+        if (unknown) throw new NotFoundError('workspace', unknown);
+      }
       if (membership.role === 'owner' && patch.role !== undefined && owners.length <= 1)
         throw new LastOwnerError();
       const updated = Object.assign(
