@@ -389,6 +389,52 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
     ).toBe(200);
   });
 
+  it('counts attempts atomically: 20 concurrent wrong logins or password changes on one account evaluate at most 5', async () => {
+    const target = await register('concurrent');
+    const email = target.user.email;
+    const attempts = async (): Promise<number> =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM identity.login_attempts WHERE email = $1`,
+            [email.toLowerCase()],
+          )
+        ).rows[0].n,
+      );
+    const logins = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', '/api/v1/auth/login', {
+          body: { email, password: `wrong-password-${i}` },
+          headers: { 'X-Forwarded-For': `203.0.113.${120 + i}` },
+        }),
+      ),
+    );
+    const statuses = logins.map((r) => r.status);
+    // Every evaluated attempt is recorded before its verification: the rows are the evaluations.
+    expect(await attempts()).toBe(5);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+
+    const other = await register('concurrent-change');
+    const changes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', '/api/v1/me/password', {
+          token: other.accessToken,
+          body: { currentPassword: `wrong-password-${i}`, newPassword: 'another-violet-anchor-77' },
+          headers: { 'X-Forwarded-For': `203.0.113.${160 + i}` },
+        }),
+      ),
+    );
+    const changeStatuses = changes.map((r) => r.status);
+    const rows = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM identity.login_attempts WHERE email = $1 AND NOT succeeded`,
+      [other.user.email.toLowerCase()],
+    );
+    expect(Number(rows.rows[0].n)).toBe(5);
+    expect(changeStatuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(changeStatuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
   it('creates, lists, paginates and updates workspaces, publishing their events', async () => {
     const bad = await call('POST', '/api/v1/workspaces', {
       token: a.accessToken,

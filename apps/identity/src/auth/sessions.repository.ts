@@ -109,9 +109,53 @@ export class SessionsRepository {
     await (manager ?? this.dataSource.manager).getRepository(LoginAttemptEntity).insert(attempt);
   }
 
+  /**
+   * Reserves one attempt under the throttle, atomically: takes a transaction-scoped advisory lock
+   * per e-mail (and per IP when an IP limit is given; always in that order), counts the failures
+   * within the window and, below the limits, inserts the attempt as a failure before the password
+   * is verified. Concurrent attempts on one account therefore each see the ones in flight: at most
+   * `limit` are evaluated. Returns the seconds to wait (nothing inserted), or null (reserved; the
+   * caller marks it succeeded or releases it).
+   */
+  async reserveAttempt(
+    manager: EntityManager,
+    attempt: LoginAttemptEntity,
+    limits: { account: number; ip?: number },
+    windowMs: number,
+    retryAfter: (failures: readonly Date[], limit: number, now: Date) => number | null,
+  ): Promise<number | null> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('login_attempts:email:' || $1, 0))`, [
+      attempt.email,
+    ]);
+    if (limits.ip !== undefined) {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('login_attempts:ip:' || $1, 0))`, [
+        attempt.ip,
+      ]);
+    }
+    const now = attempt.createdAt;
+    const since = new Date(now.getTime() - windowMs);
+    const wait = Math.max(
+      retryAfter(await this.accountFailures(attempt.email, since, manager), limits.account, now) ?? 0,
+      limits.ip === undefined
+        ? 0
+        : (retryAfter(await this.ipFailures(attempt.ip, since, manager), limits.ip, now) ?? 0),
+    );
+    if (wait > 0) return wait;
+    await manager.getRepository(LoginAttemptEntity).insert({ ...attempt, succeeded: false });
+    return null;
+  }
+
+  async markAttemptSucceeded(manager: EntityManager, id: string): Promise<void> {
+    await manager.getRepository(LoginAttemptEntity).update({ id }, { succeeded: true });
+  }
+
+  async releaseAttempt(manager: EntityManager, id: string): Promise<void> {
+    await manager.getRepository(LoginAttemptEntity).delete({ id });
+  }
+
   /** Failed attempts for the e-mail since its last successful login, within the window, oldest first. */
-  async accountFailures(email: string, since: Date): Promise<Date[]> {
-    const rows = await this.dataSource.query<{ created_at: Date }[]>(
+  async accountFailures(email: string, since: Date, manager?: EntityManager): Promise<Date[]> {
+    const rows = await (manager ?? this.dataSource.manager).query<{ created_at: Date }[]>(
       `SELECT created_at FROM identity.login_attempts
         WHERE email = $1 AND NOT succeeded AND created_at > $2
           AND created_at > coalesce(
@@ -122,8 +166,8 @@ export class SessionsRepository {
     return rows.map((r) => r.created_at);
   }
 
-  async ipFailures(ip: string, since: Date): Promise<Date[]> {
-    const rows = await this.dataSource.query<{ created_at: Date }[]>(
+  async ipFailures(ip: string, since: Date, manager?: EntityManager): Promise<Date[]> {
+    const rows = await (manager ?? this.dataSource.manager).query<{ created_at: Date }[]>(
       `SELECT created_at FROM identity.login_attempts
         WHERE ip = $1 AND NOT succeeded AND created_at > $2 ORDER BY created_at LIMIT 1000`,
       [ip, since],

@@ -133,25 +133,27 @@ export class PasswordsService {
     const user = await this.users.findById(principal.id);
     if (!user?.active) throw new InvalidCredentialsError();
     // Wrong current passwords count as failed sign-ins: a stolen access token cannot guess on.
-    const attemptAt = new Date();
-    const wait = retryAfterSeconds(
-      await this.sessions.accountFailures(user.email, new Date(attemptAt.getTime() - LOGIN_WINDOW_MS)),
-      MAX_FAILURES_PER_ACCOUNT,
-      attemptAt,
+    // Insert-first (as for login): concurrent guesses each see the ones in flight.
+    const attempt = Object.assign(new LoginAttemptEntity(), {
+      id: uuidv7(),
+      email: user.email,
+      ip: client.ip,
+      succeeded: false,
+      createdAt: new Date(),
+    } satisfies LoginAttemptEntity);
+    const wait = await this.uow.run((manager) =>
+      this.sessions.reserveAttempt(
+        manager,
+        attempt,
+        { account: MAX_FAILURES_PER_ACCOUNT },
+        LOGIN_WINDOW_MS,
+        retryAfterSeconds,
+      ),
     );
     if (wait !== null) throw new TooManyAttemptsError(wait);
-    if (!(await verifyPassword(user.passwordHash, dto.currentPassword))) {
-      await this.sessions.recordAttempt(
-        Object.assign(new LoginAttemptEntity(), {
-          id: uuidv7(),
-          email: user.email,
-          ip: client.ip,
-          succeeded: false,
-          createdAt: attemptAt,
-        } satisfies LoginAttemptEntity),
-      );
-      throw new InvalidCredentialsError();
-    }
+    if (!(await verifyPassword(user.passwordHash, dto.currentPassword))) throw new InvalidCredentialsError();
+    // The right current password is not a failure: the reservation goes.
+    await this.uow.run((manager) => this.sessions.releaseAttempt(manager, attempt.id));
     assertPasswordPolicy(dto.newPassword, user.email, 'newPassword');
     await this.uow.run(async (manager) => {
       await this.users.lockUser(manager, user.id);
