@@ -1216,7 +1216,8 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       const confirmed = await call('POST', '/api/v1/password-resets/confirm', {
         body: { token, password: newPassword },
       });
-      expect(confirmed.status).toBe(204);
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body).toMatchObject({ sessionsRevoked: expect.any(Number), liveApiKeys: [] });
       for (const refreshToken of [ivy.refreshToken, second.body.refreshToken]) {
         expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })).status).toBe(401);
       }

@@ -74,20 +74,33 @@ export class SessionsRepository {
    * Revokes every session of the user, in every organization, and every refresh token of their
    * families (password reset and change). Returns how many sessions were still live.
    */
-  async revokeAllOfUser(manager: EntityManager, userId: string, reason: string, at: Date): Promise<number> {
+  /**
+   * Revokes every open session of the user (and its refresh tokens), in one organization when
+   * `organizationId` is given. Answers how many sessions were open.
+   */
+  async revokeAllOfUser(
+    manager: EntityManager,
+    userId: string,
+    reason: string,
+    at: Date,
+    organizationId?: string,
+  ): Promise<number> {
+    const inOrg = organizationId === undefined ? '' : ' AND organization_id = $3';
+    const params = organizationId === undefined ? [userId, at] : [userId, at, organizationId];
     await manager.query(
       `UPDATE identity.refresh_tokens SET revoked_at = $2
         WHERE revoked_at IS NULL
-          AND session_id IN (SELECT id FROM identity.sessions WHERE user_id = $1)`,
-      [userId, at],
+          AND session_id IN (SELECT id FROM identity.sessions WHERE user_id = $1${inOrg})`,
+      params,
     );
-    const result = await manager
+    const qb = manager
       .getRepository(SessionEntity)
       .createQueryBuilder()
       .update()
       .set({ revokedAt: at, revokedReason: reason })
-      .where('user_id = :userId AND revoked_at IS NULL', { userId })
-      .execute();
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (organizationId !== undefined) qb.andWhere('organization_id = :organizationId', { organizationId });
+    const result = await qb.execute();
     return result.affected ?? 0;
   }
 
