@@ -243,4 +243,33 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
     );
     expect(removedEvents).toHaveLength(2);
   });
+
+  it('answers Cache-Control: no-store on every answer carrying a token or a secret', async () => {
+    const email = `nostore.${Date.now()}@example.com`;
+    const registered = await call<Registered>('POST', '/api/v1/auth/register', {
+      body: { email, password, name: 'No Store', organizationName: 'No Store Leads' },
+    });
+    const login = await call<{ refreshToken: string }>('POST', '/api/v1/auth/login', {
+      body: { email, password },
+    });
+    const refreshed = await call('POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: login.body.refreshToken },
+    });
+    const key = await call<{ key: string }>('POST', '/api/v1/api-keys', {
+      token: registered.body.accessToken,
+      body: { name: 'k', scopes: ['conversions:write'], workspaceId: registered.body.workspace.id },
+    });
+    const exchanged = await call('POST', '/internal/api-keys/exchange', {
+      headers: { 'X-Api-Key': key.body.key },
+    });
+    for (const [what, answer] of Object.entries({ registered, login, refreshed, key, exchanged })) {
+      expect([what, answer.status < 300, answer.headers.get('cache-control')]).toEqual([
+        what,
+        true,
+        'no-store',
+      ]);
+    }
+    const me = await call('GET', '/api/v1/me', { token: registered.body.accessToken });
+    expect(me.headers.get('cache-control')).not.toBe('no-store');
+  });
 });
