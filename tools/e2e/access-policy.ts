@@ -74,6 +74,13 @@ export const ACCESS_POLICY: Record<string, Record<string, Policy>> = {
     'GET /api/v1/members': org('agent', ['members:read']),
     'POST /api/v1/members': org('admin', ['members:manage']),
     'PATCH /api/v1/members/{id}': org('admin', false),
+    'DELETE /api/v1/members/{id}': {
+      people: 'admin',
+      keys: false,
+      tenancy: 'organization',
+      probe: false,
+      reason: 'removes the member for good; offboarding.integration-spec covers the allowed calls',
+    },
     'GET /api/v1/invitations': org('agent', ['members:read']),
     'DELETE /api/v1/invitations/{id}': org('admin', ['members:manage']),
     'POST /api/v1/invitations/accept': 'public',

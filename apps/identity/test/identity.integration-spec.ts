@@ -391,6 +391,52 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
     ).toBe(200);
   });
 
+  it('counts attempts atomically: 20 concurrent wrong logins or password changes on one account evaluate at most 5', async () => {
+    const target = await register('concurrent');
+    const email = target.user.email;
+    const attempts = async (): Promise<number> =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM identity.login_attempts WHERE email = $1`,
+            [email.toLowerCase()],
+          )
+        ).rows[0].n,
+      );
+    const logins = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', '/api/v1/auth/login', {
+          body: { email, password: `wrong-password-${i}` },
+          headers: { 'X-Forwarded-For': `203.0.113.${120 + i}` },
+        }),
+      ),
+    );
+    const statuses = logins.map((r) => r.status);
+    // Every evaluated attempt is recorded before its verification: the rows are the evaluations.
+    expect(await attempts()).toBe(5);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+
+    const other = await register('concurrent-change');
+    const changes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', '/api/v1/me/password', {
+          token: other.accessToken,
+          body: { currentPassword: `wrong-password-${i}`, newPassword: 'another-violet-anchor-77' },
+          headers: { 'X-Forwarded-For': `203.0.113.${160 + i}` },
+        }),
+      ),
+    );
+    const changeStatuses = changes.map((r) => r.status);
+    const rows = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM identity.login_attempts WHERE email = $1 AND NOT succeeded`,
+      [other.user.email.toLowerCase()],
+    );
+    expect(Number(rows.rows[0].n)).toBe(5);
+    expect(changeStatuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(changeStatuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
   it('creates, lists, paginates and updates workspaces, publishing their events', async () => {
     const bad = await call('POST', '/api/v1/workspaces', {
       token: a.accessToken,
@@ -647,12 +693,12 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
     });
     expect(adminTouchesOwner.status).toBe(403);
 
-    const lastOwner = await call('PATCH', `/api/v1/members/${a.user.id}`, {
+    const ownRole = await call('PATCH', `/api/v1/members/${a.user.id}`, {
       token: a.accessToken,
       body: { role: 'admin' },
     });
-    expect(lastOwner.status).toBe(409);
-    expect(lastOwner.body).toMatchObject({ code: 'last_owner' });
+    expect(ownRole.status).toBe(403);
+    expect(ownRole.body).toMatchObject({ code: 'own_membership' });
     const role = await db.query(`SELECT role FROM identity.memberships WHERE user_id = $1`, [a.user.id]);
     expect(role.rows[0].role).toBe('owner');
 
@@ -672,6 +718,67 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       (n) => n >= 1,
       { what: 'user.updated on Kafka' },
     );
+  });
+
+  it('members: a workspace-limited admin grants only within its workspaces and never changes its own membership', async () => {
+    const moveInto = async (who: Registered, role: string, workspaceIds: string[]): Promise<void> => {
+      await db.query(
+        `UPDATE identity.memberships SET organization_id = $1, role = $2, workspace_ids = $3 WHERE user_id = $4`,
+        [a.organization.id, role, workspaceIds, who.user.id],
+      );
+    };
+    const dave = await register('dave');
+    const erin = await register('erin');
+    await moveInto(dave, 'admin', [a.workspace.id]);
+    await moveInto(erin, 'agent', [a.workspace.id]);
+    const others = await db.query<{ id: string }>(
+      `SELECT id FROM identity.workspaces WHERE organization_id = $1 AND id <> $2 LIMIT 1`,
+      [a.organization.id, a.workspace.id],
+    );
+    const other = { body: others.rows[0] }; // created by the workspace step above
+    expect(other.body).toBeDefined();
+    const login = await call<{ accessToken: string; refreshToken: string }>('POST', '/api/v1/auth/login', {
+      body: { email: dave.user.email, password: strongPassword },
+    });
+    expect(login.status).toBe(200);
+    const token = login.body.accessToken;
+    const patch = (userId: string, body: unknown) =>
+      call('PATCH', `/api/v1/members/${userId}`, { token, body });
+
+    for (const body of [
+      { workspaceIds: null },
+      { workspaceIds: [a.workspace.id, other.body.id] },
+      { role: 'agent' },
+    ]) {
+      const own = await patch(dave.user.id, body);
+      expect(own.status).toBe(403);
+      expect(own.body).toMatchObject({ code: 'own_membership' });
+    }
+    for (const body of [{ workspaceIds: null }, { workspaceIds: [other.body.id] }]) {
+      const colleague = await patch(erin.user.id, body);
+      expect(colleague.status).toBe(403);
+      expect(colleague.body).toMatchObject({ code: 'workspaces_not_held' });
+    }
+    const orgWide = await patch(a.user.id, { workspaceIds: [a.workspace.id] });
+    expect(orgWide.status).toBe(403);
+    const allowed = await patch(erin.user.id, { role: 'manager', workspaceIds: [a.workspace.id] });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toMatchObject({ role: 'manager', workspaceIds: [a.workspace.id] });
+
+    const rows = await db.query<{ user_id: string; workspace_ids: string[] | null }>(
+      `SELECT user_id, workspace_ids FROM identity.memberships WHERE user_id = ANY($1)`,
+      [[dave.user.id, erin.user.id]],
+    );
+    expect(rows.rows.map((r) => r.workspace_ids)).toEqual([[a.workspace.id], [a.workspace.id]]);
+    const refreshed = await call<{ accessToken: string }>('POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: login.body.refreshToken },
+    });
+    expect(refreshed.status).toBe(200);
+    expect(await verify(refreshed.body.accessToken)).toMatchObject({ role: 'admin', ws: [a.workspace.id] });
+    const seen = await call<{ items: { id: string }[] }>('GET', '/api/v1/workspaces', {
+      token: refreshed.body.accessToken,
+    });
+    expect(seen.body.items.map((w) => w.id)).toEqual([a.workspace.id]);
   });
 
   it('publishes organization, workspace and user events through the outbox with full envelopes', async () => {
@@ -1111,7 +1218,8 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       const confirmed = await call('POST', '/api/v1/password-resets/confirm', {
         body: { token, password: newPassword },
       });
-      expect(confirmed.status).toBe(204);
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body).toMatchObject({ sessionsRevoked: expect.any(Number), liveApiKeys: [] });
       for (const refreshToken of [ivy.refreshToken, second.body.refreshToken]) {
         expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })).status).toBe(401);
       }

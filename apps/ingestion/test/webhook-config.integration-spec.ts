@@ -803,6 +803,10 @@ describe('webhook and provider configuration (gateway + identity + ingestion, re
         agent,
       );
       expect(rekeyed.status).toBe(200);
+      // Each of these answers carries a secret or a key: no cache may keep it.
+      for (const answer of [created, rotated, prov, rekeyed]) {
+        expect(answer.headers.get('cache-control')).toBe('no-store');
+      }
 
       const rows = await auditRows([hookId, prov.body.id]);
       expect(rows.map((r) => [r.action, r.target_type, r.target_id])).toEqual([

@@ -19,6 +19,7 @@ import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestj
 import { ApiKeysService } from './api-keys.service';
 import type { ApiKeyView, CreatedApiKey } from './dto/api-key.dto';
 import { CreateApiKeyDto, ListApiKeysQuery } from './dto/api-key.dto';
+import { NoStore } from '@leadflow/platform/service';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -27,6 +28,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
+  @NoStore()
   @RequireScopes('api-keys:manage')
   @ApiOperation({ summary: 'Create an API key; the key is shown only in this answer' })
   create(
@@ -65,6 +67,7 @@ export class ApiKeyExchangeController {
 
   @Public()
   @Post('exchange')
+  @NoStore()
   @HttpCode(200)
   @ApiExcludeEndpoint()
   exchange(

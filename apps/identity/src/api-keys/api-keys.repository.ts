@@ -37,6 +37,22 @@ export class ApiKeysRepository {
     await this.keys.within(manager).update(scope, { id }, { revokedAt: at });
   }
 
+  /** Live (neither revoked nor expired) keys created by the user, in one organization or in all. */
+  liveCreatedBy(
+    manager: EntityManager,
+    userId: string,
+    now: Date,
+    organizationId?: string,
+  ): Promise<ApiKeyEntity[]> {
+    const qb = manager
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .where('k.createdBy = :userId AND k.revokedAt IS NULL', { userId })
+      .andWhere('(k.expiresAt IS NULL OR k.expiresAt > :now)', { now });
+    if (organizationId !== undefined) qb.andWhere('k.organizationId = :organizationId', { organizationId });
+    return qb.orderBy('k.createdAt', 'ASC').addOrderBy('k.id', 'ASC').getMany();
+  }
+
   /**
    * Lookup by prefix for the exchange. Not tenant-scoped on purpose: the key itself is the
    * credential and names its organization; the hash is checked by the caller.

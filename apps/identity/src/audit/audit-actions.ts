@@ -12,6 +12,7 @@ export const AuditActions = {
   organizationUpdated: 'organization.updated',
   signingKeyRotated: 'signing_key.rotated',
   memberUpdated: 'member.updated',
+  memberRemoved: 'member.removed',
   invitationCreated: 'invitation.created',
   invitationRevoked: 'invitation.revoked',
   invitationAccepted: 'invitation.accepted',

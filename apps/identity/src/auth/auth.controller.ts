@@ -7,6 +7,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
 import type { MeView, RegistrationResult, TokenPair } from './dto/auth.dto';
 import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';
+import { NoStore } from '@leadflow/platform/service';
 
 @ApiTags('auth')
 @Controller('api/v1')
@@ -15,6 +16,7 @@ export class AuthController {
 
   @Public()
   @Post('auth/register')
+  @NoStore()
   @ApiOperation({ summary: 'Sign up: creates an organization, its first workspace and its owner' })
   register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<RegistrationResult> {
     return this.auth.register(dto, client);
@@ -22,6 +24,7 @@ export class AuthController {
 
   @Public()
   @Post('auth/login')
+  @NoStore()
   @HttpCode(200)
   login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.auth.login(dto, client);
@@ -29,6 +32,7 @@ export class AuthController {
 
   @Public()
   @Post('auth/refresh')
+  @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; a token used twice ends its session' })
   refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPair> {

@@ -166,33 +166,34 @@ export class AuthService {
 
   async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair> {
     const email = dto.email.trim().toLowerCase();
-    const now = new Date();
-    const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
-    const wait = Math.max(
-      retryAfterSeconds(await this.sessions.accountFailures(email, since), MAX_FAILURES_PER_ACCOUNT, now) ??
-        0,
-      retryAfterSeconds(await this.sessions.ipFailures(client.ip, since), MAX_FAILURES_PER_IP, now) ?? 0,
+    const attempt = Object.assign(new LoginAttemptEntity(), {
+      id: uuidv7(),
+      email,
+      ip: client.ip,
+      succeeded: false,
+      createdAt: new Date(),
+    } satisfies LoginAttemptEntity);
+    // Insert-first: the attempt counts as a failure before the password is verified.
+    const wait = await this.uow.run((manager) =>
+      this.sessions.reserveAttempt(
+        manager,
+        attempt,
+        { account: MAX_FAILURES_PER_ACCOUNT, ip: MAX_FAILURES_PER_IP },
+        LOGIN_WINDOW_MS,
+        retryAfterSeconds,
+      ),
     );
-    if (wait > 0) throw new TooManyAttemptsError(wait);
+    if (wait !== null) throw new TooManyAttemptsError(wait);
 
     const user = await this.users.findByEmail(email);
     const verified = user
       ? await verifyPassword(user.passwordHash, dto.password)
       : await verifyPassword(await this.dummy(), dto.password).then(() => false);
     const membership = user?.active ? await this.users.primaryMembership(user.id) : null;
-    const attempt = (succeeded: boolean): LoginAttemptEntity =>
-      Object.assign(new LoginAttemptEntity(), {
-        id: uuidv7(),
-        email,
-        ip: client.ip,
-        succeeded,
-        createdAt: new Date(),
-      });
 
     if (!user || !verified || !membership) {
-      await this.uow.run(async (manager) => {
-        await this.sessions.recordAttempt(attempt(false), manager);
-        if (user && membership) {
+      if (user && membership) {
+        await this.uow.run(async (manager) => {
           await this.audit.record(manager, {
             organizationId: membership.organizationId,
             actor: { type: 'anonymous', id: null },
@@ -202,12 +203,12 @@ export class AuthService {
             client,
             details: { reason: verified ? 'inactive' : 'wrong_password' },
           });
-        }
-      });
+        });
+      }
       throw new InvalidCredentialsError();
     }
     const signIn = await this.uow.run(async (manager) => {
-      await this.sessions.recordAttempt(attempt(true), manager);
+      await this.sessions.markAttemptSucceeded(manager, attempt.id);
       await this.users.touchLastLogin(manager, user.id, new Date());
       const opened = await this.issuer.open(manager, user.id, membership, client);
       await this.audit.record(manager, {

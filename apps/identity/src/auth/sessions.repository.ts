@@ -74,20 +74,33 @@ export class SessionsRepository {
    * Revokes every session of the user, in every organization, and every refresh token of their
    * families (password reset and change). Returns how many sessions were still live.
    */
-  async revokeAllOfUser(manager: EntityManager, userId: string, reason: string, at: Date): Promise<number> {
+  /**
+   * Revokes every open session of the user (and its refresh tokens), in one organization when
+   * `organizationId` is given. Answers how many sessions were open.
+   */
+  async revokeAllOfUser(
+    manager: EntityManager,
+    userId: string,
+    reason: string,
+    at: Date,
+    organizationId?: string,
+  ): Promise<number> {
+    const inOrg = organizationId === undefined ? '' : ' AND organization_id = $3';
+    const params = organizationId === undefined ? [userId, at] : [userId, at, organizationId];
     await manager.query(
       `UPDATE identity.refresh_tokens SET revoked_at = $2
         WHERE revoked_at IS NULL
-          AND session_id IN (SELECT id FROM identity.sessions WHERE user_id = $1)`,
-      [userId, at],
+          AND session_id IN (SELECT id FROM identity.sessions WHERE user_id = $1${inOrg})`,
+      params,
     );
-    const result = await manager
+    const qb = manager
       .getRepository(SessionEntity)
       .createQueryBuilder()
       .update()
       .set({ revokedAt: at, revokedReason: reason })
-      .where('user_id = :userId AND revoked_at IS NULL', { userId })
-      .execute();
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (organizationId !== undefined) qb.andWhere('organization_id = :organizationId', { organizationId });
+    const result = await qb.execute();
     return result.affected ?? 0;
   }
 
@@ -109,9 +122,53 @@ export class SessionsRepository {
     await (manager ?? this.dataSource.manager).getRepository(LoginAttemptEntity).insert(attempt);
   }
 
+  /**
+   * Reserves one attempt under the throttle, atomically: takes a transaction-scoped advisory lock
+   * per e-mail (and per IP when an IP limit is given; always in that order), counts the failures
+   * within the window and, below the limits, inserts the attempt as a failure before the password
+   * is verified. Concurrent attempts on one account therefore each see the ones in flight: at most
+   * `limit` are evaluated. Returns the seconds to wait (nothing inserted), or null (reserved; the
+   * caller marks it succeeded or releases it).
+   */
+  async reserveAttempt(
+    manager: EntityManager,
+    attempt: LoginAttemptEntity,
+    limits: { account: number; ip?: number },
+    windowMs: number,
+    retryAfter: (failures: readonly Date[], limit: number, now: Date) => number | null,
+  ): Promise<number | null> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('login_attempts:email:' || $1, 0))`, [
+      attempt.email,
+    ]);
+    if (limits.ip !== undefined) {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('login_attempts:ip:' || $1, 0))`, [
+        attempt.ip,
+      ]);
+    }
+    const now = attempt.createdAt;
+    const since = new Date(now.getTime() - windowMs);
+    const wait = Math.max(
+      retryAfter(await this.accountFailures(attempt.email, since, manager), limits.account, now) ?? 0,
+      limits.ip === undefined
+        ? 0
+        : (retryAfter(await this.ipFailures(attempt.ip, since, manager), limits.ip, now) ?? 0),
+    );
+    if (wait > 0) return wait;
+    await manager.getRepository(LoginAttemptEntity).insert({ ...attempt, succeeded: false });
+    return null;
+  }
+
+  async markAttemptSucceeded(manager: EntityManager, id: string): Promise<void> {
+    await manager.getRepository(LoginAttemptEntity).update({ id }, { succeeded: true });
+  }
+
+  async releaseAttempt(manager: EntityManager, id: string): Promise<void> {
+    await manager.getRepository(LoginAttemptEntity).delete({ id });
+  }
+
   /** Failed attempts for the e-mail since its last successful login, within the window, oldest first. */
-  async accountFailures(email: string, since: Date): Promise<Date[]> {
-    const rows = await this.dataSource.query<{ created_at: Date }[]>(
+  async accountFailures(email: string, since: Date, manager?: EntityManager): Promise<Date[]> {
+    const rows = await (manager ?? this.dataSource.manager).query<{ created_at: Date }[]>(
       `SELECT created_at FROM identity.login_attempts
         WHERE email = $1 AND NOT succeeded AND created_at > $2
           AND created_at > coalesce(
@@ -122,8 +179,8 @@ export class SessionsRepository {
     return rows.map((r) => r.created_at);
   }
 
-  async ipFailures(ip: string, since: Date): Promise<Date[]> {
-    const rows = await this.dataSource.query<{ created_at: Date }[]>(
+  async ipFailures(ip: string, since: Date, manager?: EntityManager): Promise<Date[]> {
+    const rows = await (manager ?? this.dataSource.manager).query<{ created_at: Date }[]>(
       `SELECT created_at FROM identity.login_attempts
         WHERE ip = $1 AND NOT succeeded AND created_at > $2 ORDER BY created_at LIMIT 1000`,
       [ip, since],

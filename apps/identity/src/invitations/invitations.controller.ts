@@ -9,6 +9,7 @@ import type { TokenPair } from '../auth/dto/auth.dto';
 import type { InvitationView } from './dto/invitation.dto';
 import { AcceptInvitationDto, CreateInvitationDto, ListInvitationsQuery } from './dto/invitation.dto';
 import { InvitationsService } from './invitations.service';
+import { NoStore } from '@leadflow/platform/service';
 
 @ApiTags('invitations')
 @Controller('api/v1')
@@ -51,6 +52,7 @@ export class InvitationsController {
 
   @Public()
   @Post('invitations/accept')
+  @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation: joins the organization and signs in there' })
   accept(@Body() dto: AcceptInvitationDto, @Client() client: ClientInfo): Promise<TokenPair> {

@@ -10,8 +10,6 @@ export enum InvitationErrorCode {
   InvitationRevoked = 'invitation_revoked',
   InvitationExpired = 'invitation_expired',
   AlreadyMember = 'already_member',
-  RoleAboveOwn = 'role_above_own',
-  WorkspacesNotHeld = 'workspaces_not_held',
 }
 
 export class InvitationNotFoundError extends DomainError {
@@ -44,22 +42,6 @@ export class AlreadyMemberError extends DomainError {
       'conflict',
       InvitationErrorCode.AlreadyMember,
       'This person is already a member of the organization',
-    );
-  }
-}
-
-export class RoleAboveOwnError extends DomainError {
-  constructor() {
-    super('forbidden', InvitationErrorCode.RoleAboveOwn, 'An invitation cannot grant a role above your own');
-  }
-}
-
-export class WorkspacesNotHeldError extends DomainError {
-  constructor() {
-    super(
-      'forbidden',
-      InvitationErrorCode.WorkspacesNotHeld,
-      'A principal limited to some workspaces can only invite to those workspaces',
     );
   }
 }

@@ -1,9 +1,9 @@
 import type { Page } from '@leadflow/contracts';
-import { InvitationCreated, UserCreated, UserUpdated, roleRank } from '@leadflow/contracts';
+import { InvitationCreated, UserCreated, UserUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
-import { hasRole, tenantScopeOf } from '@leadflow/platform/auth';
+import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError, NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { toPage } from '@leadflow/platform/persistence';
@@ -20,7 +20,7 @@ import { expiresAfter, hashSingleUseToken, newSingleUseToken } from '../common/s
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import { IdentityEnv } from '../config/env.schema';
-import { OwnerRequiredError } from '../members/members.errors';
+import { grantRefusal } from '../members/membership-grant';
 import { MembershipEntity } from '../users/membership.entity';
 import { UserEntity } from '../users/user.entity';
 import { userPayload } from '../users/user.view';
@@ -41,8 +41,6 @@ import {
   InvitationNotFoundError,
   InvitationRevokedError,
   InvitationUsedError,
-  RoleAboveOwnError,
-  WorkspacesNotHeldError,
 } from './invitations.errors';
 import { InvitationsRepository } from './invitations.repository';
 
@@ -61,20 +59,16 @@ export class InvitationsService {
   ) {}
 
   /**
-   * Invites an e-mail address with a role. Only owners grant the owner role; nobody grants a role
-   * above their own or workspaces they are not limited to. A new invitation replaces the e-mail's
+   * Invites an e-mail address with a role, within the grant rule (membership-grant.ts): only owners
+   * grant the owner role; nobody grants a role above their own or workspaces they do not hold. A new invitation replaces the e-mail's
    * pending ones. The plain token leaves only in the InvitationCreated event (campaigns mails it).
    */
   async invite(principal: Principal, dto: CreateInvitationDto, client: ClientInfo): Promise<InvitationView> {
     const scope = tenantScopeOf(principal);
     const email = dto.email.trim().toLowerCase();
-    if (dto.role === 'owner' && !hasRole(principal, 'owner')) throw new OwnerRequiredError();
-    if (roleRank[dto.role] > roleRank[principal.role]) throw new RoleAboveOwnError();
     const workspaceIds = dto.workspaceIds ? [...new Set(dto.workspaceIds)] : null;
-    if (principal.workspaceIds) {
-      const held = new Set(principal.workspaceIds);
-      if (!workspaceIds || !workspaceIds.every((id) => held.has(id))) throw new WorkspacesNotHeldError();
-    }
+    const refusal = grantRefusal(principal, null, { role: dto.role, workspaceIds });
+    if (refusal) throw refusal;
     if (workspaceIds) {
       const found = new Set(await this.workspaces.existing(scope, workspaceIds));
       const unknown = workspaceIds.find((id) => !found.has(id));

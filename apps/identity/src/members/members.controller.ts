@@ -3,10 +3,10 @@ import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, RequireRole, RequireScopes } from '@leadflow/platform/auth';
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { MemberView } from './dto/member.dto';
-import { ListMembersQuery, UpdateMemberDto } from './dto/member.dto';
+import type { MemberView, RemovedMemberView } from './dto/member.dto';
+import { ListMembersQuery, RemoveMemberQuery, UpdateMemberDto } from './dto/member.dto';
 import { MembersService } from './members.service';
 
 @ApiTags('members')
@@ -35,5 +35,21 @@ export class MembersController {
     @Client() client: ClientInfo,
   ): Promise<MemberView> {
     return this.members.update(principal, id, dto, client);
+  }
+
+  @Delete(':id')
+  @RequireRole('admin')
+  @RequireScopes('members:manage')
+  @ApiOperation({
+    summary:
+      "Remove a member (id: the user's id): their sessions end and the API keys they created are revoked unless an owner keeps them (keepApiKeys=true)",
+  })
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: RemoveMemberQuery,
+    @Client() client: ClientInfo,
+  ): Promise<RemovedMemberView> {
+    return this.members.remove(principal, id, query.keepApiKeys === true, client);
   }
 }

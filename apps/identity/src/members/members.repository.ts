@@ -74,6 +74,10 @@ export class MembersRepository {
     await this.memberships.within(manager).update(scope, { id }, patch);
   }
 
+  async remove(manager: EntityManager, scope: TenantScope, id: string): Promise<void> {
+    await manager.getRepository(MembershipEntity).delete({ id, organizationId: scope.organizationId });
+  }
+
   private async users(ids: string[]): Promise<Map<string, UserEntity>> {
     if (ids.length === 0) return new Map();
     const rows = await this.dataSource.getRepository(UserEntity).find({ where: { id: In(ids) } });

@@ -4,6 +4,7 @@ import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, Public, RequireUser } from '@leadflow/platform/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { PasswordResetResult } from './dto/password.dto';
 import { ChangePasswordDto, ConfirmPasswordResetDto, RequestPasswordResetDto } from './dto/password.dto';
 import { PasswordsService } from './passwords.service';
 
@@ -22,9 +23,12 @@ export class PasswordsController {
 
   @Public()
   @Post('password-resets/confirm')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Set a new password with a reset token; every session of the user ends' })
-  confirm(@Body() dto: ConfirmPasswordResetDto, @Client() client: ClientInfo): Promise<void> {
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Set a new password with a reset token; every session of the user ends (answers how many, and the live API keys they created)',
+  })
+  confirm(@Body() dto: ConfirmPasswordResetDto, @Client() client: ClientInfo): Promise<PasswordResetResult> {
     return this.passwords.confirmReset(dto, client);
   }
 

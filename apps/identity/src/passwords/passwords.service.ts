@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditAction } from '../audit/audit-actions';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { AuditActions } from '../audit/audit-actions';
 import { InvalidCredentialsError, TooManyAttemptsError, UserTokenRequiredError } from '../auth/auth.errors';
 import { LoginAttemptEntity } from '../auth/login-attempt.entity';
@@ -22,8 +23,14 @@ import {
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import { IdentityEnv } from '../config/env.schema';
+import { toApiKeyRef } from '../members/dto/member.dto';
 import { UsersRepository } from '../users/users.repository';
-import type { ChangePasswordDto, ConfirmPasswordResetDto, RequestPasswordResetDto } from './dto/password.dto';
+import type {
+  ChangePasswordDto,
+  ConfirmPasswordResetDto,
+  PasswordResetResult,
+  RequestPasswordResetDto,
+} from './dto/password.dto';
 import { PasswordResetEntity } from './password-reset.entity';
 import { RESET_REQUEST_WINDOW_MS, mayRequestReset } from './password-reset.policy';
 import { PasswordResetsRepository } from './password-resets.repository';
@@ -40,6 +47,7 @@ export class PasswordsService {
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditLog,
     private readonly env: IdentityEnv,
+    private readonly apiKeys: ApiKeysRepository,
   ) {}
 
   /**
@@ -98,10 +106,14 @@ export class PasswordsService {
     });
   }
 
-  /** Sets a new password with a reset token (single use) and ends every session of the user. */
-  async confirmReset(dto: ConfirmPasswordResetDto, client: ClientInfo): Promise<void> {
+  /**
+   * Sets a new password with a reset token (single use) and ends every session of the user.
+   * Answers how many sessions were revoked and the user's live API keys (a reset after a
+   * compromise: review or revoke them).
+   */
+  async confirmReset(dto: ConfirmPasswordResetDto, client: ClientInfo): Promise<PasswordResetResult> {
     const tokenHash = hashSingleUseToken(dto.token);
-    await this.uow.run(async (manager) => {
+    return this.uow.run(async (manager): Promise<PasswordResetResult> => {
       const reset = await this.resets.lockByTokenHash(manager, tokenHash);
       if (!reset) throw new ResetTokenInvalidError();
       const now = nowMs();
@@ -117,10 +129,22 @@ export class PasswordsService {
       const user = await this.users.lockUser(manager, reset.userId);
       if (!user) throw new ResetTokenInvalidError();
       assertPasswordPolicy(dto.password, user.email);
-      await this.replacePassword(manager, user.id, dto.password, 'password_reset', now);
+      const sessionsRevoked = await this.replacePassword(
+        manager,
+        user.id,
+        dto.password,
+        'password_reset',
+        now,
+      );
+      const liveApiKeys = (await this.apiKeys.liveCreatedBy(manager, user.id, now)).map((k) => ({
+        ...toApiKeyRef(k),
+        organizationId: k.organizationId,
+      }));
       await this.recordInEveryOrganization(manager, user.id, AuditActions.passwordReset, client, {
         resetId: reset.id,
+        sessionsRevoked,
       });
+      return { sessionsRevoked, liveApiKeys };
     });
   }
 
@@ -133,25 +157,27 @@ export class PasswordsService {
     const user = await this.users.findById(principal.id);
     if (!user?.active) throw new InvalidCredentialsError();
     // Wrong current passwords count as failed sign-ins: a stolen access token cannot guess on.
-    const attemptAt = new Date();
-    const wait = retryAfterSeconds(
-      await this.sessions.accountFailures(user.email, new Date(attemptAt.getTime() - LOGIN_WINDOW_MS)),
-      MAX_FAILURES_PER_ACCOUNT,
-      attemptAt,
+    // Insert-first (as for login): concurrent guesses each see the ones in flight.
+    const attempt = Object.assign(new LoginAttemptEntity(), {
+      id: uuidv7(),
+      email: user.email,
+      ip: client.ip,
+      succeeded: false,
+      createdAt: new Date(),
+    } satisfies LoginAttemptEntity);
+    const wait = await this.uow.run((manager) =>
+      this.sessions.reserveAttempt(
+        manager,
+        attempt,
+        { account: MAX_FAILURES_PER_ACCOUNT },
+        LOGIN_WINDOW_MS,
+        retryAfterSeconds,
+      ),
     );
     if (wait !== null) throw new TooManyAttemptsError(wait);
-    if (!(await verifyPassword(user.passwordHash, dto.currentPassword))) {
-      await this.sessions.recordAttempt(
-        Object.assign(new LoginAttemptEntity(), {
-          id: uuidv7(),
-          email: user.email,
-          ip: client.ip,
-          succeeded: false,
-          createdAt: attemptAt,
-        } satisfies LoginAttemptEntity),
-      );
-      throw new InvalidCredentialsError();
-    }
+    if (!(await verifyPassword(user.passwordHash, dto.currentPassword))) throw new InvalidCredentialsError();
+    // The right current password is not a failure: the reservation goes.
+    await this.uow.run((manager) => this.sessions.releaseAttempt(manager, attempt.id));
     assertPasswordPolicy(dto.newPassword, user.email, 'newPassword');
     await this.uow.run(async (manager) => {
       await this.users.lockUser(manager, user.id);

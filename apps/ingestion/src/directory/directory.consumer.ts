@@ -2,6 +2,7 @@ import {
   OrganizationCreated,
   OrganizationUpdated,
   UserCreated,
+  UserRemoved,
   UserUpdated,
   WorkspaceCreated,
   WorkspaceUpdated,
@@ -31,6 +32,7 @@ export class DirectoryConsumer implements OnModuleInit {
       on(WorkspaceUpdated, (e, tx) => this.directory.saveWorkspace(tx, e.payload, new Date(e.occurredAt))),
       on(UserCreated, (e, tx) => this.directory.saveUser(tx, e.payload, new Date(e.occurredAt))),
       on(UserUpdated, (e, tx) => this.directory.saveUser(tx, e.payload, new Date(e.occurredAt))),
+      on(UserRemoved, (e, tx) => this.directory.removeUser(tx, e.payload, new Date(e.occurredAt))),
     ]);
   }
 }

@@ -1,4 +1,9 @@
-import type { OrganizationPayload, UserPayload, WorkspacePayload } from '@leadflow/contracts';
+import type {
+  OrganizationPayload,
+  UserPayload,
+  UserRemovedPayload,
+  WorkspacePayload,
+} from '@leadflow/contracts';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -42,6 +47,18 @@ export class DirectoryRepository {
        WHERE ingestion.users.event_at <= EXCLUDED.event_at
          AND ingestion.users.organization_id = EXCLUDED.organization_id`,
       [user.id, user.organizationId, user.role, user.workspaceIds ?? null, user.active, eventAt],
+    );
+  }
+
+  /**
+   * A removed member is kept as inactive (not deleted), so an older user.updated arriving late
+   * cannot bring it back; a later user.created/updated (re-invited) does.
+   */
+  async removeUser(tx: EntityManager, removed: UserRemovedPayload, eventAt: Date): Promise<void> {
+    await tx.query(
+      `UPDATE ingestion.users SET active = false, event_at = $3
+        WHERE id = $1 AND organization_id = $2 AND event_at <= $3`,
+      [removed.id, removed.organizationId, eventAt],
     );
   }
 

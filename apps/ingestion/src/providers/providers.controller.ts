@@ -13,6 +13,7 @@ import {
   UpdateProviderDto,
 } from './dto/provider.dto';
 import { ProvidersService } from './providers.service';
+import { NoStore } from '@leadflow/platform/service';
 
 @ApiTags('providers')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class ProvidersController {
   constructor(private readonly providers: ProvidersService) {}
 
   @Post()
+  @NoStore()
   @ApiOperation({ summary: 'Onboard a lead source; answers its id and API key (shown once)' })
   create(
     @CurrentPrincipal() principal: Principal,
@@ -59,6 +61,7 @@ export class ProvidersController {
   }
 
   @Post(':id/rotate-key')
+  @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Issue a new API key; the old one stops working at once' })
   rotateKey(

@@ -30,6 +30,7 @@ import {
   UpdateWebhookDto,
 } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
+import { NoStore } from '@leadflow/platform/service';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -39,6 +40,7 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
+  @NoStore()
   @ApiOperation({
     summary: 'Create a webhook for a workspace; answers its URL and signing secret (shown once)',
   })
@@ -90,6 +92,7 @@ export class WebhooksController {
   }
 
   @Post(':id/rotate-secret')
+  @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'New signing secret; the previous one stays valid for the grace period' })
   rotateSecret(

@@ -58,6 +58,14 @@ export class UserPayload {
   @IsBoolean() active!: boolean;
 }
 
+/** A member left (or was removed from) an organization; the user account itself stays. */
+export class UserRemovedPayload {
+  /** The user's id. */
+  @IsUUID('all') id!: string;
+  @IsUUID('all') organizationId!: string;
+  @IsISO8601() removedAt!: string;
+}
+
 export class PasswordResetRequestedPayload {
   @IsUUID('all') userId!: string;
   @IsString() @MaxLength(320) email!: string;
@@ -110,6 +118,13 @@ export const UserUpdated = defineEvent({
   version: 1,
   topic: Topics.identityUsers,
   payload: UserPayload,
+});
+/** Additive (v1): consumers that keep a copy of members mark the user gone from the organization. */
+export const UserRemoved = defineEvent({
+  type: 'user.removed',
+  version: 1,
+  topic: Topics.identityUsers,
+  payload: UserRemovedPayload,
 });
 export const PasswordResetRequested = defineEvent({
   type: 'user.password_reset_requested',

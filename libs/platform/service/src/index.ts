@@ -3,3 +3,4 @@ export * from './health.controller';
 export * from './service-platform.module';
 export * from './bootstrap';
 export * from './security-headers';
+export * from './no-store';

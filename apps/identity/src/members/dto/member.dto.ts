@@ -1,7 +1,8 @@
 import { IsOmittable } from '@leadflow/platform/errors';
 import type { Role } from '@leadflow/contracts';
 import { Roles } from '@leadflow/contracts';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQuery } from '@leadflow/platform/persistence';
 import type { MembershipEntity } from '../../users/membership.entity';
 import type { UserEntity } from '../../users/user.entity';
@@ -20,6 +21,40 @@ export class UpdateMemberDto {
 }
 
 export class ListMembersQuery extends PageQuery {}
+
+export class RemoveMemberQuery {
+  /** Owners only: keep the API keys the member created (listed in the answer) instead of revoking them. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  keepApiKeys?: boolean;
+}
+
+export interface ApiKeyRef {
+  id: string;
+  name: string;
+  prefix: string;
+  workspaceId: string | null;
+}
+
+export interface RemovedMemberView {
+  /** The user's id. */
+  id: string;
+  sessionsRevoked: number;
+  /** Keys the member created, revoked with the membership. */
+  apiKeysRevoked: ApiKeyRef[];
+  /** Keys the member created and the owner kept (keepApiKeys=true): still live, review them. */
+  apiKeysKept: ApiKeyRef[];
+}
+
+export function toApiKeyRef(k: {
+  id: string;
+  name: string;
+  prefix: string;
+  workspaceId: string | null;
+}): ApiKeyRef {
+  return { id: k.id, name: k.name, prefix: k.prefix, workspaceId: k.workspaceId };
+}
 
 export interface MemberView {
   /** The user's id. */

@@ -29,3 +29,16 @@ export class ChangePasswordDto {
   @MaxLength(1024)
   newPassword!: string;
 }
+
+export interface PasswordResetResult {
+  /** Sessions (and their refresh tokens) the reset revoked, in every organization. */
+  sessionsRevoked: number;
+  /** API keys the user created that are still live: the reset does not revoke them. */
+  liveApiKeys: {
+    id: string;
+    name: string;
+    prefix: string;
+    workspaceId: string | null;
+    organizationId: string;
+  }[];
+}
