@@ -1,28 +1,20 @@
 /**
- * Offline checks of the deployment manifests: schema validation (kubernetes-models for core
- * objects, ajv + the hand-written subsets in ./schemas for the operators' custom resources,
- * the compose-spec JSON schema for docker-compose.yml) and cross-checks between objects.
- * Every check returns a list of problems (empty = fine), so tests can show them all at once
- * and can prove that a broken manifest is caught.
+ * Offline checks of the deployment manifests as the real kustomize renders them: every object
+ * validated against the published schema of its kind (./validate.mjs: kubernetes-models, and the
+ * Strimzi and CloudNativePG models for the operators' custom resources), docker-compose.yml
+ * against the compose-spec JSON schema, and cross-checks between objects. Every check returns a
+ * list of problems (empty = fine), so tests can show them all at once and can prove that a
+ * broken manifest is caught.
  */
 import { ServiceNames, Topics, dlqTopic } from '@leadflow/contracts';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
+import Ajv from 'ajv/dist/2019';
 import type { ValidateFunction } from 'ajv';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
 import { parseDockerfile } from './dockerfile';
-import { isJsonObject, loadYamlDocuments, parseImage } from './kustomize';
-import type { JsonObject, JsonValue, KubeObject } from './kustomize';
+import { isJsonObject, loadYamlDocuments, parseImage } from './manifests';
+import type { JsonObject, JsonValue, KubeObject } from './manifests';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -75,79 +67,28 @@ const label = (o: KubeObject): string => `${o.kind}/${o.metadata.name}`;
 
 /* ---------------------------------------------------------------- schema validation */
 
-type Validator = (obj: KubeObject) => void;
-type ModelClass<T> = new (data: T) => { validate(): void };
-
-function model<T>(Ctor: ModelClass<T>): Validator {
-  // The parsed YAML is structurally untyped; the model's validate() is what checks its shape.
-  return (obj) => new Ctor(obj as unknown as T).validate();
-}
-
-const CORE_VALIDATORS: Record<string, Validator> = {
-  'apps/v1/Deployment': model(Deployment),
-  'v1/Service': model(Service),
-  'v1/ConfigMap': model(ConfigMap),
-  'v1/Secret': model(Secret),
-  'v1/Namespace': model(Namespace),
-  'v1/PersistentVolumeClaim': model(PersistentVolumeClaim),
-  'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
-  'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
-  'networking.k8s.io/v1/Ingress': model(Ingress),
-};
-
-const SCHEMA_DIR = path.join(__dirname, 'schemas');
-const CUSTOM_RESOURCE_SCHEMAS: Record<string, string> = {
-  'kafka.strimzi.io/v1beta2/Kafka': 'kafka.schema.json',
-  'kafka.strimzi.io/v1beta2/KafkaNodePool': 'kafka-node-pool.schema.json',
-  'kafka.strimzi.io/v1beta2/KafkaTopic': 'kafka-topic.schema.json',
-  'postgresql.cnpg.io/v1/Cluster': 'cnpg-cluster.schema.json',
-};
-
 function readJson(file: string): JsonObject {
   const value = JSON.parse(fs.readFileSync(file, 'utf8')) as JsonValue;
   if (!isJsonObject(value)) throw new Error(`${file}: not a JSON object`);
   return value;
 }
 
-let customValidators: Map<string, ValidateFunction> | undefined;
-function customResourceValidators(): Map<string, ValidateFunction> {
-  if (!customValidators) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    ajv.addSchema(readJson(path.join(SCHEMA_DIR, 'object-meta.schema.json')));
-    customValidators = new Map(
-      Object.entries(CUSTOM_RESOURCE_SCHEMAS).map(([key, file]) => [
-        key,
-        ajv.compile(readJson(path.join(SCHEMA_DIR, file))),
-      ]),
-    );
-  }
-  return customValidators;
-}
-
 function ajvErrors(validate: ValidateFunction): string {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
 }
 
-/** Validates every object against its schema; unknown kinds are problems too. */
+/**
+ * Validates every object against the schema of its apiVersion and kind (./validate.mjs, a Node
+ * process of its own: the model packages are ES modules only); a kind without one is a problem.
+ */
 export function schemaProblems(all: KubeObject[]): string[] {
-  const problems: string[] = [];
-  for (const obj of all) {
-    const key = `${obj.apiVersion}/${obj.kind}`;
-    const core = CORE_VALIDATORS[key];
-    const custom = customResourceValidators().get(key);
-    if (core) {
-      try {
-        core(obj);
-      } catch (err) {
-        problems.push(`${label(obj)}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    } else if (custom) {
-      if (!custom(obj)) problems.push(`${label(obj)}: ${ajvErrors(custom)}`);
-    } else {
-      problems.push(`${label(obj)}: no schema for ${key}; add a validator to tools/deploy-check/checks.ts`);
-    }
-  }
-  return problems;
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'validate.mjs')], {
+    input: JSON.stringify(all),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`validate.mjs failed: ${result.stderr || String(result.error)}`);
+  return JSON.parse(result.stdout) as string[];
 }
 
 /* ---------------------------------------------------------------- cross-checks */
@@ -541,7 +482,7 @@ export function composeSchemaValidator(): ValidateFunction {
     // still carries draft-04 style `id` annotations, which are only labels there and are
     // dropped too. Its custom formats are the ones docker compose implements, defined here the
     // same way.
-    const ajv = new Ajv2019({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false });
     ajv.addFormat('duration', GO_DURATION);
     ajv.addFormat('ports', {
       type: 'number',

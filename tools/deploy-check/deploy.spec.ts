@@ -3,6 +3,7 @@
  *   npx jest -c jest.unit.config.cjs tools/deploy-check
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import {
@@ -18,8 +19,8 @@ import {
   schemaProblems,
 } from './checks';
 import type { ClusterExpectations } from './checks';
-import { isJsonObject, renderKustomization } from './kustomize';
-import type { JsonObject, JsonValue, KubeObject } from './kustomize';
+import { isJsonObject, kustomizationProblems, renderOverlay } from './manifests';
+import type { JsonObject, JsonValue, KubeObject } from './manifests';
 
 const secretKeys = documentedSecrets();
 
@@ -28,8 +29,12 @@ const OVERLAYS: Record<string, Omit<ClusterExpectations, 'secretKeys'>> = {
   prod: { namespace: 'leadflow', replicas: 3, hpa: { min: 3, max: 10 }, pinnedImages: true },
 };
 
+/** Each overlay rendered once by the real kustomize; tests get their own copy to break. */
+const rendered = new Map<string, KubeObject[]>();
 function render(overlay: string): KubeObject[] {
-  return renderKustomization(path.join(REPO_ROOT, 'k8s/overlays', overlay));
+  if (!rendered.has(overlay))
+    rendered.set(overlay, renderOverlay(path.join(REPO_ROOT, 'k8s/overlays', overlay)));
+  return structuredClone(rendered.get(overlay)!);
 }
 
 function find(all: KubeObject[], kind: string, name: string): KubeObject {
@@ -106,6 +111,52 @@ describe.each(Object.keys(OVERLAYS))('k8s overlay %s', (overlay) => {
     expect(get(c, 'readinessProbe', 'httpGet', 'path')).toBe('/readyz');
     expect(get(c, 'env')).toEqual(expect.arrayContaining([{ name: 'IDENTITY_PORT', value: '3001' }]));
     expect(get(c, 'resources', 'limits', 'memory')).toBe(overlay === 'dev' ? '384Mi' : '768Mi');
+  });
+});
+
+describe('the kustomizations', () => {
+  it.each(Object.keys(OVERLAYS))(
+    '%s: every images entry is used and every targeted patch changes something',
+    (overlay) => {
+      expect(kustomizationProblems(path.join(REPO_ROOT, 'k8s/overlays', overlay))).toEqual([]);
+    },
+  );
+
+  it('kustomize accepts an unused image and a patch whose target matches nothing; the check does not', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'overlay-'));
+    try {
+      const write = (file: string, text: string): void => {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+      };
+      write('base/kustomization.yaml', 'resources: [web.yaml]\n');
+      write('base/web.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web }\ndata: { A: "1" }\n');
+      write(
+        'overlay/kustomization.yaml',
+        [
+          'resources: [../base]',
+          'images:',
+          '  - name: example/api',
+          '    newTag: "1"',
+          'patches:',
+          '  - path: patch.yaml',
+          '    target: { kind: Deployment }',
+          '',
+        ].join('\n'),
+      );
+      write(
+        'overlay/patch.yaml',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: any }\nspec: { replicas: 1 }\n',
+      );
+      const file = path.join(dir, 'overlay/kustomization.yaml');
+      expect(renderOverlay(path.join(dir, 'overlay'))).toHaveLength(1);
+      expect(kustomizationProblems(path.join(dir, 'overlay'))).toEqual([
+        `${file}: image example/api is used by no container`,
+        `${file}: patch patch.yaml changes nothing`,
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -201,20 +252,18 @@ describe('the checks catch broken manifests', () => {
     (get(find(all, 'Cluster', 'leadflow-db'), 'spec', 'postgresql', 'parameters') as JsonObject)[
       'max_connections'
     ] = 300;
-    const problems = schemaProblems(all);
-    expect(problems).toHaveLength(3);
-    expect(problems[0]).toMatch(/^Deployment\/identity: .*containerPort must be integer/);
-    expect(problems[1]).toMatch(/^KafkaTopic\/routing\.deliveries\.v1: \/spec\/partitions must be integer/);
-    expect(problems[2]).toMatch(
-      /^Cluster\/leadflow-db: \/spec\/postgresql\/parameters\/max_connections must be string/,
-    );
+    (get(find(all, 'KafkaNodePool', 'dual-role'), 'spec') as JsonObject)['replicas'] = 'three';
+    expect(schemaProblems(all).sort()).toEqual([
+      'Cluster/leadflow-db: /spec/postgresql/parameters/max_connections must be string',
+      'Deployment/identity: /spec/template/spec/containers/0/ports/0/containerPort must be integer',
+      'KafkaNodePool/dual-role: /spec/replicas must be integer',
+      'KafkaTopic/routing.deliveries.v1: /spec/partitions must be integer',
+    ]);
   });
 
   it('an object kind nobody validates', () => {
-    const unknown = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x' } } as KubeObject;
-    expect(schemaProblems([unknown])).toEqual([
-      'ServiceAccount/x: no schema for v1/ServiceAccount; add a validator to tools/deploy-check/checks.ts',
-    ]);
+    const unknown = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } } as KubeObject;
+    expect(schemaProblems([unknown])).toEqual(['Widget/x: no schema for example.com/v1/Widget']);
   });
 });
 
