@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import Ajv from 'ajv/dist/2019';
 import type { ValidateFunction } from 'ajv';
 import { parseDockerfile } from './dockerfile';
+import { clusterEnvProblems, composeEnvProblems, containerEnv } from './env-needs';
+import type { ServiceEnvNeeds } from './env-needs';
 import { isJsonObject, loadYamlDocuments, parseImage } from './manifests';
 import type { JsonObject, JsonValue, KubeObject } from './manifests';
 
@@ -101,6 +103,8 @@ export interface ClusterExpectations {
   secretKeys: Record<string, Set<string>>;
   /** Images must carry an explicit, non-"latest" tag or a digest. */
   pinnedImages: boolean;
+  /** What each service's env schema needs from a deployment (./env-needs.ts). */
+  env: Record<string, ServiceEnvNeeds>;
 }
 
 /** Keys of the Secrets documented in k8s/base/secret.example.yaml (validated as Secrets). */
@@ -209,21 +213,6 @@ function deploymentProblems(d: KubeObject, all: KubeObject[], expect: ClusterExp
     const portEnv = env.find((e) => e['name'] === `${name.toUpperCase()}_PORT`);
     if (expectedPort !== undefined && portEnv?.['value'] !== String(expectedPort)) {
       cp(`env ${name.toUpperCase()}_PORT must be "${expectedPort}"`);
-    }
-    for (const required of [
-      'DATABASE_URL',
-      'KAFKA_BROKERS',
-      'HTTP_HOST',
-      'REDIS_URL',
-      'SECRETS_ENCRYPTION_KEY',
-    ]) {
-      if (!env.some((e) => e['name'] === required)) cp(`env ${required} missing`);
-    }
-    if (name === 'gateway') {
-      for (const upstream of Object.keys(SERVICES).filter((s) => s !== 'gateway')) {
-        if (!env.some((e) => e['name'] === `${upstream.toUpperCase()}_URL`))
-          cp(`env ${upstream.toUpperCase()}_URL missing`);
-      }
     }
     problems.push(...envRefProblems(`Deployment/${name} container ${cname}`, c, all, expect));
   }
@@ -458,10 +447,40 @@ export function clusterProblems(all: KubeObject[], expect: ClusterExpectations):
       }
     }
   }
+  problems.push(...clusterEnvProblems(all, expect.env));
+  problems.push(...publicBaseUrlProblems(all));
   const clusters = ofKind(all, 'Cluster');
   if (clusters.length !== 1) problems.push(`expected one CloudNativePG Cluster, found ${clusters.length}`);
   problems.push(...kafkaProblems(all));
   return problems;
+}
+
+/** ingestion's PUBLIC_BASE_URL is the origin the Ingress serves (https when it has TLS for the host). */
+function publicBaseUrlProblems(all: KubeObject[]): string[] {
+  const ingestion = ofKind(all, 'Deployment').find((d) => d.metadata.name === 'ingestion');
+  const container = objects(get(ingestion, 'spec', 'template', 'spec', 'containers'))[0];
+  if (!container) return [];
+  const source = containerEnv(container, all).get('PUBLIC_BASE_URL');
+  if (!source || source.kind === 'secret' || !source.value) return []; // reported by the env check
+  let url: URL;
+  try {
+    url = new URL(source.value);
+  } catch {
+    return [`Deployment/ingestion: PUBLIC_BASE_URL ${source.value} is not a URL`];
+  }
+  const ingresses = ofKind(all, 'Ingress');
+  const hosts = ingresses.flatMap((i) => objects(get(i, 'spec', 'rules')).map((r) => String(r['host'])));
+  const tlsHosts = ingresses.flatMap((i) =>
+    objects(get(i, 'spec', 'tls')).flatMap((t) => (Array.isArray(t['hosts']) ? t['hosts'].map(String) : [])),
+  );
+  if (!hosts.includes(url.hostname))
+    return [`Deployment/ingestion: PUBLIC_BASE_URL ${source.value} is no Ingress host (${hosts.join(', ')})`];
+  const scheme = tlsHosts.includes(url.hostname) ? 'https:' : 'http:';
+  if (url.protocol !== scheme)
+    return [
+      `Deployment/ingestion: PUBLIC_BASE_URL ${source.value} must be ${scheme}// as the Ingress serves it`,
+    ];
+  return [];
 }
 
 /* ---------------------------------------------------------------- docker-compose.yml */
@@ -514,7 +533,7 @@ function composeList(value: JsonValue | undefined): string[] {
   return typeof value === 'string' ? [value] : [];
 }
 
-export function composeProblems(doc: JsonValue): string[] {
+export function composeProblems(doc: JsonValue, env: Record<string, ServiceEnvNeeds>): string[] {
   const problems: string[] = [];
   const validate = composeSchemaValidator();
   if (!validate(doc)) problems.push(`docker-compose.yml: ${ajvErrors(validate)}`);
@@ -562,8 +581,6 @@ export function composeProblems(doc: JsonValue): string[] {
     const env = stringMap(svc['environment']);
     if (env[`${name.toUpperCase()}_PORT`] !== String(port)) p(`${name.toUpperCase()}_PORT must be "${port}"`);
     if (env['HTTP_HOST'] !== '0.0.0.0') p('HTTP_HOST must be 0.0.0.0 in a container');
-    for (const key of ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL', 'SECRETS_ENCRYPTION_KEY'])
-      if (!env[key]) p(`${key} missing`);
     if (!/@postgres:5432\//.test(env['DATABASE_URL'] ?? ''))
       p('DATABASE_URL must point at the postgres service');
     if (env['KAFKA_BROKERS'] !== 'kafka:9092') p('KAFKA_BROKERS must be kafka:9092');
@@ -585,6 +602,7 @@ export function composeProblems(doc: JsonValue): string[] {
       }
     }
   }
+  problems.push(...composeEnvProblems(services, env));
   for (const [name, svc] of Object.entries(services)) {
     const deps = get(svc, 'depends_on');
     if (!isJsonObject(deps)) continue;

@@ -19,12 +19,19 @@ import {
   schemaProblems,
 } from './checks';
 import type { ClusterExpectations } from './checks';
+import { envNeeds, serviceEnvNeeds } from './env-needs';
+import type { ServiceEnvNeeds } from './env-needs';
 import { isJsonObject, kustomizationProblems, renderOverlay } from './manifests';
 import type { JsonObject, JsonValue, KubeObject } from './manifests';
 
 const secretKeys = documentedSecrets();
+/** What each service's env schema needs, filled before any test runs. */
+const env: Record<string, ServiceEnvNeeds> = {};
+beforeAll(async () => {
+  Object.assign(env, await serviceEnvNeeds(Object.keys(SERVICES)));
+});
 
-const OVERLAYS: Record<string, Omit<ClusterExpectations, 'secretKeys'>> = {
+const OVERLAYS: Record<string, Omit<ClusterExpectations, 'secretKeys' | 'env'>> = {
   dev: { namespace: 'leadflow-dev', replicas: 1, hpa: { min: 1, max: 2 }, pinnedImages: true },
   prod: { namespace: 'leadflow', replicas: 3, hpa: { min: 3, max: 10 }, pinnedImages: true },
 };
@@ -53,6 +60,7 @@ describe('the documented Secret', () => {
   it('documents every key the services need', () => {
     expect([...(secretKeys['leadflow-secrets'] ?? [])].sort()).toEqual([
       'DATABASE_URL',
+      'OPERATOR_TOKEN',
       'REDIS_URL',
       'SECRETS_ENCRYPTION_KEY',
     ]);
@@ -65,7 +73,7 @@ describe('the documented Secret', () => {
 });
 
 describe.each(Object.keys(OVERLAYS))('k8s overlay %s', (overlay) => {
-  const expectations: ClusterExpectations = { ...OVERLAYS[overlay]!, secretKeys };
+  const expectations: ClusterExpectations = { ...OVERLAYS[overlay]!, secretKeys, env };
   const all = render(overlay);
 
   it('renders the expected objects', () => {
@@ -187,7 +195,7 @@ describe('overlay specifics', () => {
 });
 
 describe('the checks catch broken manifests', () => {
-  const expectations: ClusterExpectations = { ...OVERLAYS['prod']!, secretKeys };
+  const expectations: ClusterExpectations = { ...OVERLAYS['prod']!, secretKeys, env };
   const fresh = (): KubeObject[] => render('prod');
 
   it('a readiness probe on the wrong path', () => {
@@ -272,7 +280,7 @@ describe('docker-compose.yml', () => {
     parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as JsonValue;
 
   it('is valid against the compose-spec schema and wires every service', () => {
-    expect(composeProblems(load())).toEqual([]);
+    expect(composeProblems(load(), env)).toEqual([]);
   });
 
   it('is caught when broken', () => {
@@ -283,7 +291,7 @@ describe('docker-compose.yml', () => {
     (get(routing, 'build', 'args') as JsonObject)['APP'] = 'routng';
     delete (routing['depends_on'] as JsonObject)['kafka'];
     (routing['healthcheck'] as JsonObject)['interval'] = 'ten seconds';
-    const problems = composeProblems(doc);
+    const problems = composeProblems(doc, env);
     expect(problems[0]).toMatch(/^docker-compose\.yml: .*healthcheck\/interval must match format "duration"/);
     expect(problems.slice(1)).toEqual([
       'compose voice: missing',
@@ -319,5 +327,100 @@ describe('deploy/Dockerfile', () => {
       .split('\n');
     for (const needed of ['!package-lock.json', '!apps/**', '!libs/**', '!.swcrc'])
       expect(ignore).toContain(needed);
+  });
+});
+
+describe('settings each service needs in a deployment (derived from its env schema)', () => {
+  const names = (service: string): string[] => env[service]!.needed.map((n) => n.name).sort();
+
+  it('are the loopback defaults, the settings production refuses by default and those without a default', () => {
+    expect(names('identity')).toEqual([
+      'DATABASE_URL',
+      'HTTP_HOST',
+      'IDENTITY_JWKS_URL',
+      'KAFKA_BROKERS',
+      'OPERATOR_TOKEN',
+      'SECRETS_ENCRYPTION_KEY',
+    ]);
+    expect(names('ingestion')).toEqual(
+      expect.arrayContaining([
+        'IDENTITY_JWKS_URL',
+        'IMPORT_DIR',
+        'PUBLIC_BASE_URL',
+        'REDIS_URL',
+        'SECRETS_ENCRYPTION_KEY',
+      ]),
+    );
+    expect(names('gateway')).toEqual(expect.arrayContaining(['IDENTITY_URL', 'ANALYTICS_URL', 'REDIS_URL']));
+    expect(names('gateway')).not.toContain('DATABASE_URL');
+    expect(names('voice')).not.toContain('SECRETS_ENCRYPTION_KEY');
+  });
+
+  it('follow the schema: a new setting with a loopback default or no default is needed at once', () => {
+    class SomeEnv {
+      MAIL_URL = 'smtp://localhost:25';
+      MAIL_PASSWORD = '';
+      MAIL_FROM = 'noreply@leadflow.example';
+    }
+    expect(envNeeds(SomeEnv).needed).toEqual([
+      { name: 'MAIL_URL', reason: 'loopback default', secret: false, shownDefault: '"smtp://localhost:25"' },
+      { name: 'MAIL_PASSWORD', reason: 'no default', secret: true, shownDefault: 'not shown' },
+    ]);
+  });
+
+  const loadCompose = (): JsonObject =>
+    parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as JsonObject;
+  const composeEnv = (doc: JsonObject, service: string): JsonObject =>
+    get(doc, 'services', service, 'environment') as JsonObject;
+
+  it('a compose file without IDENTITY_JWKS_URL is refused, naming the service and the setting', () => {
+    const doc = loadCompose();
+    delete composeEnv(doc, 'campaigns')['IDENTITY_JWKS_URL'];
+    expect(composeProblems(doc, env)).toEqual([
+      'compose campaigns: IDENTITY_JWKS_URL missing (its default "http://127.0.0.1:3001/.well-known/jwks.json" is loopback)',
+    ]);
+  });
+
+  it('a compose file with a loopback value, a literal credential or an optional PUBLIC_BASE_URL is refused', () => {
+    const doc = loadCompose();
+    composeEnv(doc, 'routing')['IDENTITY_JWKS_URL'] = 'http://localhost:3001/.well-known/jwks.json';
+    composeEnv(doc, 'voice')['OPERATOR_TOKEN'] = 'let-me-in';
+    composeEnv(doc, 'identity')['SECRETS_ENCRYPTION_KEY'] = '${SECRETS_ENCRYPTION_KEY:-dev:AAAA}';
+    composeEnv(doc, 'ingestion')['PUBLIC_BASE_URL'] = '${PUBLIC_BASE_URL}';
+    delete composeEnv(doc, 'ingestion')['SECRETS_ENCRYPTION_KEY'];
+    expect(composeProblems(doc, env)).toEqual([
+      'compose identity: SECRETS_ENCRYPTION_KEY must come from the environment (${VAR:?message}), never a literal or a default',
+      'compose ingestion: SECRETS_ENCRYPTION_KEY missing (its default is refused with NODE_ENV=production)',
+      'compose ingestion: PUBLIC_BASE_URL may be empty (its default "http://127.0.0.1:3000" is loopback); give it a value or ${VAR:?message}',
+      'compose voice: OPERATOR_TOKEN must come from the environment (${VAR:?message}), never a literal or a default',
+      'compose routing: IDENTITY_JWKS_URL is a loopback address (http://localhost:3001/.well-known/jwks.json) in a container',
+    ]);
+  });
+
+  it('a rendered manifest without IDENTITY_JWKS_URL is refused, naming the Deployment and the setting', () => {
+    const expectations: ClusterExpectations = { ...OVERLAYS['prod']!, secretKeys, env };
+    const all = render('prod');
+    const c = container(find(all, 'Deployment', 'enrichment'));
+    c['env'] = (c['env'] as JsonObject[]).filter((e) => e['name'] !== 'IDENTITY_JWKS_URL');
+    expect(clusterProblems(all, expectations)).toEqual([
+      'Deployment/enrichment container app: IDENTITY_JWKS_URL missing (its default "http://127.0.0.1:3001/.well-known/jwks.json" is loopback)',
+    ]);
+  });
+
+  it('a manifest with a loopback ConfigMap value, a credential as a value, or a PUBLIC_BASE_URL off the Ingress is refused', () => {
+    const expectations: ClusterExpectations = { ...OVERLAYS['prod']!, secretKeys, env };
+    const all = render('prod');
+    const data = find(all, 'ConfigMap', 'leadflow-config')['data'] as JsonObject;
+    data['VOICE_URL'] = 'http://127.0.0.1:3005';
+    data['PUBLIC_BASE_URL'] = 'https://leads.elsewhere.example';
+    const env0 = container(find(all, 'Deployment', 'analytics'))['env'] as JsonObject[];
+    const token = env0.find((e) => e['name'] === 'OPERATOR_TOKEN')!;
+    delete token['valueFrom'];
+    token['value'] = 'let-me-in';
+    expect(clusterProblems(all, expectations)).toEqual([
+      'Deployment/analytics container app: OPERATOR_TOKEN must come from a Secret (secretKeyRef), never a value or a ConfigMap',
+      'Deployment/gateway container app: VOICE_URL is a loopback address (http://127.0.0.1:3005) in a pod',
+      'Deployment/ingestion: PUBLIC_BASE_URL https://leads.elsewhere.example is no Ingress host (leadflow.example.com)',
+    ]);
   });
 });
