@@ -1,8 +1,16 @@
-import { createTestDatabase, dropTestDatabase } from '@leadflow/platform/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { openServiceDataSource } from '../src';
+import { dropDatabase, ensureDatabase, openServiceDataSource } from '../src';
+
+/** The run's own database (as @leadflow/platform/testing makes them; that lib depends on this one). */
+async function createTestDatabase(name: string): Promise<string> {
+  const url = new URL(process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/leadflow');
+  url.pathname = `/lf_t_${process.env['TEST_RUN_ID'] || 'local'}_${name}_${randomBytes(2).toString('hex')}`;
+  await dropDatabase(url.toString());
+  await ensureDatabase(url.toString());
+  return url.toString();
+}
 
 /**
  * A deployment gives each service a role that owns its schema and nothing else
@@ -45,7 +53,7 @@ describe('a service running as its own database role (real PostgreSQL)', () => {
 
   afterAll(async () => {
     await admin.end();
-    await dropTestDatabase(url);
+    await dropDatabase(url);
     const cleanup = new Client({ connectionString: new URL('/postgres', url).toString() });
     await cleanup.connect();
     for (const role of [own, other]) await cleanup.query(`DROP ROLE IF EXISTS "${role}"`);
