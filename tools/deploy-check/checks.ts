@@ -533,7 +533,7 @@ function composeList(value: JsonValue | undefined): string[] {
   return typeof value === 'string' ? [value] : [];
 }
 
-export function composeProblems(doc: JsonValue, env: Record<string, ServiceEnvNeeds>): string[] {
+export function composeProblems(doc: JsonValue, needs: Record<string, ServiceEnvNeeds>): string[] {
   const problems: string[] = [];
   const validate = composeSchemaValidator();
   if (!validate(doc)) problems.push(`docker-compose.yml: ${ajvErrors(validate)}`);
@@ -581,9 +581,11 @@ export function composeProblems(doc: JsonValue, env: Record<string, ServiceEnvNe
     const env = stringMap(svc['environment']);
     if (env[`${name.toUpperCase()}_PORT`] !== String(port)) p(`${name.toUpperCase()}_PORT must be "${port}"`);
     if (env['HTTP_HOST'] !== '0.0.0.0') p('HTTP_HOST must be 0.0.0.0 in a container');
-    if (!/@postgres:5432\//.test(env['DATABASE_URL'] ?? ''))
+    const reads = (setting: string): boolean => needs[name]?.settings.has(setting) ?? true;
+    if (reads('DATABASE_URL') && !/@postgres:5432\//.test(env['DATABASE_URL'] ?? ''))
       p('DATABASE_URL must point at the postgres service');
-    if (env['KAFKA_BROKERS'] !== 'kafka:9092') p('KAFKA_BROKERS must be kafka:9092');
+    if (reads('KAFKA_BROKERS') && env['KAFKA_BROKERS'] !== 'kafka:9092')
+      p('KAFKA_BROKERS must be kafka:9092');
     const test = composeList(get(svc, 'healthcheck', 'test')).join(' ');
     if (!test.includes(`:${port}/healthz`)) p('healthcheck must hit /healthz on its port');
     for (const dep of ['postgres', 'kafka']) {
@@ -602,7 +604,7 @@ export function composeProblems(doc: JsonValue, env: Record<string, ServiceEnvNe
       }
     }
   }
-  problems.push(...composeEnvProblems(services, env));
+  problems.push(...composeEnvProblems(services, needs));
   for (const [name, svc] of Object.entries(services)) {
     const deps = get(svc, 'depends_on');
     if (!isJsonObject(deps)) continue;

@@ -59,11 +59,15 @@ function container(deployment: KubeObject): JsonObject {
 describe('the documented Secret', () => {
   it('documents every key the services need', () => {
     expect([...(secretKeys['leadflow-secrets'] ?? [])].sort()).toEqual([
-      'DATABASE_URL',
       'OPERATOR_TOKEN',
       'REDIS_URL',
       'SECRETS_ENCRYPTION_KEY',
     ]);
+  });
+
+  it('documents a basic-auth Secret per database role', () => {
+    for (const service of Object.keys(SERVICES).filter((s) => s !== 'gateway'))
+      expect([...(secretKeys[`leadflow-db-${service}`] ?? [])].sort()).toEqual(['password', 'username']);
   });
 
   it('is not part of any kustomization', () => {
@@ -422,5 +426,80 @@ describe('settings each service needs in a deployment (derived from its env sche
       'Deployment/gateway container app: VOICE_URL is a loopback address (http://127.0.0.1:3005) in a pod',
       'Deployment/ingestion: PUBLIC_BASE_URL https://leads.elsewhere.example is no Ingress host (leadflow.example.com)',
     ]);
+  });
+});
+
+describe('database roles and the secrets key', () => {
+  const loadCompose = (): JsonObject =>
+    parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as JsonObject;
+  const composeEnv = (doc: JsonObject, service: string): JsonObject =>
+    get(doc, 'services', service, 'environment') as JsonObject;
+  const withDatabase = (): string[] =>
+    Object.keys(SERVICES).filter((s) => env[s]!.settings.has('DATABASE_URL'));
+
+  it('compose: the init script creates a role for every service with a database, and postgres runs it', () => {
+    const script = fs.readFileSync(path.join(REPO_ROOT, 'deploy/postgres/init-roles.sh'), 'utf8');
+    const listed = /^SERVICES=\(([^)]*)\)/m.exec(script)?.[1]?.trim().split(/\s+/);
+    expect(listed?.sort()).toEqual(withDatabase().sort());
+    expect(get(loadCompose(), 'services', 'postgres', 'volumes')).toContain(
+      './deploy/postgres/init-roles.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro',
+    );
+  });
+
+  it('compose: a DATABASE_URL as another role, or the secrets key for a service that seals nothing, is refused', () => {
+    const doc = loadCompose();
+    composeEnv(doc, 'ingestion')['DATABASE_URL'] =
+      'postgres://postgres:${POSTGRES_PASSWORD:?x}@postgres:5432/leadflow';
+    composeEnv(doc, 'voice')['SECRETS_ENCRYPTION_KEY'] = '${SECRETS_ENCRYPTION_KEY:?x}';
+    expect(composeProblems(doc, env)).toEqual([
+      'compose ingestion: DATABASE_URL connects as "postgres", not as its own role "ingestion"',
+      'compose voice: SECRETS_ENCRYPTION_KEY is given but voice does not read it (a credential only goes to the services that use it)',
+    ]);
+  });
+
+  it('k8s: every service with a database connects as its managed role; only identity and ingestion get the key', () => {
+    const all = render('prod');
+    for (const d of all.filter((o) => o.kind === 'Deployment')) {
+      const vars = (container(d)['env'] as JsonObject[]).map((e) => e['name']);
+      expect([d.metadata.name, vars.includes('SECRETS_ENCRYPTION_KEY')]).toEqual([
+        d.metadata.name,
+        ['identity', 'ingestion'].includes(d.metadata.name),
+      ]);
+      if (withDatabase().includes(d.metadata.name))
+        expect((container(d)['env'] as JsonObject[]).find((e) => e['name'] === 'DATABASE_URL')).toEqual({
+          name: 'DATABASE_URL',
+          value: `postgresql://${d.metadata.name}:$(DATABASE_PASSWORD)@leadflow-db-rw:5432/leadflow`,
+        });
+    }
+  });
+
+  it('k8s: the key for a service that seals nothing, a shared or whole-Secret DATABASE_URL, an unmanaged role are refused', () => {
+    const expectations: ClusterExpectations = { ...OVERLAYS['prod']!, secretKeys, env };
+    const all = render('prod');
+    const envOf = (name: string): JsonObject[] =>
+      container(find(all, 'Deployment', name))['env'] as JsonObject[];
+    envOf('gateway').push({
+      name: 'SECRETS_ENCRYPTION_KEY',
+      valueFrom: { secretKeyRef: { name: 'leadflow-secrets', key: 'SECRETS_ENCRYPTION_KEY' } },
+    });
+    envOf('campaigns').find((e) => e['name'] === 'DATABASE_URL')!['value'] =
+      'postgresql://analytics:$(DATABASE_PASSWORD)@leadflow-db-rw:5432/leadflow';
+    const routing = envOf('routing').find((e) => e['name'] === 'DATABASE_URL')!;
+    delete routing['value'];
+    routing['valueFrom'] = { secretKeyRef: { name: 'leadflow-db-routing', key: 'uri' } };
+    const roles = get(find(all, 'Cluster', 'leadflow-db'), 'spec', 'managed', 'roles') as JsonObject[];
+    roles.splice(
+      roles.findIndex((r) => r['name'] === 'voice'),
+      1,
+    );
+    const problems = clusterProblems(all, expectations);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'Deployment/gateway container app: SECRETS_ENCRYPTION_KEY (Secret leadflow-secrets/SECRETS_ENCRYPTION_KEY) is given but gateway does not read it (a credential only goes to the services that use it)',
+        'Deployment/campaigns container app: DATABASE_URL connects as "analytics", not as its own role "campaigns"',
+        'Deployment/routing container app: DATABASE_URL must name its role in the manifest (postgresql://routing:$(DATABASE_PASSWORD)@...), not come whole from a Secret',
+        'Deployment/voice container app: role voice is no login role of the CloudNativePG Cluster (spec.managed.roles)',
+      ]),
+    );
   });
 });

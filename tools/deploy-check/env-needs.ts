@@ -145,7 +145,7 @@ function composeValue(text: string): ComposeValue {
 /** Needed settings a compose service lacks (or gives a loopback value, or a literal credential). */
 export function composeEnvProblems(services: JsonObject, needs: Record<string, ServiceEnvNeeds>): string[] {
   const problems: string[] = [];
-  for (const [service, { needed }] of Object.entries(needs)) {
+  for (const [service, { needed, settings }] of Object.entries(needs)) {
     const svc = services[service];
     if (!isJsonObject(svc)) continue; // reported as a missing service
     const env = composeEnvironment(svc['environment']);
@@ -166,8 +166,33 @@ export function composeEnvProblems(services: JsonObject, needs: Record<string, S
         p(`is a loopback address (${value.fallback}) in a container`);
       }
     }
+    for (const name of Object.keys(env)) {
+      if (isSecretSetting(name) && !settings.has(name))
+        problems.push(
+          `compose ${service}: ${name} is given but ${service} does not read it (${ONLY_WHERE_USED})`,
+        );
+    }
+    if (settings.has('DATABASE_URL') && env['DATABASE_URL'] !== undefined) {
+      const problem = databaseUserProblem(service, composeValue(env['DATABASE_URL']).fallback);
+      if (problem) problems.push(`compose ${service}: ${problem}`);
+    }
   }
   return problems;
+}
+
+const ONLY_WHERE_USED = 'a credential only goes to the services that use it';
+
+/** A service connects as the database role named after it (owner of its schema only). */
+function databaseUserProblem(service: string, url: string): string | undefined {
+  let user: string;
+  try {
+    user = decodeURIComponent(new URL(url).username);
+  } catch {
+    return `DATABASE_URL is not a URL`;
+  }
+  return user === service
+    ? undefined
+    : `DATABASE_URL connects as "${user}", not as its own role "${service}"`;
 }
 
 function composeEnvironment(value: JsonValue | undefined): Record<string, string> {
@@ -263,7 +288,59 @@ export function clusterEnvProblems(all: KubeObject[], needs: Record<string, Serv
         if (source.value === undefined || source.value.trim() === '') p(`is empty (${why(n)})`);
         else if (isLoopback(source.value)) p(`is a loopback address (${source.value}) in a pod`);
       }
+      const where = `Deployment/${service} container ${String(c['name'])}`;
+      const values = [...env.values()].map((v) => (v.kind === 'secret' ? '' : (v.value ?? ''))).join('\n');
+      for (const [name, source] of env) {
+        // a Secret key no setting reads (DATABASE_PASSWORD is read through $(DATABASE_PASSWORD))
+        if (source.kind === 'secret' && !need.settings.has(name) && !values.includes(`$(${name})`))
+          problems.push(
+            `${where}: ${name} (Secret ${source.ref}) is given but ${service} does not read it (${ONLY_WHERE_USED})`,
+          );
+      }
+      if (need.settings.has('DATABASE_URL')) {
+        const db = env.get('DATABASE_URL');
+        if (db && db.kind === 'secret')
+          problems.push(
+            `${where}: DATABASE_URL must name its role in the manifest (postgresql://${service}:$(DATABASE_PASSWORD)@...), not come whole from a Secret`,
+          );
+        else if (db?.value) {
+          const problem = databaseUserProblem(service, db.value.replace(/\$\(\w+\)/g, 'x'));
+          if (problem) problems.push(`${where}: ${problem}`);
+          else if (!managedRoles(all).has(service))
+            problems.push(
+              `${where}: role ${service} is no login role of the CloudNativePG Cluster (spec.managed.roles)`,
+            );
+        }
+      }
     }
   }
   return problems;
+}
+
+/** Login roles the CloudNativePG Cluster manages, whose schema its bootstrap creates for them. */
+function managedRoles(all: KubeObject[]): Set<string> {
+  const roles = new Set<string>();
+  for (const cluster of all.filter((o) => o.kind === 'Cluster')) {
+    const spec = isJsonObject(cluster['spec']) ? cluster['spec'] : {};
+    const managed = isJsonObject(spec['managed']) ? spec['managed']['roles'] : undefined;
+    const initdb = isJsonObject(spec['bootstrap']) ? spec['bootstrap']['initdb'] : undefined;
+    const sql =
+      isJsonObject(initdb) && Array.isArray(initdb['postInitApplicationSQL'])
+        ? initdb['postInitApplicationSQL']
+        : [];
+    for (const role of Array.isArray(managed) ? managed.filter(isJsonObject) : []) {
+      const name = String(role['name']);
+      const ownsSchema = sql.some((q) =>
+        new RegExp(`^CREATE SCHEMA ${name} AUTHORIZATION ${name}$`, 'i').test(String(q)),
+      );
+      if (
+        role['login'] === true &&
+        role['ensure'] !== 'absent' &&
+        isJsonObject(role['passwordSecret']) &&
+        ownsSchema
+      )
+        roles.add(name);
+    }
+  }
+  return roles;
 }
