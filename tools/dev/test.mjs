@@ -159,7 +159,12 @@ async function main() {
   }
   build();
   if (wants('unit')) {
-    ensureKubectl();
+    // only when the deploy checks run (all unit tests, or a path that includes them)
+    if (
+      paths.length === 0 ||
+      paths.some((p) => 'tools/deploy-check'.startsWith(p.replace(/\/+$/, '')) || p.includes('deploy-check'))
+    )
+      ensureKubectl();
     await jest('unit', 'jest.unit.config.cjs', process.env);
   }
 
