@@ -1,28 +1,22 @@
 /**
- * Offline checks of the deployment manifests: schema validation (kubernetes-models for core
- * objects, ajv + the hand-written subsets in ./schemas for the operators' custom resources,
- * the compose-spec JSON schema for docker-compose.yml) and cross-checks between objects.
- * Every check returns a list of problems (empty = fine), so tests can show them all at once
- * and can prove that a broken manifest is caught.
+ * Offline checks of the deployment manifests as the real kustomize renders them: every object
+ * validated against the published schema of its kind (./validate.mjs: kubernetes-models, and the
+ * Strimzi and CloudNativePG models for the operators' custom resources), docker-compose.yml
+ * against the compose-spec JSON schema, and cross-checks between objects. Every check returns a
+ * list of problems (empty = fine), so tests can show them all at once and can prove that a
+ * broken manifest is caught.
  */
 import { ServiceNames, Topics, dlqTopic } from '@leadflow/contracts';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
+import Ajv from 'ajv/dist/2019';
 import type { ValidateFunction } from 'ajv';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
 import { parseDockerfile } from './dockerfile';
-import { isJsonObject, loadYamlDocuments, parseImage } from './kustomize';
-import type { JsonObject, JsonValue, KubeObject } from './kustomize';
+import { clusterEnvProblems, composeEnvProblems, containerEnv } from './env-needs';
+import type { ServiceEnvNeeds } from './env-needs';
+import { isJsonObject, loadYamlDocuments, parseImage } from './manifests';
+import type { JsonObject, JsonValue, KubeObject } from './manifests';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -75,79 +69,28 @@ const label = (o: KubeObject): string => `${o.kind}/${o.metadata.name}`;
 
 /* ---------------------------------------------------------------- schema validation */
 
-type Validator = (obj: KubeObject) => void;
-type ModelClass<T> = new (data: T) => { validate(): void };
-
-function model<T>(Ctor: ModelClass<T>): Validator {
-  // The parsed YAML is structurally untyped; the model's validate() is what checks its shape.
-  return (obj) => new Ctor(obj as unknown as T).validate();
-}
-
-const CORE_VALIDATORS: Record<string, Validator> = {
-  'apps/v1/Deployment': model(Deployment),
-  'v1/Service': model(Service),
-  'v1/ConfigMap': model(ConfigMap),
-  'v1/Secret': model(Secret),
-  'v1/Namespace': model(Namespace),
-  'v1/PersistentVolumeClaim': model(PersistentVolumeClaim),
-  'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
-  'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
-  'networking.k8s.io/v1/Ingress': model(Ingress),
-};
-
-const SCHEMA_DIR = path.join(__dirname, 'schemas');
-const CUSTOM_RESOURCE_SCHEMAS: Record<string, string> = {
-  'kafka.strimzi.io/v1beta2/Kafka': 'kafka.schema.json',
-  'kafka.strimzi.io/v1beta2/KafkaNodePool': 'kafka-node-pool.schema.json',
-  'kafka.strimzi.io/v1beta2/KafkaTopic': 'kafka-topic.schema.json',
-  'postgresql.cnpg.io/v1/Cluster': 'cnpg-cluster.schema.json',
-};
-
 function readJson(file: string): JsonObject {
   const value = JSON.parse(fs.readFileSync(file, 'utf8')) as JsonValue;
   if (!isJsonObject(value)) throw new Error(`${file}: not a JSON object`);
   return value;
 }
 
-let customValidators: Map<string, ValidateFunction> | undefined;
-function customResourceValidators(): Map<string, ValidateFunction> {
-  if (!customValidators) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    ajv.addSchema(readJson(path.join(SCHEMA_DIR, 'object-meta.schema.json')));
-    customValidators = new Map(
-      Object.entries(CUSTOM_RESOURCE_SCHEMAS).map(([key, file]) => [
-        key,
-        ajv.compile(readJson(path.join(SCHEMA_DIR, file))),
-      ]),
-    );
-  }
-  return customValidators;
-}
-
 function ajvErrors(validate: ValidateFunction): string {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
 }
 
-/** Validates every object against its schema; unknown kinds are problems too. */
+/**
+ * Validates every object against the schema of its apiVersion and kind (./validate.mjs, a Node
+ * process of its own: the model packages are ES modules only); a kind without one is a problem.
+ */
 export function schemaProblems(all: KubeObject[]): string[] {
-  const problems: string[] = [];
-  for (const obj of all) {
-    const key = `${obj.apiVersion}/${obj.kind}`;
-    const core = CORE_VALIDATORS[key];
-    const custom = customResourceValidators().get(key);
-    if (core) {
-      try {
-        core(obj);
-      } catch (err) {
-        problems.push(`${label(obj)}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    } else if (custom) {
-      if (!custom(obj)) problems.push(`${label(obj)}: ${ajvErrors(custom)}`);
-    } else {
-      problems.push(`${label(obj)}: no schema for ${key}; add a validator to tools/deploy-check/checks.ts`);
-    }
-  }
-  return problems;
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'validate.mjs')], {
+    input: JSON.stringify(all),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`validate.mjs failed: ${result.stderr || String(result.error)}`);
+  return JSON.parse(result.stdout) as string[];
 }
 
 /* ---------------------------------------------------------------- cross-checks */
@@ -160,6 +103,8 @@ export interface ClusterExpectations {
   secretKeys: Record<string, Set<string>>;
   /** Images must carry an explicit, non-"latest" tag or a digest. */
   pinnedImages: boolean;
+  /** What each service's env schema needs from a deployment (./env-needs.ts). */
+  env: Record<string, ServiceEnvNeeds>;
 }
 
 /** Keys of the Secrets documented in k8s/base/secret.example.yaml (validated as Secrets). */
@@ -268,21 +213,6 @@ function deploymentProblems(d: KubeObject, all: KubeObject[], expect: ClusterExp
     const portEnv = env.find((e) => e['name'] === `${name.toUpperCase()}_PORT`);
     if (expectedPort !== undefined && portEnv?.['value'] !== String(expectedPort)) {
       cp(`env ${name.toUpperCase()}_PORT must be "${expectedPort}"`);
-    }
-    for (const required of [
-      'DATABASE_URL',
-      'KAFKA_BROKERS',
-      'HTTP_HOST',
-      'REDIS_URL',
-      'SECRETS_ENCRYPTION_KEY',
-    ]) {
-      if (!env.some((e) => e['name'] === required)) cp(`env ${required} missing`);
-    }
-    if (name === 'gateway') {
-      for (const upstream of Object.keys(SERVICES).filter((s) => s !== 'gateway')) {
-        if (!env.some((e) => e['name'] === `${upstream.toUpperCase()}_URL`))
-          cp(`env ${upstream.toUpperCase()}_URL missing`);
-      }
     }
     problems.push(...envRefProblems(`Deployment/${name} container ${cname}`, c, all, expect));
   }
@@ -517,10 +447,40 @@ export function clusterProblems(all: KubeObject[], expect: ClusterExpectations):
       }
     }
   }
+  problems.push(...clusterEnvProblems(all, expect.env));
+  problems.push(...publicBaseUrlProblems(all));
   const clusters = ofKind(all, 'Cluster');
   if (clusters.length !== 1) problems.push(`expected one CloudNativePG Cluster, found ${clusters.length}`);
   problems.push(...kafkaProblems(all));
   return problems;
+}
+
+/** ingestion's PUBLIC_BASE_URL is the origin the Ingress serves (https when it has TLS for the host). */
+function publicBaseUrlProblems(all: KubeObject[]): string[] {
+  const ingestion = ofKind(all, 'Deployment').find((d) => d.metadata.name === 'ingestion');
+  const container = objects(get(ingestion, 'spec', 'template', 'spec', 'containers'))[0];
+  if (!container) return [];
+  const source = containerEnv(container, all).get('PUBLIC_BASE_URL');
+  if (!source || source.kind === 'secret' || !source.value) return []; // reported by the env check
+  let url: URL;
+  try {
+    url = new URL(source.value);
+  } catch {
+    return [`Deployment/ingestion: PUBLIC_BASE_URL ${source.value} is not a URL`];
+  }
+  const ingresses = ofKind(all, 'Ingress');
+  const hosts = ingresses.flatMap((i) => objects(get(i, 'spec', 'rules')).map((r) => String(r['host'])));
+  const tlsHosts = ingresses.flatMap((i) =>
+    objects(get(i, 'spec', 'tls')).flatMap((t) => (Array.isArray(t['hosts']) ? t['hosts'].map(String) : [])),
+  );
+  if (!hosts.includes(url.hostname))
+    return [`Deployment/ingestion: PUBLIC_BASE_URL ${source.value} is no Ingress host (${hosts.join(', ')})`];
+  const scheme = tlsHosts.includes(url.hostname) ? 'https:' : 'http:';
+  if (url.protocol !== scheme)
+    return [
+      `Deployment/ingestion: PUBLIC_BASE_URL ${source.value} must be ${scheme}// as the Ingress serves it`,
+    ];
+  return [];
 }
 
 /* ---------------------------------------------------------------- docker-compose.yml */
@@ -541,7 +501,7 @@ export function composeSchemaValidator(): ValidateFunction {
     // still carries draft-04 style `id` annotations, which are only labels there and are
     // dropped too. Its custom formats are the ones docker compose implements, defined here the
     // same way.
-    const ajv = new Ajv2019({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false });
     ajv.addFormat('duration', GO_DURATION);
     ajv.addFormat('ports', {
       type: 'number',
@@ -573,7 +533,7 @@ function composeList(value: JsonValue | undefined): string[] {
   return typeof value === 'string' ? [value] : [];
 }
 
-export function composeProblems(doc: JsonValue): string[] {
+export function composeProblems(doc: JsonValue, needs: Record<string, ServiceEnvNeeds>): string[] {
   const problems: string[] = [];
   const validate = composeSchemaValidator();
   if (!validate(doc)) problems.push(`docker-compose.yml: ${ajvErrors(validate)}`);
@@ -621,11 +581,11 @@ export function composeProblems(doc: JsonValue): string[] {
     const env = stringMap(svc['environment']);
     if (env[`${name.toUpperCase()}_PORT`] !== String(port)) p(`${name.toUpperCase()}_PORT must be "${port}"`);
     if (env['HTTP_HOST'] !== '0.0.0.0') p('HTTP_HOST must be 0.0.0.0 in a container');
-    for (const key of ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL', 'SECRETS_ENCRYPTION_KEY'])
-      if (!env[key]) p(`${key} missing`);
-    if (!/@postgres:5432\//.test(env['DATABASE_URL'] ?? ''))
+    const reads = (setting: string): boolean => needs[name]?.settings.has(setting) ?? true;
+    if (reads('DATABASE_URL') && !/@postgres:5432\//.test(env['DATABASE_URL'] ?? ''))
       p('DATABASE_URL must point at the postgres service');
-    if (env['KAFKA_BROKERS'] !== 'kafka:9092') p('KAFKA_BROKERS must be kafka:9092');
+    if (reads('KAFKA_BROKERS') && env['KAFKA_BROKERS'] !== 'kafka:9092')
+      p('KAFKA_BROKERS must be kafka:9092');
     const test = composeList(get(svc, 'healthcheck', 'test')).join(' ');
     if (!test.includes(`:${port}/healthz`)) p('healthcheck must hit /healthz on its port');
     for (const dep of ['postgres', 'kafka']) {
@@ -644,6 +604,7 @@ export function composeProblems(doc: JsonValue): string[] {
       }
     }
   }
+  problems.push(...composeEnvProblems(services, needs));
   for (const [name, svc] of Object.entries(services)) {
     const deps = get(svc, 'depends_on');
     if (!isJsonObject(deps)) continue;

@@ -4,6 +4,7 @@
 // smoke of the platform as `npm start` runs it. Ends with one line: `N passed, N failed`.
 //
 // `--only unit|integration|e2e|static [paths...]` runs one stage (paths go to Jest).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,6 +97,52 @@ async function deleteRunTopics(brokers, prefix) {
   }
 }
 
+/**
+ * The deploy checks render the k8s overlays with the real kustomize, the one built into kubectl
+ * (`kubectl kustomize`, kustomize v5 from kubectl 1.27 on). When kubectl is missing, Debian's
+ * `kubernetes-client` package is installed (as root with apt-get, as CI runs); a kubectl whose
+ * kustomize is older than v5 (bookworm's kubernetes-client is 1.20) stops the run saying so.
+ */
+function ensureKubectl() {
+  const kubectl = process.env.KUBECTL || 'kubectl';
+  const kustomizeVersion = () => {
+    const out = spawnSync(kubectl, ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
+    if (out.status !== 0) return undefined;
+    try {
+      return JSON.parse(out.stdout).kustomizeVersion ?? 'none';
+    } catch {
+      return 'unknown';
+    }
+  };
+  let version = kustomizeVersion();
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (version === undefined && kubectl === 'kubectl' && asRoot && hasApt) {
+    log('installing kubectl (Debian package kubernetes-client) for the deploy checks');
+    const install = () =>
+      spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'kubernetes-client'], {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      }).status === 0;
+    if (!install()) {
+      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+      install();
+    }
+    version = kustomizeVersion();
+  }
+  if (version === undefined)
+    throw new Error(
+      `${kubectl} is needed by the deploy checks (tools/deploy-check renders k8s/ with \`kubectl kustomize\`): ` +
+        'install it (Debian/Ubuntu: `apt-get install kubernetes-client`, or a kubectl release) or set KUBECTL to its path',
+    );
+  const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
+  if (major < 5)
+    throw new Error(
+      `${kubectl} has kustomize ${version}; the k8s/ overlays need kustomize v5 (kubectl 1.27 or later): ` +
+        'install a newer kubectl or set KUBECTL to one',
+    );
+}
+
 async function main() {
   ensureDependencies();
   const bin = (name) => join(ROOT, 'node_modules/.bin', name);
@@ -111,7 +158,15 @@ async function main() {
     await check('format', bin('prettier'), ['--check', '--log-level', 'warn', 'apps', 'libs', 'tools']);
   }
   build();
-  if (wants('unit')) await jest('unit', 'jest.unit.config.cjs', process.env);
+  if (wants('unit')) {
+    // only when the deploy checks run (all unit tests, or a path that includes them)
+    if (
+      paths.length === 0 ||
+      paths.some((p) => 'tools/deploy-check'.startsWith(p.replace(/\/+$/, '')) || p.includes('deploy-check'))
+    )
+      ensureKubectl();
+    await jest('unit', 'jest.unit.config.cjs', process.env);
+  }
 
   if (wants('integration') || wants('e2e')) {
     const runId = randomBytes(4).toString('hex');

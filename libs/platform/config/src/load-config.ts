@@ -14,12 +14,17 @@ export type EnvSchema<T extends object> = new () => T;
 /** Settings whose values are credentials: a start-up message never repeats them. */
 const SECRET_SETTING = /(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|(^|_)KEYS?$)/i;
 
+/** Whether a setting holds a credential (by its name), e.g. SECRETS_ENCRYPTION_KEY, OPERATOR_TOKEN. */
+export function isSecretSetting(name: string): boolean {
+  return SECRET_SETTING.test(name);
+}
+
 /**
  * How a rejected value is shown: a secret's only by its length, a URL with its password masked
  * (DATABASE_URL, REDIS_URL), anything else as it was given.
  */
 export function shownValue(name: string, value: unknown): string {
-  if (SECRET_SETTING.test(name)) {
+  if (isSecretSetting(name)) {
     return typeof value === 'string'
       ? `a value of ${value.length} characters, not shown`
       : 'a value, not shown';

@@ -52,7 +52,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
 }
 
 /**
- * Creates the schema if needed and runs pending migrations, each in its own transaction,
+ * Creates the schema if it does not exist and runs pending migrations, each in its own transaction,
  * under an advisory lock so that replicas starting together migrate once.
  */
 export async function migrateSchema(dataSource: DataSource, schema: string): Promise<string[]> {
@@ -64,7 +64,12 @@ export async function migrateSchema(dataSource: DataSource, schema: string): Pro
     await runner.query('SET lock_timeout = 0');
     await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`migrate:${schema}`]);
     try {
-      await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      // A deployment's service role owns its schema (created for it, deploy/postgres) and may not
+      // create schemas: CREATE SCHEMA IF NOT EXISTS needs that right even when the schema exists.
+      const found = (await runner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+        schema,
+      ])) as unknown[];
+      if (found.length === 0) await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       const executor = new MigrationExecutor(dataSource, runner);
       executor.transaction = 'each';
       const ran = await executor.executePendingMigrations();
