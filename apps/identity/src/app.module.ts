@@ -11,6 +11,7 @@ import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { identityService } from './service';
 import { PasswordsModule } from './passwords/passwords.module';
+import { PlansModule } from './plans/plans.module';
 import { SigningKeysModule } from './signing-keys/signing-keys.module';
 import { UsageModule } from './usage/usage.module';
 import { UsersModule } from './users/users.module';
@@ -35,6 +36,7 @@ export class AppModule {
         InvitationsModule,
         PasswordsModule,
         UsageModule,
+        PlansModule,
       ],
     };
   }

@@ -1313,40 +1313,265 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       expect(log.body.items).toHaveLength(1);
     });
   });
-  it('lets the owner change the plan: quotas follow, OrganizationUpdated is published, the change is audited', async () => {
-    const owner = await register('planner');
-    const token = owner.accessToken;
-    const current = await call<{ plan: string }>('GET', '/api/v1/organizations/current', { token });
-    expect(current.status).toBe(200);
-    expect(current.body.plan).toBe('free');
+  describe('plans: changed by the operator, requested by owners', () => {
+    const asOperator = { 'X-Operator-Token': OPERATOR };
+    interface OrganizationBody {
+      plan: string;
+      quotas: Record<string, number | null>;
+    }
+    interface PlanRequestBody {
+      id: string;
+      organizationId: string;
+      fromPlan: string;
+      plan: string;
+      note: string | null;
+      status: string;
+      requestedBy: { type: string; id: string };
+      decisionReason: string | null;
+    }
+    interface AuditBody {
+      items: {
+        action: string;
+        actor: { type: string; id: string | null };
+        details: Record<string, unknown>;
+      }[];
+    }
+    const planOf = async (organizationId: string): Promise<string> =>
+      (
+        await db.query<{ plan: string }>('SELECT plan FROM identity.organizations WHERE id = $1', [
+          organizationId,
+        ])
+      ).rows[0].plan;
 
-    const bad = await call('PATCH', '/api/v1/organizations/current', { token, body: { plan: 'platinum' } });
-    expect(bad.status).toBe(422);
-    expect(bad.body).toMatchObject({ errors: [{ field: 'plan', rule: 'isIn' }] });
+    it('refuses a plan in the owner’s PATCH with 422 naming plan and the request route; nothing changes', async () => {
+      const owner = await register('planpatch');
+      const token = owner.accessToken;
+      for (const plan of ['enterprise', 'pro', 'platinum', null]) {
+        const res = await call('PATCH', '/api/v1/organizations/current', { token, body: { plan } });
+        expect(res.status).toBe(422);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.body).toMatchObject({
+          errors: [
+            {
+              field: 'plan',
+              rule: 'changedByOperator',
+              message: expect.stringContaining('POST /api/v1/organizations/current/plan-requests'),
+            },
+          ],
+        });
+      }
+      // With a valid name beside it, the whole body is refused: the name is not stored either.
+      const mixed = await call('PATCH', '/api/v1/organizations/current', {
+        token,
+        body: { name: 'Renamed', plan: 'enterprise' },
+      });
+      expect(mixed.status).toBe(422);
+      const current = await call<OrganizationBody & { name: string }>(
+        'GET',
+        '/api/v1/organizations/current',
+        {
+          token,
+        },
+      );
+      expect(current.body).toMatchObject({ plan: 'free', name: 'planpatch Leads', quotas: { leads: 500 } });
+      expect(await planOf(owner.organization.id)).toBe('free');
+      const log = await call<AuditBody>('GET', '/api/v1/audit-log?action=organization.updated', { token });
+      expect(log.body.items).toHaveLength(0);
+      // Renaming alone still works.
+      const renamed = await call('PATCH', '/api/v1/organizations/current', {
+        token,
+        body: { name: 'Renamed' },
+      });
+      expect(renamed.status).toBe(200);
+      expect(renamed.body).toMatchObject({ name: 'Renamed', plan: 'free' });
+    });
 
-    const changed = await call<{ plan: string; quotas: Record<string, unknown> }>(
-      'PATCH',
-      '/api/v1/organizations/current',
-      { token, body: { plan: 'pro' } },
-    );
-    expect(changed.status).toBe(200);
-    expect(changed.body.plan).toBe('pro');
-    expect(changed.body.quotas).not.toEqual(owner.organization.quotas);
-    const event = await eventually(
-      async () =>
-        events.find((e) => e.envelope.type === 'organization.updated' && e.key === owner.organization.id),
-      Boolean,
-      { what: 'organization.updated on the organizations topic' },
-    );
-    expect(event?.envelope.payload).toMatchObject({ plan: 'pro', quotas: changed.body.quotas });
+    it('lets the operator set a plan: quotas follow at once, organization.updated is published, audited with before/after', async () => {
+      const owner = await register('planop');
+      const path = `/api/v1/organization-plans/${owner.organization.id}`;
+      // Tenants' tokens never qualify; a wrong or absent operator token is refused; nothing changes.
+      expect((await call('PUT', path, { token: owner.accessToken, body: { plan: 'pro' } })).status).toBe(401);
+      expect((await call('PUT', path, { body: { plan: 'pro' } })).status).toBe(401);
+      expect(
+        (await call('PUT', path, { headers: { 'X-Operator-Token': `${OPERATOR}x` }, body: { plan: 'pro' } }))
+          .status,
+      ).toBe(401);
+      expect(await planOf(owner.organization.id)).toBe('free');
 
-    const log = await call<{ items: { action: string; details: Record<string, unknown> }[] }>(
-      'GET',
-      '/api/v1/audit-log?action=organization.updated',
-      { token },
-    );
-    expect(log.body.items).toHaveLength(1);
-    expect(log.body.items[0].details).toMatchObject({ fromPlan: 'free', toPlan: 'pro' });
+      const bad = await call('PUT', path, { headers: asOperator, body: { plan: 'platinum' } });
+      expect(bad.status).toBe(422);
+      expect(bad.body).toMatchObject({ errors: [{ field: 'plan', rule: 'isIn' }] });
+      const unknown = await call('PUT', `/api/v1/organization-plans/${uuidv7()}`, {
+        headers: asOperator,
+        body: { plan: 'pro' },
+      });
+      expect(unknown.status).toBe(404);
+
+      const set = await call<OrganizationBody>('PUT', path, {
+        headers: asOperator,
+        body: { plan: 'pro', reason: 'signed contract' },
+      });
+      expect(set.status).toBe(200);
+      expect(set.body).toMatchObject({ plan: 'pro', quotas: { leads: 25_000 } });
+      const current = await call<OrganizationBody>('GET', '/api/v1/organizations/current', {
+        token: owner.accessToken,
+      });
+      expect(current.body).toMatchObject({ plan: 'pro', quotas: { leads: 25_000 } });
+      const event = await eventually(
+        async () =>
+          events.find((e) => e.envelope.type === 'organization.updated' && e.key === owner.organization.id),
+        Boolean,
+        { what: 'organization.updated on the organizations topic' },
+      );
+      expect(event?.envelope.payload).toMatchObject({ plan: 'pro', quotas: set.body.quotas });
+
+      const log = await call<AuditBody>('GET', '/api/v1/audit-log?action=organization.plan_changed', {
+        token: owner.accessToken,
+      });
+      expect(log.body.items).toHaveLength(1);
+      expect(log.body.items[0]).toMatchObject({
+        actor: { type: 'operator', id: null },
+        details: {
+          before: { plan: 'free', quotas: { leads: 500 } },
+          after: { plan: 'pro', quotas: { leads: 25_000 } },
+          reason: 'signed contract',
+        },
+      });
+      // Setting the plan it already has changes nothing and audits nothing.
+      expect((await call('PUT', path, { headers: asOperator, body: { plan: 'pro' } })).status).toBe(200);
+      const again = await call<AuditBody>('GET', '/api/v1/audit-log?action=organization.plan_changed', {
+        token: owner.accessToken,
+      });
+      expect(again.body.items).toHaveLength(1);
+    });
+
+    it('takes an owner’s request (one pending at a time); the operator approves it and the plan changes, audited', async () => {
+      const owner = await register('planreq');
+      const other = await register('planreq-other');
+      const token = owner.accessToken;
+      const requests = '/api/v1/organizations/current/plan-requests';
+
+      const same = await call('POST', requests, { token, body: { plan: 'free' } });
+      expect(same.status).toBe(422);
+      expect(same.body).toMatchObject({ errors: [{ field: 'plan', rule: 'differsFromCurrentPlan' }] });
+      const invalid = await call('POST', requests, { token, body: { plan: 'platinum' } });
+      expect(invalid.status).toBe(422);
+      expect(await count('plan_requests')).toBe(0);
+
+      const created = await call<PlanRequestBody>('POST', requests, {
+        token,
+        body: { plan: 'enterprise', note: 'we are growing' },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        organizationId: owner.organization.id,
+        fromPlan: 'free',
+        plan: 'enterprise',
+        note: 'we are growing',
+        status: 'pending',
+        requestedBy: { type: 'user', id: owner.user.id },
+      });
+      expect(await planOf(owner.organization.id)).toBe('free');
+      const second = await call('POST', requests, { token, body: { plan: 'pro' } });
+      expect(second.status).toBe(409);
+      expect(second.body).toMatchObject({ code: 'plan_request_pending' });
+      expect(await count('plan_requests')).toBe(1);
+
+      const own = await call<{ items: PlanRequestBody[]; nextCursor: string | null }>('GET', requests, {
+        token,
+      });
+      expect(own.body.items.map((r) => r.id)).toEqual([created.body.id]);
+      expect(own.body.nextCursor).toBeNull();
+      // Another organization neither lists nor reads it.
+      const theirs = await call<{ items: PlanRequestBody[] }>('GET', requests, { token: other.accessToken });
+      expect(theirs.body.items).toEqual([]);
+      expect((await call('GET', `${requests}/${created.body.id}`, { token: other.accessToken })).status).toBe(
+        404,
+      );
+      expect((await call('GET', `${requests}/${created.body.id}`, { token })).status).toBe(200);
+
+      // The operator's queue and decisions: the operator token only.
+      const approve = `/api/v1/plan-requests/${created.body.id}/approve`;
+      expect((await call('POST', approve, { token, body: {} })).status).toBe(401);
+      expect((await call('GET', '/api/v1/plan-requests', { token })).status).toBe(401);
+      expect(
+        (await call('POST', `/api/v1/plan-requests/${uuidv7()}/approve`, { headers: asOperator, body: {} }))
+          .status,
+      ).toBe(404);
+      const queue = await call<{ items: PlanRequestBody[] }>('GET', '/api/v1/plan-requests?limit=200', {
+        headers: asOperator,
+      });
+      expect(queue.status).toBe(200);
+      expect(queue.body.items.map((r) => r.id)).toContain(created.body.id);
+      expect(queue.body.items.every((r) => r.status === 'pending')).toBe(true);
+
+      const approved = await call<PlanRequestBody>('POST', approve, {
+        headers: asOperator,
+        body: { reason: 'contract signed' },
+      });
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({ status: 'approved', decisionReason: 'contract signed' });
+      const current = await call<OrganizationBody>('GET', '/api/v1/organizations/current', { token });
+      expect(current.body).toMatchObject({ plan: 'enterprise', quotas: { leads: null } });
+      const event = await eventually(
+        async () =>
+          events.find(
+            (e) =>
+              e.envelope.type === 'organization.updated' &&
+              e.key === owner.organization.id &&
+              e.envelope.payload.plan === 'enterprise',
+          ),
+        Boolean,
+        { what: 'organization.updated with the approved plan' },
+      );
+      expect(event?.envelope.payload).toMatchObject({ quotas: { leads: null } });
+      // Decided once: approving or declining again is a conflict; it left the operator's queue.
+      expect((await call('POST', approve, { headers: asOperator, body: {} })).status).toBe(409);
+      expect(
+        (
+          await call('POST', `/api/v1/plan-requests/${created.body.id}/decline`, {
+            headers: asOperator,
+            body: {},
+          })
+        ).status,
+      ).toBe(409);
+      const after = await call<{ items: PlanRequestBody[] }>('GET', '/api/v1/plan-requests?limit=200', {
+        headers: asOperator,
+      });
+      expect(after.body.items.map((r) => r.id)).not.toContain(created.body.id);
+
+      const log = await call<AuditBody>('GET', '/api/v1/audit-log?limit=200', { token });
+      const actions = log.body.items.map((e) => `${e.action}:${e.actor.type}`);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'plan_request.created:user',
+          'plan_request.approved:operator',
+          'organization.plan_changed:operator',
+        ]),
+      );
+      const changed = log.body.items.find((e) => e.action === 'organization.plan_changed');
+      expect(changed?.details).toMatchObject({
+        before: { plan: 'free' },
+        after: { plan: 'enterprise' },
+        requestId: created.body.id,
+      });
+
+      // A new request is accepted once none is pending; declining it leaves the plan as it is.
+      const next = await call<PlanRequestBody>('POST', requests, { token, body: { plan: 'pro' } });
+      expect(next.status).toBe(201);
+      expect(next.body.fromPlan).toBe('enterprise');
+      const declined = await call<PlanRequestBody>('POST', `/api/v1/plan-requests/${next.body.id}/decline`, {
+        headers: asOperator,
+        body: { reason: 'not now' },
+      });
+      expect(declined.status).toBe(200);
+      expect(declined.body.status).toBe('declined');
+      expect(await planOf(owner.organization.id)).toBe('enterprise');
+      const pendingOnly = await call<{ items: PlanRequestBody[] }>('GET', `${requests}?status=declined`, {
+        token,
+      });
+      expect(pendingOnly.body.items.map((r) => r.id)).toEqual([next.body.id]);
+    });
   });
 
   it('counts leads per organization and month (UTC) from lead.created, once per event id', async () => {

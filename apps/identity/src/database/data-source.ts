@@ -6,6 +6,7 @@ import { SessionEntity } from '../auth/session.entity';
 import { InvitationEntity } from '../invitations/invitation.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { PasswordResetEntity } from '../passwords/password-reset.entity';
+import { PlanRequestEntity } from '../plans/plan-request.entity';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
 import { OrganizationUsageEntity } from '../usage/organization-usage.entity';
 import { MembershipEntity } from '../users/membership.entity';
@@ -16,6 +17,7 @@ import { IdentityTables1763900000100 } from './migrations/1763900000100-Identity
 import { InvitationsAndPasswordResets1763900000200 } from './migrations/1763900000200-InvitationsAndPasswordResets';
 import { OrganizationUsage1763900000300 } from './migrations/1763900000300-OrganizationUsage';
 import { AuditWorkspaces1765200000000 } from './migrations/1765200000000-AuditWorkspaces';
+import { PlanRequests1765300000000 } from './migrations/1765300000000-PlanRequests';
 
 /** The identity service's schema and its migrations, in order. */
 export const identityDatabase = {
@@ -26,6 +28,7 @@ export const identityDatabase = {
     InvitationsAndPasswordResets1763900000200,
     OrganizationUsage1763900000300,
     AuditWorkspaces1765200000000,
+    PlanRequests1765300000000,
   ],
   entities: [
     OrganizationEntity,
@@ -41,5 +44,6 @@ export const identityDatabase = {
     InvitationEntity,
     PasswordResetEntity,
     OrganizationUsageEntity,
+    PlanRequestEntity,
   ],
 };

@@ -22,7 +22,9 @@ export class OrganizationsController {
 
   @Patch()
   @RequireScopes('organization:manage')
-  @ApiOperation({ summary: 'Rename the organization or change its plan (owners; audited)' })
+  @ApiOperation({
+    summary: 'Rename the organization (owners; audited). The plan is not writable here: see plan-requests',
+  })
   update(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: UpdateOrganizationDto,

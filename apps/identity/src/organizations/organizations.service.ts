@@ -14,9 +14,11 @@ import type { CurrentOrganizationView, OrganizationView } from './organization.v
 import { organizationPayload, toOrganizationView } from './organization.view';
 import { OrganizationEntity } from './organization.entity';
 import { OrganizationsRepository } from './organizations.repository';
-import { planQuotas } from './plans';
 
-/** The caller's own organization: read by every member, renamed or moved to another plan by owners. */
+/**
+ * The caller's own organization: read by every member, renamed by owners. Its plan is the operator's
+ * (plans/: set directly or by approving an owner's request).
+ */
 @Injectable()
 export class OrganizationsService {
   constructor(
@@ -45,10 +47,6 @@ export class OrganizationsService {
       if (!current) throw new NotFoundError('Organization', principal.organizationId);
       const patch: Partial<OrganizationEntity> = {};
       if (dto.name !== undefined && dto.name.trim() !== current.name) patch.name = dto.name.trim();
-      if (dto.plan !== undefined && dto.plan !== current.plan) {
-        patch.plan = dto.plan;
-        patch.quotas = planQuotas[dto.plan];
-      }
       if (Object.keys(patch).length === 0) return toOrganizationView(current);
       const updated = Object.assign(new OrganizationEntity(), current, patch, { updatedAt: nowMs() });
       await this.organizations.update(manager, current.id, { ...patch, updatedAt: updated.updatedAt });
@@ -66,10 +64,7 @@ export class OrganizationsService {
         action: AuditActions.organizationUpdated,
         target: { type: 'organization', id: current.id },
         client,
-        details: {
-          changed: Object.keys(patch).filter((k) => k !== 'quotas'),
-          ...(patch.plan ? { fromPlan: current.plan, toPlan: patch.plan } : {}),
-        },
+        details: { changed: Object.keys(patch) },
       });
       return toOrganizationView(updated);
     });

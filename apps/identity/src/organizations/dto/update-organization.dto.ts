@@ -1,7 +1,21 @@
 import { IsOmittable } from '@leadflow/platform/errors';
-import type { Plan } from '@leadflow/contracts';
-import { Plans } from '@leadflow/contracts';
-import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiHideProperty } from '@nestjs/swagger';
+import type { ValidatorConstraintInterface } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength, Validate, ValidatorConstraint } from 'class-validator';
+
+/** Where an owner asks for another plan (the operator decides). */
+export const PLAN_REQUESTS_ROUTE = 'POST /api/v1/organizations/current/plan-requests';
+
+/** A `plan` sent to the owner's PATCH is refused, whatever its value: plans are the operator's. */
+@ValidatorConstraint({ name: 'changedByOperator' })
+export class ChangedByOperatorRule implements ValidatorConstraintInterface {
+  validate(): boolean {
+    return false;
+  }
+  defaultMessage(): string {
+    return `plan is changed by the operator; request a change with ${PLAN_REQUESTS_ROUTE}`;
+  }
+}
 
 export class UpdateOrganizationDto {
   @IsOmittable()
@@ -10,8 +24,9 @@ export class UpdateOrganizationDto {
   @MaxLength(200)
   name?: string;
 
-  /** Changing the plan sets its monthly quotas. */
+  /** Not writable here: declared only so that sending it answers 422 with the way to ask for it. */
+  @ApiHideProperty()
   @IsOmittable()
-  @IsIn(Plans)
-  plan?: Plan;
+  @Validate(ChangedByOperatorRule)
+  plan?: never;
 }
