@@ -70,7 +70,10 @@ export interface StackOptions {
  * "through the gateway" as vendors and frontends would.
  */
 export class IntakeStack {
+  /** identity's OPERATOR_TOKEN in the stack (plans are set by the operator, on identity's port). */
+  static readonly operatorToken = 'operator-token-intake-stack';
   readonly gateway: string;
+  readonly identity: string;
   readonly ingestion: string[] = [];
 
   /** The metrics listener of a service started from its base URL (METRICS_PORT unset: its port + 1000). */
@@ -92,6 +95,7 @@ export class IntakeStack {
     private readonly options: StackOptions,
   ) {
     this.gateway = `http://127.0.0.1:${options.basePort}`;
+    this.identity = `http://127.0.0.1:${options.basePort + 1}`;
     for (let i = 0; i < (options.ingestionInstances ?? 1); i++) {
       this.ingestion.push(`http://127.0.0.1:${options.basePort + 2 + i}`);
     }
@@ -105,7 +109,7 @@ export class IntakeStack {
     }
     this.databaseUrl = await createTestDatabase(this.name);
     this.importDir = mkdtempSync(join(tmpdir(), `lf-imports-${this.name}-`));
-    const identityUrl = `http://127.0.0.1:${this.options.basePort + 1}`;
+    const identityUrl = this.identity;
     const common = {
       DATABASE_URL: this.databaseUrl,
       REDIS_URL: testRedisUrl(),
@@ -116,7 +120,11 @@ export class IntakeStack {
       NODE_ENV: 'test',
       OUTBOX_POLL_INTERVAL_MS: '200',
     };
-    this.env.identity = { ...common, IDENTITY_PORT: String(this.options.basePort + 1) };
+    this.env.identity = {
+      ...common,
+      IDENTITY_PORT: String(this.options.basePort + 1),
+      OPERATOR_TOKEN: IntakeStack.operatorToken,
+    };
     this.ingestion.forEach((url, i) => {
       this.env[`ingestion-${i}`] = {
         ...common,
@@ -260,12 +268,14 @@ export class IntakeStack {
 
   /**
    * Moves the organization to the enterprise plan (no monthly lead quota; the free plan takes 500)
-   * and waits until ingestion's copy of the organization knows it.
+   * as the operator does (identity's port, X-Operator-Token; the gateway does not route it), and
+   * waits until ingestion's copy of the organization knows it.
    */
   async unlimitedPlan(owner: Registered): Promise<void> {
-    const res = await this.call('PATCH', '/api/v1/organizations/current', {
+    const res = await this.call('PUT', `/api/v1/organization-plans/${owner.organization.id}`, {
+      base: this.identity,
       body: { plan: 'enterprise' },
-      token: owner.accessToken,
+      headers: { 'X-Operator-Token': IntakeStack.operatorToken },
     });
     if (res.status !== 200) throw new Error(`plan change: ${res.status} ${res.text}`);
     await eventually(

@@ -97,13 +97,15 @@ async function rawCopy(databaseUrl: string, path: string): Promise<{ seconds: nu
 
 /**
  * Signs up, moves the organization to the enterprise plan (no monthly lead quota, which would stop
- * the import) and waits for ingestion to know it, creates a solar webhook (retrying while the
- * workspace reaches ingestion) and answers a token.
+ * the import) as the operator does (X-Operator-Token on identity's port), waits for ingestion to
+ * know it, creates a solar webhook (retrying while the workspace reaches ingestion) and answers a
+ * token.
  */
 async function prepareTenant(
   identity: string,
   ingestion: string,
   databaseUrl: string,
+  operatorToken: string,
 ): Promise<{ token: string; webhookId: string }> {
   const registered = await call<{
     accessToken: string;
@@ -119,9 +121,9 @@ async function prepareTenant(
   });
   if (registered.status !== 201) throw new Error(`register: ${registered.status} ${registered.text}`);
   const token = registered.body.accessToken;
-  const upgraded = await call(`${identity}/api/v1/organizations/current`, {
-    method: 'PATCH',
-    token,
+  const upgraded = await call(`${identity}/api/v1/organization-plans/${registered.body.organization.id}`, {
+    method: 'PUT',
+    headers: { 'X-Operator-Token': operatorToken },
     body: { plan: 'enterprise' },
   });
   if (upgraded.status !== 200) throw new Error(`enterprise plan: ${upgraded.status} ${upgraded.text}`);
@@ -193,6 +195,8 @@ async function main(): Promise<number> {
     const ingestionPort = options.basePort + 1;
     const identity = `http://127.0.0.1:${identityPort}`;
     const ingestion = `http://127.0.0.1:${ingestionPort}`;
+    // Plans are set by the operator: the bench is its own operator for this run.
+    const operatorToken = randomBytes(16).toString('hex');
     const common = {
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: env.KAFKA_BROKERS,
@@ -225,7 +229,11 @@ async function main(): Promise<number> {
       print('  the outbox relay is held off: the service publishes nothing during the run');
     }
     services.push(
-      await startService('identity', identityPort, { ...common, IDENTITY_PORT: String(identityPort) }),
+      await startService('identity', identityPort, {
+        ...common,
+        IDENTITY_PORT: String(identityPort),
+        OPERATOR_TOKEN: operatorToken,
+      }),
     );
     // The ingestion process's log (and its CPU profile with --profile true) are left here.
     const profileDir = join(ROOT, 'tmp/bench-csv-import');
@@ -248,7 +256,7 @@ async function main(): Promise<number> {
     );
     services.push(ingestionRun);
     const pid = ingestionRun.child.pid ?? 0;
-    const { token, webhookId } = await prepareTenant(identity, ingestion, databaseUrl);
+    const { token, webhookId } = await prepareTenant(identity, ingestion, databaseUrl, operatorToken);
     const idleMemory = memoryOf(pid);
 
     // The import: upload (streamed from disk) until the worker reports it completed.

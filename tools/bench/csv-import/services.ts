@@ -89,11 +89,12 @@ export function memoryOf(pid: number): { peakMb: number; currentMb: number } | n
 /** A JSON call to a service. */
 export async function call<T>(
   url: string,
-  options: { method?: string; body?: unknown; token?: string } = {},
+  options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: T; text: string }> {
   const res = await fetch(url, {
     method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
     headers: {
+      ...options.headers,
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     },

@@ -26,6 +26,7 @@ export function platformEnv({
   redisUrl,
   redisPrefix,
   importDir,
+  operatorToken,
 }) {
   const identityUrl = `http://127.0.0.1:${basePort + 1}`;
   const ingestionUrl = `http://127.0.0.1:${basePort + 2}`;
@@ -41,7 +42,8 @@ export function platformEnv({
   return {
     urls: { gateway: `http://127.0.0.1:${basePort}`, identity: identityUrl, ingestion: ingestionUrl },
     env: {
-      identity: { ...common, IDENTITY_PORT: String(basePort + 1) },
+      // Plans are set by the operator (X-Operator-Token, identity's port): the bench is its own.
+      identity: { ...common, IDENTITY_PORT: String(basePort + 1), OPERATOR_TOKEN: operatorToken },
       ingestion: {
         ...common,
         INGESTION_PORT: String(basePort + 2),

@@ -111,10 +111,11 @@ class Teardown {
   }
 }
 
-async function api(base, method, path, { token, body } = {}) {
+async function api(base, method, path, { token, body, headers } = {}) {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
+      ...headers,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
@@ -209,6 +210,7 @@ async function main(teardown) {
   if (options.profile) mkdirSync(profileDir, { recursive: true });
 
   // --- the platform -------------------------------------------------------------------------------
+  const operatorToken = randomBytes(16).toString('hex');
   const platform = platformEnv({
     basePort: options.basePort,
     databaseUrl,
@@ -217,6 +219,7 @@ async function main(teardown) {
     redisUrl,
     redisPrefix,
     importDir: join(work, 'imports'),
+    operatorToken,
   });
   const runs = {};
   teardown.add('stop services', async () => {
@@ -266,7 +269,10 @@ async function main(teardown) {
     },
   });
   const token = owner.accessToken;
-  await api(gateway, 'PATCH', '/api/v1/organizations/current', { token, body: { plan: 'enterprise' } });
+  await api(platform.urls.identity, 'PUT', `/api/v1/organization-plans/${owner.organization.id}`, {
+    headers: { 'X-Operator-Token': operatorToken },
+    body: { plan: 'enterprise' },
+  });
   await eventually(async () => {
     const { rows } = await db
       .query(`SELECT 1 FROM ingestion.organizations WHERE id = $1 AND quotas->'leads' = 'null'::jsonb`, [
