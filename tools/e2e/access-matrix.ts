@@ -158,6 +158,8 @@ async function vendorLead(a: FixtureContext): Promise<Record<string, unknown>> {
 export const FIXTURES: Record<string, Fixture> = {
   workspaces: (a) => a.workspaceId,
   members: (a) => a.userId,
+  'plan-requests': async (a) =>
+    String((await a.post('/api/v1/organizations/current/plan-requests', { plan: 'pro' })).id),
   'api-keys': async (a) =>
     String((await a.post('/api/v1/api-keys', { name: 'matrix', scopes: ['workspaces:read'] })).id),
   invitations: async (a) =>
