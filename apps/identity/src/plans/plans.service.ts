@@ -138,11 +138,12 @@ export class PlansService {
       if (status === 'approved') {
         await this.applyPlan(manager, organization, request.plan, client, { reason, requestId: id });
       }
+      const now = nowMs();
       const decided = Object.assign(new PlanRequestEntity(), request, {
         status,
         decisionReason: reason,
-        decidedAt: nowMs(),
-        updatedAt: nowMs(),
+        decidedAt: now,
+        updatedAt: now,
       });
       await this.requests.update(manager, scope, id, {
         status,
