@@ -1572,6 +1572,46 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       });
       expect(pendingOnly.body.items.map((r) => r.id)).toEqual([next.body.id]);
     });
+
+    it('keeps one pending request per organization when owners ask at the same time, and pages the list', async () => {
+      const owner = await register('planrace');
+      const token = owner.accessToken;
+      const requests = '/api/v1/organizations/current/plan-requests';
+      const answers = await Promise.all(
+        ['pro', 'enterprise', 'pro', 'enterprise', 'pro'].map((plan) =>
+          call('POST', requests, { token, body: { plan } }),
+        ),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409]);
+      const pending = await db.query(
+        `SELECT id FROM identity.plan_requests WHERE organization_id = $1 AND status = 'pending'`,
+        [owner.organization.id],
+      );
+      expect(pending.rowCount).toBe(1);
+
+      // Decline it and ask again: two rows, listed oldest first, one per page with limit=1.
+      const first = String(pending.rows[0].id);
+      expect(
+        (await call('POST', `/api/v1/plan-requests/${first}/decline`, { headers: asOperator, body: {} }))
+          .status,
+      ).toBe(200);
+      const second = await call<PlanRequestBody>('POST', requests, { token, body: { plan: 'pro' } });
+      expect(second.status).toBe(201);
+      const page1 = await call<{ items: PlanRequestBody[]; nextCursor: string | null }>(
+        'GET',
+        `${requests}?limit=1`,
+        { token },
+      );
+      expect(page1.body.items.map((r) => r.id)).toEqual([first]);
+      expect(page1.body.nextCursor).toEqual(expect.any(String));
+      const page2 = await call<{ items: PlanRequestBody[]; nextCursor: string | null }>(
+        'GET',
+        `${requests}?limit=1&cursor=${page1.body.nextCursor}`,
+        { token },
+      );
+      expect(page2.body.items.map((r) => r.id)).toEqual([second.body.id]);
+      expect(page2.body.nextCursor).toBeNull();
+    });
   });
 
   it('counts leads per organization and month (UTC) from lead.created, once per event id', async () => {
