@@ -59,6 +59,7 @@ function container(deployment: KubeObject): JsonObject {
 describe('the documented Secret', () => {
   it('documents every key the services need', () => {
     expect([...(secretKeys['leadflow-secrets'] ?? [])].sort()).toEqual([
+      'MAIL_TOKENS_KEY',
       'OPERATOR_TOKEN',
       'REDIS_URL',
       'SECRETS_ENCRYPTION_KEY',
@@ -343,6 +344,7 @@ describe('settings each service needs in a deployment (derived from its env sche
       'HTTP_HOST',
       'IDENTITY_JWKS_URL',
       'KAFKA_BROKERS',
+      'MAIL_TOKENS_KEY',
       'OPERATOR_TOKEN',
       'SECRETS_ENCRYPTION_KEY',
     ]);
@@ -358,6 +360,7 @@ describe('settings each service needs in a deployment (derived from its env sche
     expect(names('gateway')).toEqual(expect.arrayContaining(['IDENTITY_URL', 'ANALYTICS_URL', 'REDIS_URL']));
     expect(names('gateway')).not.toContain('DATABASE_URL');
     expect(names('voice')).not.toContain('SECRETS_ENCRYPTION_KEY');
+    expect(names('ingestion')).not.toContain('MAIL_TOKENS_KEY');
   });
 
   it('follow the schema: a new setting with a loopback default or no default is needed at once', () => {

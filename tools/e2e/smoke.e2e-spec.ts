@@ -2,6 +2,7 @@ import {
   createTestDatabase,
   dropTestDatabase,
   eventually,
+  openedMailToken,
   testBrokers,
   testTopicPrefix,
   startProcess,
@@ -190,8 +191,8 @@ describe('platform smoke (npm start)', () => {
     });
 
     /**
-     * Invitation tokens as identity publishes them (`user.invited` on the users topic; campaigns
-     * e-mails them), by invitation id.
+     * Invitation tokens as identity publishes them (sealed in `user.invited` on the users topic;
+     * campaigns opens and e-mails them), by invitation id.
      */
     const invitationTokens = async (): Promise<{
       get(id: string): Promise<string>;
@@ -209,12 +210,11 @@ describe('platform smoke (npm start)', () => {
       await consumer.run({
         eachMessage: async ({ message }) => {
           const envelope = JSON.parse(message.value?.toString() ?? '{}') as {
-            type?: string;
-            payload?: { invitationId?: string; token?: string };
+            type: string;
+            payload: Record<string, unknown>;
           };
-          const { invitationId, token } = envelope.payload ?? {};
-          if (envelope.type === InvitationCreated.type && invitationId && token)
-            tokens.set(invitationId, token);
+          if (envelope.type === InvitationCreated.type)
+            tokens.set(envelope.payload.invitationId as string, openedMailToken(envelope));
         },
       });
       return {

@@ -2,6 +2,7 @@ import {
   createTestDatabase,
   dropTestDatabase,
   eventually,
+  openedMailToken,
   readiness,
   startProcess,
   testBrokers,
@@ -67,6 +68,8 @@ interface Registered {
 interface ConsumedEvent {
   topic: string;
   key: string;
+  /** The message's value as the broker holds it. */
+  raw: string;
   envelope: {
     id: string;
     type: string;
@@ -108,6 +111,25 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       algorithms: ['RS256'],
     });
     return payload as unknown as AccessTokenClaims;
+  };
+  /**
+   * A mail token (invitation, password reset) travels sealed: not in the message as the broker
+   * holds it, not in identity's outbox, and the envelope is v2 with `sealedToken` and no `token`.
+   */
+  const expectNowhereInClear = async (token: string, event: ConsumedEvent): Promise<void> => {
+    expect(event.envelope.version).toBe(2);
+    expect(event.envelope.payload).not.toHaveProperty('token');
+    expect(event.envelope.payload.sealedToken).toEqual(expect.stringMatching(/^v1\./));
+    expect(event.raw).not.toContain(token);
+    const inOutbox = await db.query(
+      `SELECT count(*)::int AS n FROM identity.outbox WHERE strpos(value, $1) > 0`,
+      [token],
+    );
+    expect(inOutbox.rows[0].n).toBe(0);
+    const sealedInOutbox = await db.query(`SELECT count(*)::int AS n FROM identity.outbox WHERE id = $1`, [
+      event.envelope.id,
+    ]);
+    expect(sealedInOutbox.rows[0].n).toBe(1);
   };
   const count = async (table: string): Promise<number> =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM identity.${table}`)).rows[0].n);
@@ -168,6 +190,7 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
         events.push({
           topic,
           key: message.key?.toString() ?? '',
+          raw: message.value?.toString() ?? '',
           envelope: JSON.parse(message.value?.toString() ?? '{}') as ConsumedEvent['envelope'],
         });
       },
@@ -924,7 +947,9 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
         (found) => found !== undefined,
         { what: `user.invited for ${invitationId}` },
       );
-      return (event as ConsumedEvent).envelope.payload.token as string;
+      const token = openedMailToken((event as ConsumedEvent).envelope);
+      await expectNowhereInClear(token, event as ConsumedEvent);
+      return token;
     };
     const accept = (body: Record<string, unknown>): Promise<Answer<Pair & { code?: string }>> =>
       call<Pair & { code?: string }>('POST', '/api/v1/invitations/accept', { body });
@@ -1196,11 +1221,10 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
         (found) => found !== undefined,
         { what: 'user.password_reset_requested on Kafka' },
       );
-      const { token, expiresAt } = (event as ConsumedEvent).envelope.payload as {
-        token: string;
-        expiresAt: string;
-      };
+      const { expiresAt } = (event as ConsumedEvent).envelope.payload as { expiresAt: string };
+      const token = openedMailToken((event as ConsumedEvent).envelope);
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      await expectNowhereInClear(token, event as ConsumedEvent);
       expect(new Date(expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(3_600_000);
       expect((event as ConsumedEvent).envelope.payload).toMatchObject({
         userId: ivy.user.id,

@@ -1,5 +1,5 @@
 import { Topics } from '@leadflow/contracts';
-import { eventually } from '@leadflow/platform/testing';
+import { eventually, openedMailToken } from '@leadflow/platform/testing';
 import type { Answer, ConsumedEvent, Registered } from './stack';
 import { IntakeStack } from './stack';
 
@@ -81,7 +81,13 @@ describe('provider workspace scope (gateway + identity + ingestion, real Postgre
       { what: 'user.invited for the manager' },
     );
     const accepted = await stack.call<{ accessToken: string }>('POST', '/api/v1/invitations/accept', {
-      body: { token: event?.envelope.payload.token, name: 'Mara', password: 'violet-anchor-harbor-42' },
+      body: {
+        token: openedMailToken(
+          (event as { envelope: { type: string; payload: Record<string, unknown> } }).envelope,
+        ),
+        name: 'Mara',
+        password: 'violet-anchor-harbor-42',
+      },
     });
     expect(accepted.status).toBe(200);
     manager = accepted.body.accessToken;

@@ -1,5 +1,5 @@
 import { Topics } from '@leadflow/contracts';
-import { eventually } from '@leadflow/platform/testing';
+import { eventually, openedMailToken } from '@leadflow/platform/testing';
 import { randomUUID } from 'node:crypto';
 import type { ConsumedEvent, Registered } from './stack';
 import { IntakeStack } from './stack';
@@ -945,7 +945,13 @@ describe('webhook and provider configuration (gateway + identity + ingestion, re
         { what: `user.invited for ${name}` },
       );
       const accepted = await stack.call<{ accessToken: string }>('POST', '/api/v1/invitations/accept', {
-        body: { token: event?.envelope.payload.token, name, password: 'violet-anchor-harbor-42' },
+        body: {
+          token: openedMailToken(
+            (event as { envelope: { type: string; payload: Record<string, unknown> } }).envelope,
+          ),
+          name,
+          password: 'violet-anchor-harbor-42',
+        },
       });
       expect(accepted.status).toBe(200);
       const claims = JSON.parse(

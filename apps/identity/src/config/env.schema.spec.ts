@@ -22,9 +22,17 @@ describe('identity settings', () => {
       /SECRETS_ENCRYPTION_KEY.*development key/,
     );
     const key = `prod1:${randomBytes(32).toString('base64')}`;
+    const mailKey = `mail1:${randomBytes(32).toString('base64')}`;
+    expect(() => loadConfig(IdentityEnv, { NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: key })).toThrow(
+      /MAIL_TOKENS_KEY.*development key/,
+    );
     expect(
-      loadConfig(IdentityEnv, { NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: key }).SECRETS_ENCRYPTION_KEY,
-    ).toBe(key);
+      loadConfig(IdentityEnv, {
+        NODE_ENV: 'production',
+        SECRETS_ENCRYPTION_KEY: key,
+        MAIL_TOKENS_KEY: mailKey,
+      }),
+    ).toMatchObject({ SECRETS_ENCRYPTION_KEY: key, MAIL_TOKENS_KEY: mailKey });
   });
 
   it('refuses a malformed key and access tokens longer than 15 minutes', () => {

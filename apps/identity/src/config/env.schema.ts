@@ -1,5 +1,9 @@
 import { MessagingServiceEnv } from '@leadflow/platform/config';
-import { DEV_SECRETS_ENCRYPTION_KEY, IsSecretsEncryptionKey } from '@leadflow/platform/secrets';
+import {
+  DEV_MAIL_TOKENS_KEY,
+  DEV_SECRETS_ENCRYPTION_KEY,
+  IsSecretsEncryptionKey,
+} from '@leadflow/platform/secrets';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 
 /** Settings of the identity service (shared ones are documented on MessagingServiceEnv). */
@@ -20,6 +24,16 @@ export class IdentityEnv extends MessagingServiceEnv {
   @IsString()
   @IsSecretsEncryptionKey()
   SECRETS_ENCRYPTION_KEY = DEV_SECRETS_ENCRYPTION_KEY;
+
+  /**
+   * Keys sealing the invitation and password-reset tokens identity publishes (`sealedToken` in
+   * user.invited and user.password_reset_requested), same format as above. Held by identity and
+   * the mailing service only, never the same key as SECRETS_ENCRYPTION_KEY. Defaults to a
+   * documented development-only key, refused in production.
+   */
+  @IsString()
+  @IsSecretsEncryptionKey(DEV_MAIL_TOKENS_KEY)
+  MAIL_TOKENS_KEY = DEV_MAIL_TOKENS_KEY;
 
   /** Lifetime of user access tokens (at most 15 minutes). */
   @IsInt()

@@ -19,7 +19,10 @@ export class InvitationsController {
   @Post('members')
   @ApiBearerAuth()
   @RequireScopes('members:manage')
-  @ApiOperation({ summary: 'Invite someone by e-mail; the token goes out in the user.invited event' })
+  @ApiOperation({
+    summary:
+      'Invite someone by e-mail; the token goes out sealed in the user.invited event (MAIL_TOKENS_KEY)',
+  })
   invite(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateInvitationDto,

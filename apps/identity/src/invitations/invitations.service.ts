@@ -1,3 +1,4 @@
+import { MailTokens } from '@leadflow/platform/secrets';
 import type { Page } from '@leadflow/contracts';
 import { InvitationCreated, UserCreated, UserUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
@@ -56,6 +57,7 @@ export class InvitationsService {
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditLog,
     private readonly env: IdentityEnv,
+    private readonly mailTokens: MailTokens,
   ) {}
 
   /**
@@ -106,7 +108,7 @@ export class InvitationsService {
             invitationId: invitation.id,
             email,
             role: invitation.role,
-            token,
+            sealedToken: this.mailTokens.seal('invitation', invitation.id, token),
             expiresAt: invitation.expiresAt.toISOString(),
           },
         },

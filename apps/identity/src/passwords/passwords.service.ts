@@ -1,3 +1,4 @@
+import { MailTokens } from '@leadflow/platform/secrets';
 import { PasswordResetRequested } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { AuditLog, actorOf } from '@leadflow/platform/audit';
@@ -47,6 +48,7 @@ export class PasswordsService {
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditLog,
     private readonly env: IdentityEnv,
+    private readonly mailTokens: MailTokens,
     private readonly apiKeys: ApiKeysRepository,
   ) {}
 
@@ -89,7 +91,7 @@ export class PasswordsService {
             userId: user.id,
             email: user.email,
             name: user.name,
-            token,
+            sealedToken: this.mailTokens.seal('password_reset', user.id, token),
             expiresAt: reset.expiresAt.toISOString(),
           },
         },

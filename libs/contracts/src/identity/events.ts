@@ -70,8 +70,11 @@ export class PasswordResetRequestedPayload {
   @IsUUID('all') userId!: string;
   @IsString() @MaxLength(320) email!: string;
   @IsString() @MaxLength(200) name!: string;
-  /** Single-use token for the reset link; campaigns e-mails it. */
-  @IsString() @MaxLength(200) token!: string;
+  /**
+   * The single-use token for the reset link, sealed with MAIL_TOKENS_KEY (MailTokens, purpose
+   * `password_reset`, subject `userId`); campaigns opens it to e-mail the link. Never in clear.
+   */
+  @IsString() @MaxLength(1000) sealedToken!: string;
   @IsISO8601() expiresAt!: string;
 }
 
@@ -79,7 +82,11 @@ export class InvitationCreatedPayload {
   @IsUUID('all') invitationId!: string;
   @IsString() @MaxLength(320) email!: string;
   @IsIn(Roles) role!: Role;
-  @IsString() @MaxLength(200) token!: string;
+  /**
+   * The single-use invitation token, sealed with MAIL_TOKENS_KEY (MailTokens, purpose
+   * `invitation`, subject `invitationId`); campaigns opens it to e-mail the link. Never in clear.
+   */
+  @IsString() @MaxLength(1000) sealedToken!: string;
   @IsISO8601() expiresAt!: string;
 }
 
@@ -128,13 +135,17 @@ export const UserRemoved = defineEvent({
 });
 export const PasswordResetRequested = defineEvent({
   type: 'user.password_reset_requested',
-  version: 1,
+  // v2: the token travels sealed (`sealedToken`); v1 carried it in clear and is no longer
+  // published (no consumer read it). Same topic: the envelope's version tells them apart.
+  version: 2,
   topic: Topics.identityUsers,
   payload: PasswordResetRequestedPayload,
 });
 export const InvitationCreated = defineEvent({
   type: 'user.invited',
-  version: 1,
+  // v2: the token travels sealed (`sealedToken`); v1 carried it in clear and is no longer
+  // published (no consumer read it). Same topic: the envelope's version tells them apart.
+  version: 2,
   topic: Topics.identityUsers,
   payload: InvitationCreatedPayload,
 });

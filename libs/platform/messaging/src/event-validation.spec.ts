@@ -1,4 +1,4 @@
-import { LeadCreated } from '@leadflow/contracts';
+import { InvitationCreated, LeadCreated, PasswordResetRequested } from '@leadflow/contracts';
 import { InvalidEventError, parseEnvelope, validatePayload } from './event-validation';
 
 const envelope = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -52,5 +52,39 @@ describe('parseEnvelope', () => {
   it('refuses what is not a JSON object', () => {
     expect(reasonOf('{not json')).toMatch(/not JSON/);
     expect(reasonOf('[1,2]')).toMatch(/not a JSON object/);
+  });
+});
+
+describe('the mail-token contracts (user.invited, user.password_reset_requested)', () => {
+  const invitation = {
+    invitationId: '0190f0a4-1111-7000-8000-0000000000e1',
+    email: 'ivy@example.com',
+    role: 'agent',
+    expiresAt: '2026-12-13T04:00:00.000Z',
+  };
+  const reset = {
+    userId: '0190f0a4-1111-7000-8000-0000000000e2',
+    email: 'ivy@example.com',
+    name: 'Ivy',
+    expiresAt: '2026-12-06T05:00:00.000Z',
+  };
+
+  it('are version 2 and carry the token sealed', () => {
+    expect([InvitationCreated.version, PasswordResetRequested.version]).toEqual([2, 2]);
+    expect(validatePayload(InvitationCreated, { ...invitation, sealedToken: 'v1.k1.a.b.c' })).toMatchObject({
+      sealedToken: 'v1.k1.a.b.c',
+    });
+    expect(validatePayload(PasswordResetRequested, { ...reset, sealedToken: 'v1.k1.a.b.c' })).toMatchObject({
+      sealedToken: 'v1.k1.a.b.c',
+    });
+  });
+
+  it('refuse the version 1 shape, a token in clear without the sealed one', () => {
+    expect(() => validatePayload(InvitationCreated, { ...invitation, token: 'clear' })).toThrow(
+      /sealedToken/,
+    );
+    expect(() => validatePayload(PasswordResetRequested, { ...reset, token: 'clear' })).toThrow(
+      /sealedToken/,
+    );
   });
 });

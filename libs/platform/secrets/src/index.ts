@@ -1,2 +1,3 @@
+export * from './mail-tokens';
 export * from './secret-box';
 export * from './secrets-setting';

@@ -8,7 +8,16 @@ import { SecretBox } from './secret-box';
  */
 export const DEV_SECRETS_ENCRYPTION_KEY = 'dev:ZGV2LW9ubHktbGVhZGZsb3ctaWRlbnRpdHkta2V5MDE=';
 
-const DEV_KEY_MATERIAL = Buffer.from(DEV_SECRETS_ENCRYPTION_KEY.split(':')[1], 'base64');
+/**
+ * Development-only `MAIL_TOKENS_KEY` (seals invitation and password-reset tokens in events).
+ * Public in the repository like the key above, and refused in production the same way.
+ */
+export const DEV_MAIL_TOKENS_KEY = 'dev:ZGV2LW9ubHktbGVhZGZsb3ctbWFpbC10b2tlbnMwMDE=';
+
+/** The key material of a development setting, as SecretBox reads it. */
+function materialOf(setting: string): Buffer {
+  return Buffer.from(setting.split(':')[1], 'base64');
+}
 
 @ValidatorConstraint({ name: 'secretsEncryptionKey' })
 class SecretsEncryptionKeyRule implements ValidatorConstraintInterface {
@@ -25,7 +34,8 @@ class SecretsEncryptionKeyRule implements ValidatorConstraintInterface {
     }
     // The key material decides, not the text: the development key under another id, or its
     // base64 written differently, is still the public development key.
-    if (env.NODE_ENV === 'production' && box.holdsKeyMaterial(DEV_KEY_MATERIAL)) {
+    const development = materialOf((args.constraints[0] as string | undefined) ?? DEV_SECRETS_ENCRYPTION_KEY);
+    if (env.NODE_ENV === 'production' && box.holdsKeyMaterial(development)) {
       return this.fail('must not use the development key material when NODE_ENV=production');
     }
     return true;
@@ -41,7 +51,10 @@ class SecretsEncryptionKeyRule implements ValidatorConstraintInterface {
   }
 }
 
-/** A SecretBox key setting (`id:base64,...`); the development key is refused in production. */
-export function IsSecretsEncryptionKey(): PropertyDecorator {
-  return Validate(SecretsEncryptionKeyRule);
+/**
+ * A SecretBox key setting (`id:base64,...`); the development key (`developmentSetting`, by
+ * default SECRETS_ENCRYPTION_KEY's) is refused in production.
+ */
+export function IsSecretsEncryptionKey(developmentSetting = DEV_SECRETS_ENCRYPTION_KEY): PropertyDecorator {
+  return Validate(SecretsEncryptionKeyRule, [developmentSetting]);
 }
