@@ -235,6 +235,8 @@ export class OutboxRelay {
    * refuses again is split in halves down to single rows (nothing of a refused partition batch is
    * appended, so its sequence numbers are still free); a single row it refuses is dead-lettered
    * with the reason. Rows are marked sent as each partition completes. Returns the published ids.
+   * (With several brokers, a partition whose own request succeeded kept its sequence numbers and
+   * is appended again: a duplicate, which inboxes absorb, as after any unknown outcome.)
    */
   private async isolate(batch: OutboxRow[], refusal: string): Promise<string[]> {
     this.logger.warn(
