@@ -9,6 +9,11 @@ export function ensureBroker(options?: {
   controllerPort?: number;
   dataDir?: string;
   log?: (line: string) => void;
+  /**
+   * Extra server.properties for a broker this call starts (they override the defaults), e.g.
+   * `{ 'message.max.bytes': '200000' }`. A broker already answering on the port is reused as is.
+   */
+  serverProperties?: Record<string, string | number>;
 }): Promise<BrokerHandle>;
 export function stopBroker(options?: {
   port?: number;

@@ -62,7 +62,7 @@ export class LeadEventWriter {
         topic: this.topics.physical(event.contract.topic),
         key: envelope.aggregateId,
         type: envelope.type,
-        value: JSON.stringify(envelope),
+        value: this.outbox.serialize(envelope), // the outbox's size cap (413 event_too_large)
         headers: { 'content-type': 'application/json', 'event-type': envelope.type },
       };
     }

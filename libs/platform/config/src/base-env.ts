@@ -100,6 +100,22 @@ export class MessagingServiceEnv extends DatabaseEnv {
   @Max(10_000)
   OUTBOX_BATCH_SIZE = 500;
 
+  /** Bytes (uncompressed) of one relay send at most; a single larger row is still sent alone. */
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(64 * 1024 * 1024)
+  OUTBOX_MAX_BATCH_BYTES = 512 * 1024;
+
+  /**
+   * Largest serialized event the outbox accepts (bigger ones are refused at write time: 413
+   * `event_too_large`). Keep it below the broker's `message.max.bytes` / the topics'
+   * `max.message.bytes` (Kafka's default is ~1 MiB).
+   */
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  OUTBOX_MAX_EVENT_BYTES = 900 * 1024;
+
   /** Sent outbox rows older than this are pruned. */
   @IsInt()
   @Min(1)

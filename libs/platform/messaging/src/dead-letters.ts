@@ -76,6 +76,55 @@ function headerText(headers: IHeaders | undefined, name: string): string | undef
 
 const DLQ_HEADER_NAMES = new Set<string>(Object.values(DLQ_HEADERS));
 
+/** `consumer` of a dead letter the outbox relay made: an event the broker refused to take. */
+export const OUTBOX_RELAY_CONSUMER = 'outbox-relay';
+
+/**
+ * Moves an outbox row the broker refused (too large for the topic, invalid) to the dead letters,
+ * in one transaction: a `dead_letters` row (consumer `outbox-relay`, `error_kind` the broker's
+ * error, the full value, so it can be read and replayed once the topic takes it) and the outbox row
+ * marked done. The message never reached the DLQ topic (the broker refused it), so the row has no
+ * DLQ position: `dlq_partition` is -1 and `dlq_offset` the outbox sequence number (unique per schema).
+ */
+export async function deadLetterOutboxRow(
+  dataSource: DataSource,
+  schema: string,
+  row: {
+    id: string;
+    seq: string;
+    topic: string;
+    message_key: string;
+    type: string;
+    value: string;
+    headers: Record<string, string>;
+  },
+  reason: { kind: string; message: string },
+): Promise<void> {
+  const s = quoteIdent(schema);
+  await dataSource.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO ${s}.dead_letters (id, dlq_partition, dlq_offset, consumer, original_topic, original_partition,
+         original_offset, message_key, value, headers, error, error_kind, attempts, event_id, event_type, failed_at)
+       VALUES ($1, -1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, 1, $10, $11, now())
+       ON CONFLICT (dlq_partition, dlq_offset) DO NOTHING`,
+      [
+        uuidv7(),
+        row.seq,
+        OUTBOX_RELAY_CONSUMER,
+        row.topic,
+        row.message_key,
+        row.value,
+        JSON.stringify(row.headers),
+        reason.message,
+        reason.kind,
+        row.id,
+        row.type,
+      ],
+    );
+    await tx.query(`UPDATE ${s}.outbox SET sent_at = now() WHERE id = $1`, [row.id]);
+  });
+}
+
 /**
  * The service's dead letters: the DLQ topic is the record; a recorder consumer copies it into the
  * `dead_letters` table so people can page through it, and replay puts the original message back on

@@ -58,3 +58,19 @@ export async function ensureTopics(
     }
   }
 }
+
+/** Partition counts of topics, read from the broker each call (the relay's rare isolation path). */
+export type PartitionCounts = (topics: string[]) => Promise<Map<string, number>>;
+
+export function partitionCounts(kafka: Kafka): PartitionCounts {
+  return async (topics) => {
+    const admin = kafka.admin({ retry: { retries: 2 } });
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+}

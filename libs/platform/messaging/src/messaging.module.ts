@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { ConsumerRunner } from './consumer.runner';
 import { DeadLetterController } from './dead-letter.controller';
 import { DeadLetterService } from './dead-letters';
-import { createKafka, ensureTopics } from './kafka-admin';
+import { createKafka, ensureTopics, partitionCounts } from './kafka-admin';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxWriter } from './outbox.writer';
 import { TopicNamer } from './topic-namer';
@@ -248,17 +248,19 @@ export class MessagingModule {
         },
         {
           provide: OutboxWriter,
-          inject: [TopicNamer],
-          useFactory: (topics: TopicNamer) => new OutboxWriter(options.schema, options.service, topics),
+          inject: [TopicNamer, MessagingServiceEnv],
+          useFactory: (topics: TopicNamer, env: MessagingServiceEnv) =>
+            new OutboxWriter(options.schema, options.service, topics, env.OUTBOX_MAX_EVENT_BYTES),
         },
         {
           provide: OutboxRelay,
-          inject: [DataSource, KAFKA_PRODUCER, MessagingServiceEnv, MetricsService],
+          inject: [DataSource, KAFKA_PRODUCER, MessagingServiceEnv, MetricsService, KAFKA],
           useFactory: (
             ds: DataSource,
             producer: Producer,
             env: MessagingServiceEnv,
             metrics: MetricsService,
+            kafka: Kafka,
           ) =>
             new OutboxRelay(
               ds,
@@ -269,6 +271,8 @@ export class MessagingModule {
                 batchSize: env.OUTBOX_BATCH_SIZE,
                 pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
                 retentionHours: env.OUTBOX_RETENTION_HOURS,
+                maxBatchBytes: env.OUTBOX_MAX_BATCH_BYTES,
+                partitionCounts: partitionCounts(kafka),
               },
               new Logger('OutboxRelay'),
               metrics,

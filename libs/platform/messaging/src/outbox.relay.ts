@@ -1,9 +1,12 @@
 import type { Logger } from '@nestjs/common';
 import type { MetricsService } from '@leadflow/platform/observability';
 import { quoteIdent } from '@leadflow/platform/persistence';
-import type { Producer, TopicMessages } from 'kafkajs';
+import type { Message, PartitionMetadata, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { deadLetterOutboxRow } from './dead-letters';
+import type { PartitionCounts } from './kafka-admin';
 import { outboxChannel } from './messaging-tables';
 
 export interface OutboxRelayOptions {
@@ -13,15 +16,72 @@ export interface OutboxRelayOptions {
   batchSize: number;
   pollIntervalMs: number;
   retentionHours: number;
+  /** `OUTBOX_MAX_BATCH_BYTES`: bytes (value + key, uncompressed) of one send at most. */
+  maxBatchBytes?: number;
+  /**
+   * Partition counts of topics, for isolating a row the broker refuses without disturbing other
+   * partitions (see `isolate`). Without it a refused batch is retried as a transient failure.
+   */
+  partitionCounts?: PartitionCounts;
 }
 
-interface OutboxRow {
+/** `OUTBOX_MAX_BATCH_BYTES`'s default. */
+export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
+
+export interface OutboxRow {
   id: string;
+  seq: string;
   topic: string;
   message_key: string;
+  type: string;
   value: string;
   headers: Record<string, string>;
   created_at: Date;
+  /** octet_length(value) + octet_length(message_key). */
+  bytes: number;
+}
+
+/**
+ * How many of `sizes` (rows in sequence order) go into one send: rows in order while their total
+ * stays within `maxBytes`, and always the first row, however large, so nothing waits forever.
+ */
+export function planBatch(sizes: readonly number[], maxBytes: number): number {
+  let total = 0;
+  let count = 0;
+  for (const size of sizes) {
+    if (count > 0 && total + size > maxBytes) break;
+    total += size;
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Broker errors that refuse the messages themselves (their size or content), not the moment:
+ * sending them again can never succeed, and kafkajs does not split a batch for them.
+ */
+const MESSAGE_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+]);
+
+/** The kafkajs error type that refused the messages, if `error` (or an error it wraps) is one. */
+export function messageRefusalOf(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { type, cause, originalError } = e as { type?: unknown; cause?: unknown; originalError?: unknown };
+    if (typeof type === 'string' && MESSAGE_REFUSALS.has(type)) return type;
+    e = cause ?? originalError;
+  }
+  return undefined;
+}
+
+const partitionOf = Partitioners.DefaultPartitioner();
+
+function toMessage(row: OutboxRow): Message {
+  return { key: row.message_key, value: row.value, headers: row.headers };
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -35,6 +95,11 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * rows are marked sent only after the broker acknowledged them (acks=all, idempotent producer), so
  * nothing committed is lost, and a retry after an unknown outcome can only duplicate, which
  * consumers' inboxes absorb.
+ *
+ * A send holds rows in order up to `maxBatchBytes` (at least one row), compressed with GZIP; while
+ * rows remain the relay goes on without waiting. A row the broker refuses for what it is (too
+ * large for the topic, invalid) is isolated: it is dead-lettered with the broker's reason and the
+ * rows around it are published, so one bad event never stops the schema's outbox.
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -45,6 +110,9 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private pendingWake = false;
   private lastPrune = 0;
+  /** The last publishBatch left unsent rows behind (the byte cap or the row limit cut it). */
+  private backlogged = false;
+  private readonly maxBatchBytes: number;
   /** The UPDATE marking the last published batch sent, while it runs (see publishBatch). */
   private marking: { ids: string[]; done: Promise<void> } | undefined;
 
@@ -56,6 +124,7 @@ export class OutboxRelay {
     private readonly metrics?: MetricsService,
   ) {
     this.table = `${quoteIdent(options.schema)}.outbox`;
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.registerMetrics();
   }
 
@@ -77,7 +146,7 @@ export class OutboxRelay {
     await this.loop;
     if (this.leader) {
       try {
-        while (Date.now() < deadline && (await this.publishBatch()) === this.options.batchSize) {
+        while (Date.now() < deadline && (await this.publishBatch()) > 0 && this.backlogged) {
           // drain
         }
         await this.settleMark();
@@ -98,33 +167,138 @@ export class OutboxRelay {
    */
   async publishBatch(): Promise<number> {
     const marking = this.marking?.ids ?? [];
-    const rows: OutboxRow[] = await this.dataSource.query(
-      `SELECT id, topic, message_key, value, headers, created_at FROM ${this.table}
-        WHERE sent_at IS NULL AND id <> ALL($2::uuid[]) ORDER BY seq LIMIT $1`,
-      [this.options.batchSize, marking],
+    // The next `batchSize` unsent rows, cut where the rows before one already fill the byte cap
+    // (planBatch decides exactly); values past the cut are never read.
+    const rows: (OutboxRow & { fetched: number })[] = await this.dataSource.query(
+      `SELECT id, seq, topic, message_key, type, value, headers, created_at, bytes, fetched FROM (
+         SELECT *, sum(bytes) OVER (ORDER BY seq) - bytes AS before, count(*) OVER () AS fetched FROM (
+           SELECT id, seq, topic, message_key, type, value, headers, created_at,
+                  octet_length(value) + octet_length(message_key) AS bytes
+             FROM ${this.table}
+            WHERE sent_at IS NULL AND id <> ALL($2::uuid[]) ORDER BY seq LIMIT $1) AS next) AS sized
+        WHERE before < $3 ORDER BY seq`,
+      [this.options.batchSize, marking, this.maxBatchBytes],
     );
     if (rows.length === 0) {
+      this.backlogged = false;
       await this.settleMark();
       return 0;
     }
-    const byTopic = new Map<string, TopicMessages>();
-    for (const row of rows) {
-      let entry = byTopic.get(row.topic);
-      if (!entry) byTopic.set(row.topic, (entry = { topic: row.topic, messages: [] }));
-      entry.messages.push({ key: row.message_key, value: row.value, headers: row.headers });
+    const count = planBatch(
+      rows.map((r) => Number(r.bytes)),
+      this.maxBatchBytes,
+    );
+    const batch = rows.slice(0, count);
+    this.backlogged = count < Number(rows[0].fetched) || Number(rows[0].fetched) === this.options.batchSize;
+    let ids: string[];
+    try {
+      await this.send(batch);
+      ids = batch.map((r) => r.id);
+    } catch (error) {
+      const refusal = messageRefusalOf(error);
+      if (refusal === undefined || !this.options.partitionCounts) throw error;
+      await this.settleMark();
+      ids = await this.isolate(batch, refusal);
     }
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
     const now = Date.now();
-    for (const row of rows) this.latency?.observe((now - new Date(row.created_at).getTime()) / 1000);
-    this.published?.inc(rows.length);
+    for (const row of batch) this.latency?.observe((now - new Date(row.created_at).getTime()) / 1000);
+    this.published?.inc(ids.length);
     await this.settleMark();
-    const ids = rows.map((r) => r.id);
     const done = this.dataSource
       .query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::uuid[])`, [ids])
       .then(() => undefined);
     done.catch(() => undefined); // observed by settleMark
     this.marking = { ids, done };
-    return rows.length;
+    return batch.length;
+  }
+
+  private async send(rows: OutboxRow[]): Promise<void> {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const row of rows) {
+      let entry = byTopic.get(row.topic);
+      if (!entry) byTopic.set(row.topic, (entry = { topic: row.topic, messages: [] }));
+      entry.messages.push(toMessage(row));
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      topicMessages: [...byTopic.values()],
+    });
+  }
+
+  /**
+   * The broker refused `batch` for (some of) its messages. The produce request was answered per
+   * partition: the partitions without a refused message were appended, and kafkajs rolled back the
+   * idempotent sequence numbers of all of them. So each partition's rows are sent again as exactly
+   * the same batch (same rows, same sequence numbers): for a partition already appended the broker
+   * recognises the duplicate and answers its first offsets, adding nothing. A partition that
+   * refuses again is split in halves down to single rows (nothing of a refused partition batch is
+   * appended, so its sequence numbers are still free); a single row it refuses is dead-lettered
+   * with the reason. Rows are marked sent as each partition completes. Returns the published ids.
+   * (With several brokers, a partition whose own request succeeded kept its sequence numbers and
+   * is appended again: a duplicate, which inboxes absorb, as after any unknown outcome.)
+   */
+  private async isolate(batch: OutboxRow[], refusal: string): Promise<string[]> {
+    this.logger.warn(
+      { refusal, rows: batch.length },
+      'outbox relay: the broker refused a batch; sending it partition by partition to isolate the refused rows',
+    );
+    const counts = await this.options.partitionCounts!([...new Set(batch.map((r) => r.topic))]);
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of batch) {
+      const partitions = counts.get(row.topic);
+      if (!partitions) throw new Error(`outbox relay: no partition count for topic ${row.topic}`);
+      const partitionMetadata = Array.from(
+        { length: partitions },
+        (_, partitionId) => ({ partitionId, leader: 0 }) as PartitionMetadata,
+      );
+      const partition = partitionOf({ topic: row.topic, partitionMetadata, message: toMessage(row) });
+      const group = `${row.topic}\u0000${partition}`;
+      groups.set(group, [...(groups.get(group) ?? []), row]);
+    }
+    const published: string[] = [];
+    for (const rows of groups.values()) {
+      const ids = await this.sendSplitting(rows);
+      await this.dataSource.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::uuid[])`, [
+        ids,
+      ]);
+      published.push(...ids);
+    }
+    return published;
+  }
+
+  /** Sends one partition's rows in order, halving around refusals; returns the ids published. */
+  private async sendSplitting(rows: OutboxRow[]): Promise<string[]> {
+    try {
+      await this.send(rows);
+      return rows.map((r) => r.id);
+    } catch (error) {
+      const refusal = messageRefusalOf(error);
+      if (refusal === undefined) throw error;
+      if (rows.length === 1) {
+        await deadLetterOutboxRow(this.dataSource, this.options.schema, rows[0], {
+          kind: refusal,
+          message: `the broker refused the message (${refusal}, ${rows[0].bytes} bytes): ${(error as Error).message}`,
+        });
+        this.deadLettered?.inc();
+        this.logger.error(
+          {
+            refusal,
+            outboxId: rows[0].id,
+            topic: rows[0].topic,
+            type: rows[0].type,
+            bytes: Number(rows[0].bytes),
+          },
+          'outbox relay: the broker refused an event; it is dead-lettered and the events after it go on',
+        );
+        return [];
+      }
+      const half = Math.ceil(rows.length / 2);
+      return [
+        ...(await this.sendSplitting(rows.slice(0, half))),
+        ...(await this.sendSplitting(rows.slice(half))),
+      ];
+    }
   }
 
   /** Waits for the UPDATE of the previous batch; rethrows its failure. */
@@ -136,6 +310,7 @@ export class OutboxRelay {
 
   private latency?: ReturnType<MetricsService['histogram']>;
   private published?: ReturnType<MetricsService['counter']>;
+  private deadLettered?: ReturnType<MetricsService['counter']>;
 
   private registerMetrics(): void {
     if (!this.metrics) return;
@@ -148,6 +323,10 @@ export class OutboxRelay {
       [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     );
     this.published = this.metrics.counter('outbox_published_total', 'Outbox rows published to Kafka');
+    this.deadLettered = this.metrics.counter(
+      'outbox_dead_lettered_total',
+      'Outbox rows the broker refused (too large, invalid), moved to the dead letters',
+    );
     let last = { backlog: 0, age: 0 };
     let refreshing: Promise<void> | undefined;
     const refresh = async (): Promise<void> => {
@@ -185,10 +364,10 @@ export class OutboxRelay {
           await this.waitForWork();
           continue;
         }
-        const count = await this.publishBatch();
+        await this.publishBatch();
         backoff = 0;
         await this.pruneIfDue();
-        if (count < this.options.batchSize) await this.waitForWork();
+        if (!this.backlogged) await this.waitForWork();
       } catch (error) {
         backoff = Math.min(5000, Math.max(100, backoff * 2));
         this.logger.warn({ err: error, retryInMs: backoff }, 'outbox relay: publish failed, retrying');

@@ -1,4 +1,5 @@
 import type { EventContract, EventEnvelope } from '@leadflow/contracts';
+import { DomainError } from '@leadflow/platform/errors';
 import { quoteIdent } from '@leadflow/platform/persistence';
 import { RequestContext, newId } from '@leadflow/platform/observability';
 import type { EntityManager } from 'typeorm';
@@ -29,6 +30,29 @@ export interface OutboxMessage {
   headers: Record<string, string>;
 }
 
+/** `OUTBOX_MAX_EVENT_BYTES`'s default: below Kafka's default `message.max.bytes` (~1 MiB). */
+export const DEFAULT_MAX_EVENT_BYTES = 900 * 1024;
+
+/**
+ * An event whose serialized envelope is larger than the outbox accepts: the broker would refuse
+ * it, so it is refused before anything is stored (413 `event_too_large`; the caller's
+ * transaction rolls back).
+ */
+export class EventTooLargeError extends DomainError {
+  constructor(
+    readonly eventType: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      'payload_too_large',
+      'event_too_large',
+      `The ${eventType} event this request makes would be ${bytes} bytes; events are limited to ${maxBytes} bytes`,
+      { details: { eventType, bytes, maxBytes } },
+    );
+  }
+}
+
 /**
  * Adds events to the service's outbox inside the caller's transaction: they are published if and
  * only if that transaction commits. Events of one aggregate are serialized by a transaction-scoped
@@ -43,8 +67,24 @@ export class OutboxWriter {
     private readonly schema: string,
     private readonly service: string,
     private readonly topics: TopicNamer,
+    /** `OUTBOX_MAX_EVENT_BYTES`: the largest serialized envelope `serialize` lets through. */
+    readonly maxEventBytes = DEFAULT_MAX_EVENT_BYTES,
   ) {
     this.table = `${quoteIdent(schema)}.outbox`;
+  }
+
+  /**
+   * The outbox row's value for an envelope; throws EventTooLargeError above the cap. Every path
+   * that writes outbox rows (this writer, ingestion's COPY fast path) serializes through here.
+   */
+  serialize(envelope: EventEnvelope<object>): string {
+    const value = JSON.stringify(envelope);
+    // UTF-8 is at most 3 bytes per UTF-16 unit: count exactly only when it could matter.
+    if (value.length * 3 > this.maxEventBytes) {
+      const bytes = Buffer.byteLength(value, 'utf8');
+      if (bytes > this.maxEventBytes) throw new EventTooLargeError(envelope.type, bytes, this.maxEventBytes);
+    }
+    return value;
   }
 
   envelope<P extends object>(event: OutgoingEvent<P>): EventEnvelope<P> {
@@ -76,6 +116,7 @@ export class OutboxWriter {
       throw new Error('OutboxWriter.add must run inside the transaction of the state change it announces');
     }
     const envelopes = events.map((e) => this.envelope(e));
+    const values = envelopes.map((e) => this.serialize(e));
     const keys = [...new Set(envelopes.map((e) => e.aggregateId))].sort();
     await manager.query(
       `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
@@ -89,7 +130,7 @@ export class OutboxWriter {
         topic: this.topics.physical(events[i].contract.topic),
         key: e.aggregateId,
         type: e.type,
-        value: JSON.stringify(e),
+        value: values[i],
         headers: { 'content-type': 'application/json', 'event-type': e.type },
       })),
     );
