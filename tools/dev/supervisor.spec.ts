@@ -22,7 +22,10 @@ describe('npm start restart policy', () => {
     // Each run lasts 20 s: never stable, and 3 exits a minute at most.
     const delays = Array.from({ length: 8 }, () => crash(policy, clock, 20_000));
     expect(delays).toEqual(
-      [500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000].map((delayMs) => ({ action: 'restart', delayMs })),
+      [500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000].map((delayMs) => ({
+        action: 'restart',
+        delayMs,
+      })),
     );
   });
 
