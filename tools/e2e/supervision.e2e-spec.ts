@@ -96,30 +96,33 @@ describe('platform supervision (npm start)', () => {
       while (polling) identity.push(await get('/api/v1/me'));
     })();
 
-    process.kill(pid, 'SIGKILL');
-    await eventually(
-      async () => output(),
-      (text) => text.includes('ingestion exited unexpectedly (SIGKILL); restarting it in'),
-      { timeoutMs: 10_000, what: 'the supervisor to see ingestion exit' },
-    );
-    const restarted = await eventually(
-      async () => pidsOf(output(), 'ingestion'),
-      (pids) => pids.length === 2,
-      { timeoutMs: 15_000, what: 'ingestion to be started again' },
-    );
-    expect(restarted[1]).not.toBe(pid);
-    // Back within seconds: its routes answer through the gateway again.
-    await eventually(
-      () => get('/api/v1/webhooks'),
-      (status) => status === 200,
-      {
-        timeoutMs: 60_000,
-        intervalMs: 200,
-        what: "ingestion's routes through the gateway",
-      },
-    );
-    polling = false;
-    await poller;
+    try {
+      process.kill(pid, 'SIGKILL');
+      await eventually(
+        async () => output(),
+        (text) => text.includes('ingestion exited unexpectedly (SIGKILL); restarting it in'),
+        { timeoutMs: 10_000, what: 'the supervisor to see ingestion exit' },
+      );
+      const restarted = await eventually(
+        async () => pidsOf(output(), 'ingestion'),
+        (pids) => pids.length === 2,
+        { timeoutMs: 15_000, what: 'ingestion to be started again' },
+      );
+      expect(restarted[1]).not.toBe(pid);
+      // Back within seconds: its routes answer through the gateway again.
+      await eventually(
+        () => get('/api/v1/webhooks'),
+        (status) => status === 200,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+          what: "ingestion's routes through the gateway",
+        },
+      );
+    } finally {
+      polling = false;
+      await poller;
+    }
 
     expect(identity.length).toBeGreaterThan(5);
     expect(identity.filter((status) => status !== 200)).toEqual([]);
