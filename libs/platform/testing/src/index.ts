@@ -3,3 +3,4 @@ export * from './infrastructure';
 export * from './factories';
 export * from './child-process';
 export * from './tcp-proxy';
+export * from './fixed-windows';
