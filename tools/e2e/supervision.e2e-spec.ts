@@ -152,3 +152,40 @@ describe('platform supervision (npm start)', () => {
     }
   });
 });
+
+/** `npm start` checks Redis like PostgreSQL: an unreachable REDIS_URL stops it before anything starts. */
+describe('npm start without Redis', () => {
+  it('stops at once, naming REDIS_URL (its password hidden)', async () => {
+    const base = 14_720; // in case it started anyway
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KAFKA_BROKERS: testBrokers(),
+      REDIS_URL: 'redis://user:hunter2@127.0.0.1:14799', // nothing listens there
+      GATEWAY_PORT: String(base),
+      LOG_LEVEL: 'warn',
+    };
+    SERVICES.forEach((name, i) => (env[`${name.toUpperCase()}_PORT`] = String(base + i + 1)));
+    const start = startProcess('tools/dev/start.mjs', ['--skip-install', '--skip-build', '--quiet'], {
+      cwd: ROOT,
+      env,
+    });
+    try {
+      await eventually(
+        async () => start.output(),
+        (text) => start.child.exitCode !== null || text.includes('running migrations'),
+        { timeoutMs: 60_000, what: 'npm start to stop or go on past its checks' },
+      );
+      expect(start.output()).not.toContain('running migrations');
+      expect((await start.exited).code).toBe(1);
+      expect(start.output()).toContain(
+        'Redis is not reachable at REDIS_URL=redis://user:***@127.0.0.1:14799',
+      );
+      expect(start.output()).not.toContain('hunter2');
+    } finally {
+      if (start.child.exitCode === null) {
+        start.signal('SIGINT');
+        await start.exited;
+      }
+    }
+  });
+});
