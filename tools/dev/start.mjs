@@ -138,7 +138,8 @@ async function waitUntilReady(url, operatorToken, timeoutMs) {
   while (Date.now() < deadline) {
     if (stopping) return;
     // A service given up before the platform was ever ready: a broken build or setting, not a blip.
-    if (givenUp.size > 0) throw new Error(`the platform could not start: ${[...givenUp].join(', ')} kept exiting`);
+    if (givenUp.size > 0)
+      throw new Error(`the platform could not start: ${[...givenUp].join(', ')} kept exiting`);
     try {
       const res = await fetch(url, {
         headers: { 'x-operator-token': operatorToken },
@@ -183,9 +184,7 @@ async function shutdown(code) {
       }),
   );
   await Promise.all(exits);
-  await Promise.all(
-    [...supervised.values()].map((state) => new Promise((done) => state.file.end(done))),
-  );
+  await Promise.all([...supervised.values()].map((state) => new Promise((done) => state.file.end(done))));
   if (kafkaStartedHere) await stopKafka().catch((error) => log(`stopping Kafka failed: ${error.message}`));
   log('stopped');
   process.exit(code);
