@@ -28,6 +28,7 @@ export const SERVICES = [
 }));
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export function log(message) {
   process.stdout.write(`[leadflow] ${message}\n`);
@@ -127,6 +128,47 @@ export async function ensurePostgres(url) {
     }
   } finally {
     await client.end();
+  }
+}
+
+/** `url` without its password, for messages. */
+function redacted(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/**
+ * Checks that Redis answers PING at `url` (REDIS_URL): the gateway and ingestion keep rate limits
+ * and signature replay checks there. Explains how to start it if not.
+ */
+export async function ensureRedis(url) {
+  const Redis = require('ioredis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  let cause; // the socket's error (ECONNREFUSED…), more telling than "Connection is closed."
+  client.on('error', (error) => (cause ??= error));
+  try {
+    await client.connect();
+    const pong = await client.ping();
+    if (pong !== 'PONG') throw new Error(`PING answered ${JSON.stringify(pong)}`);
+  } catch (error) {
+    throw new Error(
+      `Redis is not reachable at REDIS_URL=${redacted(url)} (${(cause ?? error).message}).\n` +
+        '  Start it, e.g. `systemctl start redis-server` (Debian), `brew services start redis` (macOS)\n' +
+        '  or `docker compose up -d redis`, or set REDIS_URL to a running server.',
+    );
+  } finally {
+    client.disconnect();
   }
 }
 

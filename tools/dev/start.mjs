@@ -2,6 +2,9 @@
 // PostgreSQL answers (creating the database), starts the repo's Kafka broker (or uses
 // KAFKA_BROKERS), builds, runs every service's migrations, starts the eight services, waits until
 // the gateway reports them all ready, prints the URLs, and on Ctrl-C stops everything cleanly.
+// It supervises the services (policy in supervisor.mjs): one that exits unexpectedly is restarted
+// with backoff while the others keep serving; one in a crash loop is given up, with its last lines.
+// Each start is logged as `started <service> (pid N)`.
 //
 // Flags: --skip-install, --skip-build, --quiet (service logs only to tmp/logs/<service>.log).
 import { spawn } from 'node:child_process';
@@ -10,6 +13,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_DATABASE_URL,
+  DEFAULT_REDIS_URL,
   ROOT,
   SERVICES,
   build,
@@ -17,15 +21,20 @@ import {
   ensureDir,
   ensureKafka,
   ensurePostgres,
+  ensureRedis,
   hostOf,
   log,
   portOf,
   run,
   stopKafka,
 } from './platform.mjs';
+import { LineTail, RESTART_POLICY, RestartPolicy } from './supervisor.mjs';
 
 const flags = new Set(process.argv.slice(2));
 const children = new Map();
+/** Per service: its restart policy, log file, output tail, and pending restart timer. */
+const supervised = new Map();
+const givenUp = new Set();
 let kafkaStartedHere = false;
 let stopping = false;
 
@@ -34,6 +43,8 @@ async function main() {
   const env = { ...process.env };
   env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
   await ensurePostgres(env.DATABASE_URL);
+  env.REDIS_URL ??= DEFAULT_REDIS_URL;
+  await ensureRedis(env.REDIS_URL);
   const kafka = await ensureKafka(env);
   kafkaStartedHere = kafka.startedHere;
   env.KAFKA_BROKERS = kafka.brokers;
@@ -74,32 +85,51 @@ async function main() {
 }
 
 function startService(service, env, logDir) {
-  const file = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });
+  let state = supervised.get(service.name);
+  if (!state) {
+    state = {
+      policy: new RestartPolicy(),
+      file: createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' }),
+      tail: new LineTail(RESTART_POLICY.tailLines),
+      timer: undefined,
+    };
+    supervised.set(service.name, state);
+  }
   const child = spawn(process.execPath, [join('dist/apps', service.name, 'src/main.js')], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const tail = [];
+  state.policy.started(Date.now());
   const onData = (chunk) => {
-    file.write(chunk);
-    for (const line of chunk.toString().split('\n')) {
-      if (!line) continue;
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
+    state.file.write(chunk);
+    for (const line of state.tail.push(chunk.toString())) {
       if (!flags.has('--quiet')) process.stdout.write(`[${service.name}] ${line}\n`);
     }
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   child.on('exit', (code, signal) => {
-    children.delete(service.name);
-    file.end();
+    if (children.get(service.name) === child) children.delete(service.name);
     if (stopping) return;
-    log(`${service.name} exited unexpectedly (${signal ?? `code ${code}`}); last lines:\n${tail.join('\n')}`);
-    void shutdown(1);
+    const how = signal ?? `code ${code}`;
+    const decision = state.policy.exited(Date.now());
+    if (decision.action === 'restart') {
+      log(`${service.name} exited unexpectedly (${how}); restarting it in ${decision.delayMs / 1000} s`);
+      state.timer = setTimeout(() => {
+        state.timer = undefined;
+        if (!stopping) startService(service, env, logDir);
+      }, decision.delayMs);
+      return;
+    }
+    givenUp.add(service.name);
+    log(
+      `${service.name} exited ${decision.exits} times within ${RESTART_POLICY.crashWindowMs / 1000} s ` +
+        `(last: ${how}); giving up on it, the other services keep running. Its last lines:\n${state.tail.text()}`,
+    );
   });
   children.set(service.name, child);
+  log(`started ${service.name} (pid ${child.pid})`);
 }
 
 async function waitUntilReady(url, operatorToken, timeoutMs) {
@@ -107,6 +137,9 @@ async function waitUntilReady(url, operatorToken, timeoutMs) {
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (stopping) return;
+    // A service given up before the platform was ever ready: a broken build or setting, not a blip.
+    if (givenUp.size > 0)
+      throw new Error(`the platform could not start: ${[...givenUp].join(', ')} kept exiting`);
     try {
       const res = await fetch(url, {
         headers: { 'x-operator-token': operatorToken },
@@ -137,6 +170,7 @@ async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   log('stopping services');
+  for (const state of supervised.values()) clearTimeout(state.timer);
   const exits = [...children.values()].map(
     (child) =>
       new Promise((done) => {
@@ -150,6 +184,7 @@ async function shutdown(code) {
       }),
   );
   await Promise.all(exits);
+  await Promise.all([...supervised.values()].map((state) => new Promise((done) => state.file.end(done))));
   if (kafkaStartedHere) await stopKafka().catch((error) => log(`stopping Kafka failed: ${error.message}`));
   log('stopped');
   process.exit(code);

@@ -10,12 +10,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_DATABASE_URL,
+  DEFAULT_REDIS_URL,
   ROOT,
   build,
   ensureDependencies,
   ensureDir,
   ensureKafka,
   ensurePostgres,
+  ensureRedis,
   log,
   require,
   run,
@@ -178,6 +180,8 @@ async function main() {
     };
     env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
     await ensurePostgres(env.DATABASE_URL);
+    env.REDIS_URL ??= DEFAULT_REDIS_URL;
+    await ensureRedis(env.REDIS_URL);
     const kafka = await ensureKafka(process.env);
     env.KAFKA_BROKERS = kafka.brokers;
     try {

@@ -1,4 +1,5 @@
 import { loadConfig } from '@leadflow/platform/config';
+import { freshWindow } from '@leadflow/platform/testing';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -131,16 +132,16 @@ describe('gateway edge: tokens, API keys, rate limits', () => {
   });
 
   it('limits each client exactly at the boundary across two gateway instances', async () => {
-    // Start in a fresh one-minute window with enough time left.
-    const intoWindow = Date.now() % 60_000;
-    if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 50));
+    // The gateway counts in epoch-aligned one-minute windows: start where 30 s are left.
+    const minute = await freshWindow(60_000, 30_000);
     const token = await issuer.token();
     const headers = { authorization: `Bearer ${token}` };
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT; i++)
       statuses.push((await send(i % 2 ? b : a, '/api/v1/leads', { headers })).status);
-    expect(statuses).toEqual(Array(LIMIT).fill(200));
     const over = await send(b, '/api/v1/leads', { headers });
+    expect({ sameWindow: minute.current() }).toEqual({ sameWindow: true });
+    expect(statuses).toEqual(Array(LIMIT).fill(200));
     expect(over.status).toBe(429);
     expect(over.json()).toMatchObject({ code: 'rate_limited' });
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { Topics } from '@leadflow/contracts';
-import { eventually } from '@leadflow/platform/testing';
+import { eventually, freshWindow } from '@leadflow/platform/testing';
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
@@ -571,6 +571,7 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
   });
 
   it('enforces the webhook limit and the provider hourly limit exactly across two instances', async () => {
+    const hour = await freshWindow(3_600_000, 120_000); // the limits count in epoch-aligned hours
     const limited = await createWebhook({ name: 'Limited', rateLimit: 20, rateWindowSeconds: 3600 });
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
@@ -581,6 +582,7 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
         ),
       ),
     );
+    expect({ sameHour: hour.current() }).toEqual({ sameHour: true });
     expect(answers.filter((a) => a.status === 201)).toHaveLength(20);
     const refused = answers.filter((a) => a.status === 429);
     expect(refused).toHaveLength(10);
@@ -602,6 +604,7 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
         ),
       ),
     );
+    expect({ sameHour: hour.current() }).toEqual({ sameHour: true });
     expect(byProvider.filter((a) => a.status === 201)).toHaveLength(15);
     const hourlyRefused = byProvider.filter((a) => a.status === 429);
     expect(hourlyRefused).toHaveLength(10);
@@ -751,6 +754,9 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
   });
 
   it('logs each refusal of a known webhook with status and code (401s within a budget a minute), announcing only 403s', async () => {
+    // Counted in epoch-aligned windows: the webhook's hour and the refusal log's minute. Start
+    // where neither ends mid-test.
+    const hour = await freshWindow(3_600_000, 120_000);
     const hook = await createWebhook({ name: 'Refusal log', rateLimit: 3, rateWindowSeconds: 3600 });
     const retired = await createProvider({ name: 'Retired' });
     expect((await api('PATCH', `/api/v1/providers/${retired.id}`, { active: false })).status).toBe(200);
@@ -771,10 +777,11 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
       return Number(line.exec(metrics)?.[1] ?? 0);
     };
     const before = await unlogged();
-    if (Date.now() % 60_000 > 45_000) await sleep(60_000 - (Date.now() % 60_000) + 200);
+    const minute = await freshWindow(60_000, 30_000);
     const anonymous = await Promise.all(
       Array.from({ length: 65 }, (_, i) => post(hook, lead(`anon${i}`), { provider: null })),
     );
+    expect({ sameWindows: minute.current() && hour.current() }).toEqual({ sameWindows: true });
     expect(anonymous.map(codeOf)).toEqual(Array(65).fill('credentials_required'));
     expect((await unlogged()) - before).toBe(5);
 

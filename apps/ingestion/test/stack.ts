@@ -5,6 +5,7 @@ import {
   readiness,
   startProcess,
   testBrokers,
+  testRedisUrl,
   testTopicPrefix,
 } from '@leadflow/platform/testing';
 import type { StartedProcess } from '@leadflow/platform/testing';
@@ -18,10 +19,8 @@ import { Client } from 'pg';
 
 const DIST = resolve(__dirname, '../../../dist/apps');
 
-/** The Redis the stack and the tests use: `REDIS_URL`, as every service reads it. */
-export function testRedisUrl(): string {
-  return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-}
+/** The Redis the stack and the tests use: `REDIS_URL` (libs/platform/testing). */
+export { testRedisUrl };
 const mainOf = (service: string): string => join(DIST, service, 'src/main.js');
 
 export interface Answer<T = Record<string, unknown>> {

@@ -9,7 +9,7 @@ import { REDIS } from '../common/common.module';
 import { IngestionEnv } from '../config/env.schema';
 import type { ProviderEntity } from '../providers/provider.entity';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
-import { IntakeErrorCode, IntakeLimitError } from './intake.errors';
+import { IntakeErrorCode, IntakeLimitError, ReplayProtectionUnavailableError } from './intake.errors';
 import { IntakeRepository } from './intake.repository';
 
 const HOUR_MS = 3600_000;
@@ -49,6 +49,7 @@ export class IntakeLimits {
   private readonly limiter: FixedWindowLimiter;
   private readonly prefix: string;
   private readonly unlogged: Counter<'code'>;
+  private readonly replayCheckFailures: Counter;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -63,7 +64,13 @@ export class IntakeLimits {
       'Refused webhook posts answered but not written to the request log (over its per-minute budget)',
       ['code'],
     );
-    // Fail open: a Redis outage must not turn into refused (lost) leads.
+    this.replayCheckFailures = metrics.counter(
+      'ingestion_replay_check_failures_total',
+      'Signed posts refused (503) because Redis could not check their signature for replay',
+    );
+    // Rate limits, hourly limits and quotas fail open: a Redis outage must not turn into refused
+    // (lost) leads, and a caller that authenticated is only ever let through more than its limit.
+    // Replay protection does not (firstUseOfSignature).
     this.limiter = new FixedWindowLimiter(redis, {
       keyPrefix: `${env.REDIS_KEY_PREFIX}intake:`,
       failOpen: true,
@@ -133,16 +140,20 @@ export class IntakeLimits {
   /**
    * Records a signature as used, before its post is stored; false when it was already used (a
    * replay). SET NX is the claim: of concurrent identical posts exactly one gets it, and it keeps it
-   * unless its write fails (releaseSignature).
+   * unless its write fails (releaseSignature). Fails closed: when Redis cannot answer, throws
+   * ReplayProtectionUnavailableError (503, Retry-After) — taking the post unchecked would let a
+   * captured signed post be replayed for as long as the outage lasts.
    */
   async firstUseOfSignature(webhookId: string, signature: string, ttlSeconds: number): Promise<boolean> {
+    let set: string | null;
     try {
-      const set = await this.redis.set(this.signatureKey(webhookId, signature), '1', 'EX', ttlSeconds, 'NX');
-      return set === 'OK';
+      set = await this.redis.set(this.signatureKey(webhookId, signature), '1', 'EX', ttlSeconds, 'NX');
     } catch (error) {
-      this.logger.warn({ err: error }, 'replay check failed; accepting the signature');
-      return true;
+      this.replayCheckFailures.inc();
+      this.logger.warn({ err: error }, 'replay check failed; refusing the signed post (503)');
+      throw new ReplayProtectionUnavailableError();
     }
+    return set === 'OK';
   }
 
   /**

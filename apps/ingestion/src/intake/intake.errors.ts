@@ -22,6 +22,7 @@ export enum IntakeErrorCode {
   InvalidIdempotencyKey = 'invalid_idempotency_key',
   IntakeOverloaded = 'intake_overloaded',
   IntakeTimeout = 'intake_timeout',
+  ReplayProtectionUnavailable = 'replay_protection_unavailable',
 }
 
 const AUTH_HEADERS = { 'WWW-Authenticate': 'LeadFlow-Signature, X-Provider-Key' };
@@ -108,6 +109,22 @@ export class IntakeTimeoutError extends DomainError {
       'unavailable',
       IntakeErrorCode.IntakeTimeout,
       `The lead could not be stored within ${deadlineMs} ms; nothing was stored, send it again shortly`,
+      { retryAfterSeconds: 5 },
+    );
+  }
+}
+
+/**
+ * A signed post whose signature could not be checked for replay (Redis did not answer): refused
+ * rather than taken unchecked, since a captured post could otherwise be replayed. Nothing was
+ * stored; the vendor retries the same signed post once Redis is back.
+ */
+export class ReplayProtectionUnavailableError extends DomainError {
+  constructor() {
+    super(
+      'unavailable',
+      IntakeErrorCode.ReplayProtectionUnavailable,
+      'The signature could not be checked for replay; nothing was stored, send the post again shortly',
       { retryAfterSeconds: 5 },
     );
   }

@@ -21,12 +21,13 @@ function fakeRedis(answer: (keys: string[], args: number[]) => Promise<unknown>)
 }
 
 describe('FixedWindowLimiter', () => {
-  afterEach(() => jest.useRealTimers());
-
   it("counts in the window's key, with the limit and a TTL of two windows", async () => {
-    jest.useFakeTimers({ now: 1_800_000_000_123 });
     const { redis, calls } = fakeRedis(async () => [3]);
-    const limiter = new FixedWindowLimiter(redis, { keyPrefix: 'p:', failOpen: true });
+    const limiter = new FixedWindowLimiter(redis, {
+      keyPrefix: 'p:',
+      failOpen: true,
+      now: () => 1_800_000_000_123,
+    });
     const decision = await limiter.consume('user:42', 3, 60_000);
     const window = Math.floor(1_800_000_000_123 / 60_000);
     expect(calls).toEqual([{ keys: [`p:user:42:${window}`], args: [3, 120_000] }]);
@@ -38,9 +39,12 @@ describe('FixedWindowLimiter', () => {
   });
 
   it('counts several windows in one call and answers the decisions the script made', async () => {
-    jest.useFakeTimers({ now: 1_800_000_000_000 });
     const { redis, calls } = fakeRedis(async () => [11]); // refused by the first: the second not counted
-    const limiter = new FixedWindowLimiter(redis, { keyPrefix: '', failOpen: false });
+    const limiter = new FixedWindowLimiter(redis, {
+      keyPrefix: '',
+      failOpen: false,
+      now: () => 1_800_000_000_000,
+    });
     const decisions = await limiter.consumeInOrder([
       { key: 'a', limit: 10, windowMs: 60_000 },
       { key: 'b', limit: 5, windowMs: 3_600_000 },
@@ -48,6 +52,17 @@ describe('FixedWindowLimiter', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0].args).toEqual([10, 120_000, 5, 7_200_000]);
     expect(decisions).toEqual([expect.objectContaining({ allowed: false, count: 11 })]);
+  });
+
+  it('numbers windows by the injected clock: the same key up to the boundary, the next one from it', async () => {
+    const { redis, calls } = fakeRedis(async () => [1]);
+    let now = 1_800_000_000_000 + 59_999; // the last millisecond of a one-minute window
+    const limiter = new FixedWindowLimiter(redis, { keyPrefix: '', failOpen: false, now: () => now });
+    expect(await limiter.consume('k', 5, 60_000)).toMatchObject({ resetSeconds: 1 });
+    now += 1;
+    expect(await limiter.consume('k', 5, 60_000)).toMatchObject({ resetSeconds: 60 });
+    const window = Math.floor(1_800_000_000_000 / 60_000);
+    expect(calls.map((c) => c.keys[0])).toEqual([`k:${window}`, `k:${window + 1}`]);
   });
 
   it('defines its script once per client, whatever the number of limiters', () => {

@@ -9,6 +9,11 @@ export interface FixedWindowLimiterOptions {
   failOpen: boolean;
   /** Called with every Redis failure (count it, log it), before failing open or throwing. */
   onFailure?: (error: unknown) => void;
+  /**
+   * The clock windows are numbered by (milliseconds since the epoch; `Date.now` by default). Tests
+   * inject one to place requests in a window of their choosing, never across a boundary by chance.
+   */
+  now?: () => number;
 }
 
 /** One window a request is counted in. */
@@ -66,7 +71,7 @@ export class FixedWindowLimiter {
    * allows.
    */
   async consumeInOrder(checks: readonly WindowCheck[]): Promise<RateLimitDecision[]> {
-    const now = Date.now();
+    const now = (this.options.now ?? Date.now)();
     const windows = checks.map((check) => ({ check, ...fixedWindowAt(now, check.windowMs) }));
     let counts: number[];
     try {

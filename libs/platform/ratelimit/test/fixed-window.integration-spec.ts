@@ -19,15 +19,17 @@ describe('FixedWindowLimiter on Redis', () => {
     return redis;
   };
   const keyPrefix = `test:${randomBytes(4).toString('hex')}:`;
+  /** A clock stopped at the start of the current hour: every window of a test is the one it began in. */
+  const stopped = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const now = (): number => stopped;
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
   });
 
   it('admits exactly `limit` of many concurrent requests through two replicas, and expires its keys', async () => {
-    const a = new FixedWindowLimiter(await connected(client()), { keyPrefix, failOpen: false });
-    const b = new FixedWindowLimiter(await connected(client()), { keyPrefix, failOpen: false });
-    // A long window, so the burst cannot straddle two windows.
+    const a = new FixedWindowLimiter(await connected(client()), { keyPrefix, failOpen: false, now });
+    const b = new FixedWindowLimiter(await connected(client()), { keyPrefix, failOpen: false, now });
     const windowMs = 3_600_000;
     const decisions = await Promise.all(
       Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).consume('burst', 25, windowMs)),
@@ -45,7 +47,8 @@ describe('FixedWindowLimiter on Redis', () => {
   });
 
   it('counts a request in several windows in order, the windows after a refusal untouched', async () => {
-    const limiter = new FixedWindowLimiter(await connected(client()), { keyPrefix, failOpen: false });
+    // The stopped clock keeps the 5 requests in one one-minute window, wherever the real clock is.
+    const limiter = new FixedWindowLimiter(await connected(client()), { keyPrefix, failOpen: false, now });
     const windows = [
       { key: 'webhook', limit: 3, windowMs: 60_000 },
       { key: 'provider', limit: 100, windowMs: 3_600_000 },

@@ -4,3 +4,4 @@ export * from './factories';
 export * from './child-process';
 export * from './tcp-proxy';
 export * from './mail-tokens';
+export * from './fixed-windows';

@@ -23,3 +23,17 @@ export function testEnv(): TestEnv {
   cached ??= loadConfig(TestEnv);
   return cached;
 }
+
+/**
+ * The Redis of a test run: `REDIS_URL` (what `npm test` checks and every service reads), the local
+ * default otherwise. Tests and benches take it from here rather than naming a host and port.
+ */
+export function testRedisUrl(): string {
+  return testEnv().REDIS_URL;
+}
+
+/** Host and port of a redis:// URL (for a TCP proxy in front of it). */
+export function redisAddressOf(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname || '127.0.0.1', port: Number(u.port || 6379) };
+}
