@@ -4,7 +4,9 @@ import type { EachBatchPayload, Kafka, KafkaMessage, Producer, ProducerRecord } 
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProbeIncremented } from '../test/probe/probe.contract';
-import { ConsumerRunner, DLQ_HEADERS, on } from './consumer.runner';
+import type { ProbeIncrementedPayload } from '../test/probe/probe.contract';
+import type { HandlerRegistration } from './consumer.runner';
+import { ConsumerRunner, DLQ_HEADERS } from './consumer.runner';
 import { TopicNamer } from './topic-namer';
 
 /** What node-postgres throws when the server refuses the connection. */
@@ -12,10 +14,10 @@ function refused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 }
 
-function message(offset: number, version: number): KafkaMessage {
+function message(offset: number, version: number, type: string = ProbeIncremented.type): KafkaMessage {
   const envelope = {
     id: randomUUID(),
-    type: ProbeIncremented.type,
+    type,
     version: 1,
     occurredAt: new Date().toISOString(),
     source: 'test',
@@ -44,6 +46,7 @@ async function harness(options: {
   retryBaseMs?: number;
   infrastructureRetryMaxMs?: number;
   heartbeat?: () => Promise<void>;
+  ignores?: string[];
 }) {
   const script = [...options.script];
   const applied: number[] = [];
@@ -100,12 +103,15 @@ async function harness(options: {
     logger,
     metrics,
   );
-  runner.register('applier', [
-    on(ProbeIncremented, async (event) => {
+  const applier: HandlerRegistration<ProbeIncrementedPayload> = {
+    contract: ProbeIncremented,
+    readsPayload: true,
+    handle: async (event) => {
       if (transactions[transactions.length - 1] === 'bad') throw new Error('bad message');
       applied.push(event.payload.version);
-    }),
-  ]);
+    },
+  };
+  runner.register('applier', [applier as unknown as HandlerRegistration], { ignores: options.ignores });
   await runner.start();
   const resolved: string[] = [];
   const deliver = (messages: KafkaMessage[]): Promise<void> =>
@@ -125,7 +131,22 @@ async function harness(options: {
     new Promise((resolve) => {
       onTransaction = resolve;
     });
-  return { runner, deliver, applied, dlq, resolved, warnings, transactions, retries, nextTransaction };
+  const outcomes = async (): Promise<Record<string, number>> => {
+    const metric = await metrics.registry.getSingleMetric('kafka_messages_handled_total')?.get();
+    return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.outcome), v.value]));
+  };
+  return {
+    runner,
+    deliver,
+    applied,
+    dlq,
+    resolved,
+    warnings,
+    transactions,
+    retries,
+    nextTransaction,
+    outcomes,
+  };
 }
 
 describe('ConsumerRunner and database outages', () => {
@@ -195,5 +216,26 @@ describe('ConsumerRunner and database outages', () => {
     expect(h.transactions).toEqual(['refused']);
     expect(h.dlq).toEqual([]);
     expect(h.resolved).toEqual([]);
+  });
+});
+
+describe('ConsumerRunner and event types it has no handler for', () => {
+  it('skips a type its rules ignore quietly, and a type it does not know with one warning per type', async () => {
+    const h = await harness({ script: [], ignores: ['probe.reset'] });
+    await h.deliver([
+      message(0, 1),
+      message(1, 0, 'probe.reset'),
+      message(2, 0, 'probe.renamed'),
+      message(3, 2),
+      message(4, 0, 'probe.renamed'),
+      message(5, 0, 'probe.reset'),
+    ]);
+    expect(h.applied).toEqual([1, 2]);
+    expect(h.dlq).toEqual([]);
+    expect(h.resolved).toEqual(['5']);
+    expect(await h.outcomes()).toEqual({ applied: 2, ignored: 2, unknown: 2 });
+    expect(h.warnings).toEqual([
+      { consumer: 'applier', topic: 'unit.probe.counters.v1', type: 'probe.renamed' },
+    ]);
   });
 });
