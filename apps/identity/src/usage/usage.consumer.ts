@@ -20,9 +20,12 @@ import { UsageService } from './usage.service';
 export class UsageConsumer {
   constructor(private readonly usage: UsageService) {}
 
-  /** A lead counts for its organization and month: nothing of its payload is read. */
-  @EventPattern(LeadCreated, { envelopeOnly: true })
-  async countLead(@Payload() event: EventEnvelope<object>, @Ctx() ctx: EventContext): Promise<void> {
-    await this.usage.countLead(ctx.tx, event.organizationId, event.occurredAt);
+  /**
+   * A lead counts for its organization and month: nothing of its payload is read, and a batch of
+   * leads costs one upsert per organization and month.
+   */
+  @EventPattern(LeadCreated, { envelopeOnly: true, batch: true })
+  async countLeads(@Payload() events: EventEnvelope<object>[], @Ctx() ctx: EventContext): Promise<void> {
+    await this.usage.countLeads(ctx.tx, events);
   }
 }

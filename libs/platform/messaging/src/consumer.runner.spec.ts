@@ -3,6 +3,7 @@ import type { Logger } from '@nestjs/common';
 import type { EachBatchPayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { EventEnvelope } from '@leadflow/contracts';
 import { ProbeIncremented } from '../test/probe/probe.contract';
 import type { ProbeIncrementedPayload } from '../test/probe/probe.contract';
 import type { HandlerRegistration } from './consumer.runner';
@@ -14,9 +15,14 @@ function refused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 }
 
-function message(offset: number, version: number, type: string = ProbeIncremented.type): KafkaMessage {
+function message(
+  offset: number,
+  version: number,
+  type: string = ProbeIncremented.type,
+  { amount = 1, id = randomUUID() } = {},
+): KafkaMessage {
   const envelope = {
-    id: randomUUID(),
+    id,
     type,
     version: 1,
     occurredAt: new Date().toISOString(),
@@ -24,7 +30,7 @@ function message(offset: number, version: number, type: string = ProbeIncremente
     organizationId: randomUUID(),
     aggregateId: 'agg-1',
     correlationId: 'c-1',
-    payload: { version, amount: 1 },
+    payload: { version, amount },
   };
   return {
     key: Buffer.from('agg-1'),
@@ -47,6 +53,8 @@ async function harness(options: {
   infrastructureRetryMaxMs?: number;
   heartbeat?: () => Promise<void>;
   ignores?: string[];
+  /** Register the applier as a batch handler (recording each call's size). */
+  batch?: boolean;
 }) {
   const script = [...options.script];
   const applied: number[] = [];
@@ -103,13 +111,20 @@ async function harness(options: {
     logger,
     metrics,
   );
+  const calls: number[] = [];
+  const applyAll = async (events: EventEnvelope<ProbeIncrementedPayload>[]): Promise<void> => {
+    calls.push(events.length);
+    for (const event of events) {
+      if (event.payload.amount === 13 || transactions[transactions.length - 1] === 'bad')
+        throw new Error('bad message');
+      applied.push(event.payload.version);
+    }
+  };
   const applier: HandlerRegistration<ProbeIncrementedPayload> = {
     contract: ProbeIncremented,
     readsPayload: true,
-    handle: async (event) => {
-      if (transactions[transactions.length - 1] === 'bad') throw new Error('bad message');
-      applied.push(event.payload.version);
-    },
+    handle: (event) => applyAll([event]),
+    handleMany: options.batch ? (events) => applyAll(events) : undefined,
   };
   runner.register('applier', [applier as unknown as HandlerRegistration], { ignores: options.ignores });
   await runner.start();
@@ -139,6 +154,7 @@ async function harness(options: {
     runner,
     deliver,
     applied,
+    calls,
     dlq,
     resolved,
     warnings,
@@ -237,5 +253,33 @@ describe('ConsumerRunner and event types it has no handler for', () => {
     expect(h.warnings).toEqual([
       { consumer: 'applier', topic: 'unit.probe.counters.v1', type: 'probe.renamed' },
     ]);
+  });
+});
+
+describe('ConsumerRunner and batch handlers', () => {
+  it('hands a batch handler the fresh events of a group in one call, in order, without re-sent copies', async () => {
+    const h = await harness({ script: [], batch: true });
+    const copy = randomUUID();
+    await h.deliver([
+      message(0, 1),
+      message(1, 2, ProbeIncremented.type, { id: copy }),
+      message(2, 0, 'probe.other'),
+      message(3, 2, ProbeIncremented.type, { id: copy }),
+      message(4, 3),
+    ]);
+    expect(h.calls).toEqual([3]);
+    expect(h.applied).toEqual([1, 2, 3]);
+    expect(await h.outcomes()).toEqual({ applied: 3, duplicate: 1, unknown: 1 });
+    expect(h.resolved).toEqual(['4']);
+  });
+
+  it('falls back to one event per call when the batch fails, dead-lettering only the failing one', async () => {
+    const h = await harness({ script: [], batch: true });
+    await h.deliver([message(0, 1), message(1, 2, ProbeIncremented.type, { amount: 13 }), message(2, 3)]);
+    // The batch (3) fails and rolls back; then 1, then 13 three times (attempts), then 3.
+    expect(h.calls).toEqual([3, 1, 1, 1, 1, 1]);
+    expect(h.applied.slice(-2)).toEqual([1, 3]);
+    expect(h.dlq).toHaveLength(1);
+    expect(await h.outcomes()).toEqual({ applied: 2, 'dead-lettered': 1 });
   });
 });

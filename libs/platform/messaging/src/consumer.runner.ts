@@ -33,6 +33,12 @@ export interface HandlerRegistration<P extends object = object> {
   handle: EventHandler<P>;
   /** false: the handler reads only the envelope, so the payload is not validated for it. */
   readsPayload: boolean;
+  /**
+   * A batch handler: consecutive events of its type in a group (up to 100, fresh ones only, in
+   * partition order) in one call; `handle` is then the same handler given one event (the
+   * one-by-one fallback, where a failing event is retried and dead-lettered alone).
+   */
+  handleMany?: (events: EventEnvelope<P>[], tx: EntityManager, delivery: Delivery) => Promise<void>;
 }
 
 /** What a consumer does with event types it has no handler for. */
@@ -384,17 +390,32 @@ export class ConsumerRunner {
       );
       const fresh = new Set(rows.map((r) => r.event_id));
       const outcomes: Outcome[] = [];
-      for (const { envelope, registration, message } of events) {
+      const applying: ReadyEvent[] = [];
+      for (const event of events) {
         // An event twice in the group (a re-sent copy) is applied once.
-        if (!fresh.delete(envelope.id)) {
-          outcomes.push('duplicate');
-          continue;
+        const isFresh = fresh.delete(event.envelope.id);
+        outcomes.push(isFresh ? 'applied' : 'duplicate');
+        if (isFresh) applying.push(event);
+      }
+      // In partition order; consecutive events of one batch handler go to it in one call.
+      for (let i = 0; i < applying.length;) {
+        const { envelope, registration, message } = applying[i];
+        const delivery = { topic, partition, offset: message.offset, attempt: 1 };
+        const context = {
+          requestId: envelope.id,
+          correlationId: envelope.correlationId,
+          causationId: envelope.id,
+        };
+        if (registration.handleMany) {
+          let end = i + 1;
+          while (end < applying.length && applying[end].registration === registration) end++;
+          const run = applying.slice(i, end).map((e) => e.envelope);
+          await RequestContext.run(context, () => registration.handleMany!(run, tx, delivery));
+          i = end;
+        } else {
+          await RequestContext.run(context, () => registration.handle(envelope, tx, delivery));
+          i++;
         }
-        await RequestContext.run(
-          { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
-          () => registration.handle(envelope, tx, { topic, partition, offset: message.offset, attempt: 1 }),
-        );
-        outcomes.push('applied');
       }
       return outcomes;
     });

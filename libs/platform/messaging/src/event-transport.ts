@@ -47,6 +47,14 @@ export interface EventPatternOptions {
    * it fail, and validating a large one costs more than the handler.
    */
   envelopeOnly?: boolean;
+  /**
+   * The handler takes the consecutive events of its type in a fetched group at once (up to 100,
+   * in partition order, duplicates removed) as `@Payload() events: EventEnvelope[]`, in one
+   * transaction; `ctx` describes the first. When the group fails, each event comes again alone (an
+   * array of one) and is retried or dead-lettered by itself. For handlers whose work per event is
+   * a statement that can be summed (counting, upserting copies).
+   */
+  batch?: boolean;
 }
 
 export interface EventConsumerRules {
@@ -103,6 +111,7 @@ interface DeclaredHandler {
   contract: EventContract;
   consumer: ConsumerExtras;
   envelopeOnly: boolean;
+  batch: boolean;
   callback: MessageHandler;
 }
 
@@ -140,6 +149,7 @@ export class EventTransport extends Server implements CustomTransportStrategy {
       contract: pattern,
       consumer,
       envelopeOnly: extras.envelopeOnly === true,
+      batch: extras.batch === true,
       callback,
     });
   }
@@ -216,13 +226,19 @@ export class EventTransport extends Server implements CustomTransportStrategy {
   }
 
   private registration(handler: DeclaredHandler): HandlerRegistration {
+    const invoke = async (payload: unknown, tx: EntityManager, delivery: Delivery): Promise<void> => {
+      const result: unknown = await handler.callback(payload, new EventContext([tx, delivery]));
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    };
     return {
       contract: handler.contract,
       readsPayload: !handler.envelopeOnly,
-      handle: async (event: EventEnvelope<object>, tx: EntityManager, delivery: Delivery) => {
-        const result: unknown = await handler.callback(event, new EventContext([tx, delivery]));
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-      },
+      handle: (event: EventEnvelope<object>, tx: EntityManager, delivery: Delivery) =>
+        invoke(handler.batch ? [event] : event, tx, delivery),
+      handleMany: handler.batch
+        ? (events: EventEnvelope<object>[], tx: EntityManager, delivery: Delivery) =>
+            invoke(events, tx, delivery)
+        : undefined,
     };
   }
 
