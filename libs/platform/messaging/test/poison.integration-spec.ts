@@ -54,9 +54,7 @@ describe('poison messages and the DLQ', () => {
         throw new DomainError('validation', 'amount_refused', 'amount 666 is refused by a bug');
       if (event.payload.amount === 777) throw new Error('downstream keeps failing');
     });
-    probe.consumers.register('applier', [bugged]);
-    probe.deadLetters.registerRecorder(probe.consumers);
-    await probe.consumers.start();
+    await probe.consume(bugged, { recordDeadLetters: true });
 
     const rejectedId = factories.id();
     const failingId = factories.id();
@@ -107,10 +105,8 @@ describe('poison messages and the DLQ', () => {
     ]);
 
     // Deploy the fix: a new consumer without the bug, same consumer group.
-    await probe.consumers.stop();
-    probe.newRunner();
-    probe.consumers.register('applier', [probe.applier()]);
-    await probe.consumers.start();
+    await probe.stopConsuming();
+    await probe.consume();
     probe.startRelay();
 
     const rejected = letters.items[2];
