@@ -11,7 +11,7 @@ import { storable } from '../normalization/storable-text';
 import type { PriorLead, RowOutcome } from '../recording/lead-batch-plan';
 import type { BatchTarget, LeadToStore } from '../recording/lead-batch-writer';
 import { LeadBatchWriter, pgClientOf } from '../recording/lead-batch-writer';
-import { CopyJson, copyRows } from '../recording/pg-copy';
+import { CopyJson, copyRows } from '@leadflow/platform/persistence';
 import { isRetryable } from '../recording/write-errors';
 import { IntakeOverloadedError, IntakeTimeoutError } from './intake.errors';
 import { IntakeLimits } from './intake-limits';

@@ -2,3 +2,4 @@ export * from './database';
 export * from './data-source';
 export * from './pagination';
 export * from './tenant-repository';
+export * from './copy';
