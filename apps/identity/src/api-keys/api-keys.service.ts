@@ -4,7 +4,7 @@ import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError } from '@leadflow/platform/errors';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
@@ -75,9 +75,7 @@ export class ApiKeysService {
   }
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<ApiKeyView>> {
-    const rows = await this.keys.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (k) => ({ createdAt: k.createdAt.toISOString(), id: k.id }));
-    return { items: page.items.map(toApiKeyView), nextCursor: page.nextCursor };
+    return pageOf(await this.keys.list(tenantScopeOf(principal), query), toApiKeyView);
   }
 
   async revoke(principal: Principal, id: string, client: ClientInfo): Promise<void> {

@@ -7,7 +7,7 @@ import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError, NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -128,9 +128,8 @@ export class InvitationsService {
 
   async list(principal: Principal, query: ListInvitationsQuery): Promise<Page<InvitationView>> {
     const now = nowMs();
-    const rows = await this.invitations.list(tenantScopeOf(principal), query, now);
-    const page = toPage(rows, query.limit, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }));
-    return { items: page.items.map((r) => toInvitationView(r, now)), nextCursor: page.nextCursor };
+    const page = await this.invitations.list(tenantScopeOf(principal), query, now);
+    return pageOf(page, (r) => toInvitationView(r, now));
   }
 
   /** Revokes a pending invitation (already revoked or expired: nothing to do; accepted: 409). */

@@ -6,7 +6,7 @@ import type { Principal } from '@leadflow/platform/auth';
 import { hasRole, tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { AuditActions } from '../audit/audit-actions';
@@ -35,12 +35,8 @@ export class MembersService {
   ) {}
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
-    const rows = await this.members.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (r) => ({
-      createdAt: r.membership.createdAt.toISOString(),
-      id: r.membership.id,
-    }));
-    return { items: page.items.map((r) => toMemberView(r.membership, r.user)), nextCursor: page.nextCursor };
+    const page = await this.members.list(tenantScopeOf(principal), query);
+    return pageOf(page, (r) => toMemberView(r.membership, r.user));
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -97,7 +97,7 @@ export class PlansService {
 
   /** The caller's organization's requests, oldest first. */
   async list(principal: Principal, query: ListPlanRequestsQuery): Promise<Page<PlanRequestView>> {
-    return this.page(await this.requests.list(tenantScopeOf(principal), query), query.limit);
+    return pageOf(await this.requests.list(tenantScopeOf(principal), query), toPlanRequestView);
   }
 
   async get(principal: Principal, id: string): Promise<PlanRequestView> {
@@ -106,8 +106,8 @@ export class PlansService {
 
   /** Operators: every organization's requests (pending unless `status` says otherwise), oldest first. */
   async listForOperator(query: ListPlanRequestsQuery): Promise<Page<PlanRequestView>> {
-    const rows = await this.requests.listAll({ ...query, status: query.status ?? 'pending' });
-    return this.page(rows, query.limit);
+    const page = await this.requests.listAll({ ...query, status: query.status ?? 'pending' });
+    return pageOf(page, toPlanRequestView);
   }
 
   /** Operators: approve a pending request; the plan changes exactly as `setPlan` changes it. */
@@ -202,10 +202,5 @@ export class PlansService {
     const organization = await this.organizations.lockOwn(manager, id);
     if (!organization) throw new NotFoundError('organization', id);
     return organization;
-  }
-
-  private page(rows: PlanRequestEntity[], limit: number): Page<PlanRequestView> {
-    const page = toPage(rows, limit, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }));
-    return { items: page.items.map(toPlanRequestView), nextCursor: page.nextCursor };
   }
 }

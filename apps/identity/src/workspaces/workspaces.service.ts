@@ -5,7 +5,7 @@ import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
@@ -65,9 +65,7 @@ export class WorkspacesService {
   }
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<WorkspaceView>> {
-    const rows = await this.workspaces.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (w) => ({ createdAt: w.createdAt.toISOString(), id: w.id }));
-    return { items: page.items.map(toWorkspaceView), nextCursor: page.nextCursor };
+    return pageOf(await this.workspaces.list(tenantScopeOf(principal), query), toWorkspaceView);
   }
 
   async get(principal: Principal, id: string): Promise<WorkspaceView> {

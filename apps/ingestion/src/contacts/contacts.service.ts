@@ -7,7 +7,7 @@ import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { nowMs } from '../common/time';
@@ -96,7 +96,7 @@ export class ContactsService {
   ) {}
 
   async list(principal: Principal, query: ListContactsQuery): Promise<Page<ContactView>> {
-    const rows = await this.contacts.list(tenantScopeOf(principal), {
+    const page = await this.contacts.list(tenantScopeOf(principal), {
       limit: query.limit,
       cursor: query.cursor,
       q: query.q,
@@ -105,8 +105,7 @@ export class ContactsService {
       tag: query.tag,
       ...(query.phone !== undefined ? { phones: phoneFilterCandidates(query.phone) } : {}),
     });
-    const page = toPage(rows, query.limit, (c) => ({ createdAt: c.createdAt.toISOString(), id: c.id }));
-    return { items: page.items.map(toContactView), nextCursor: page.nextCursor };
+    return pageOf(page, toContactView);
   }
 
   async get(principal: Principal, id: string): Promise<ContactDetailView> {
@@ -118,9 +117,7 @@ export class ContactsService {
   async leads(principal: Principal, id: string, query: ContactLeadsQuery): Promise<Page<LeadView>> {
     const scope = tenantScopeOf(principal);
     await this.contacts.get(scope, id);
-    const rows = await this.contacts.listLeads(scope, id, query);
-    const page = toPage(rows, query.limit, (l) => ({ createdAt: l.createdAt.toISOString(), id: l.id }));
-    return { items: page.items.map(toLeadView), nextCursor: page.nextCursor };
+    return pageOf(await this.contacts.listLeads(scope, id, query), toLeadView);
   }
 
   async update(

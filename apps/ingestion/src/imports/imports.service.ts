@@ -7,7 +7,7 @@ import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import { RequestContext } from '@leadflow/platform/observability';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
@@ -257,10 +257,9 @@ export class ImportsService {
   }
 
   async list(principal: Principal, query: ListImportsQuery): Promise<Page<ImportView>> {
-    const rows = await this.imports.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (i) => ({ createdAt: i.createdAt.toISOString(), id: i.id }));
+    const page = await this.imports.list(tenantScopeOf(principal), query);
     const now = new Date();
-    return { items: page.items.map((i) => toImportView(i, now)), nextCursor: page.nextCursor };
+    return pageOf(page, (i) => toImportView(i, now));
   }
 
   async get(principal: Principal, id: string): Promise<ImportView> {

@@ -12,7 +12,7 @@ import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import type { PageQuery } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
@@ -104,9 +104,7 @@ export class LeadsService {
   ) {}
 
   async list(principal: Principal, query: ListLeadsQuery): Promise<Page<LeadView>> {
-    const rows = await this.leads.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (l) => ({ createdAt: l.createdAt.toISOString(), id: l.id }));
-    return { items: page.items.map(toLeadView), nextCursor: page.nextCursor };
+    return pageOf(await this.leads.list(tenantScopeOf(principal), query), toLeadView);
   }
 
   async get(principal: Principal, id: string): Promise<LeadView & { statusHistory: StatusChangeView[] }> {
@@ -313,9 +311,7 @@ export class LeadsService {
   async notes(principal: Principal, leadId: string, query: PageQuery): Promise<Page<NoteView>> {
     const scope = tenantScopeOf(principal);
     await this.leads.get(scope, leadId);
-    const rows = await this.leads.listNotes(scope, leadId, query);
-    const page = toPage(rows, query.limit, (n) => ({ createdAt: n.createdAt.toISOString(), id: n.id }));
-    return { items: page.items.map(toNoteView), nextCursor: page.nextCursor };
+    return pageOf(await this.leads.listNotes(scope, leadId, query), toNoteView);
   }
 
   /**
@@ -359,10 +355,8 @@ export class LeadsService {
   async activities(principal: Principal, leadId: string, query: PageQuery): Promise<Page<ActivityView>> {
     const scope = tenantScopeOf(principal);
     const lead = await this.leads.get(scope, leadId);
-    const rows = await this.leads.listActivities(scope, leadId, query);
-    const page = toPage(rows, query.limit, (a) => ({ createdAt: a.occurredAt.toISOString(), id: a.id }));
-    const items = page.items.map(toActivityView);
-    if (page.nextCursor === null) items.push(receivedActivity(lead));
-    return { items, nextCursor: page.nextCursor };
+    const page = pageOf(await this.leads.listActivities(scope, leadId, query), toActivityView);
+    if (page.nextCursor === null) page.items.push(receivedActivity(lead));
+    return page;
   }
 }

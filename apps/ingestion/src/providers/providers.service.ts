@@ -5,7 +5,7 @@ import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { nowMs } from '../common/time';
@@ -138,10 +138,9 @@ export class ProvidersService {
 
   async list(principal: Principal, query: ListProvidersQuery): Promise<Page<ProviderView>> {
     const scope = tenantScopeOf(principal);
-    const rows = await this.providers.list(scope, query);
-    const page = toPage(rows, query.limit, (p) => ({ createdAt: p.createdAt.toISOString(), id: p.id }));
+    const page = await this.providers.list(scope, query);
     const held = await this.heldWebhooks(scope, page.items);
-    return { items: page.items.map((p) => toProviderView(p, held)), nextCursor: page.nextCursor };
+    return pageOf(page, (p) => toProviderView(p, held));
   }
 
   async get(principal: Principal, id: string): Promise<ProviderView> {

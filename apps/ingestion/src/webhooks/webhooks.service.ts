@@ -4,7 +4,7 @@ import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { nowMs } from '../common/time';
@@ -129,9 +129,7 @@ export class WebhooksService {
   }
 
   async list(principal: Principal, query: ListWebhooksQuery): Promise<Page<WebhookView>> {
-    const rows = await this.webhooks.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (w) => ({ createdAt: w.createdAt.toISOString(), id: w.id }));
-    return { items: page.items.map((w) => this.view(w)), nextCursor: page.nextCursor };
+    return pageOf(await this.webhooks.list(tenantScopeOf(principal), query), (w) => this.view(w));
   }
 
   async get(principal: Principal, id: string): Promise<WebhookView> {
@@ -249,9 +247,7 @@ export class WebhooksService {
       throw new InvalidRequestLogPeriodError('from', 'range', 'from must be before to');
     }
     await this.webhooks.get(scope, id);
-    const rows = await this.webhooks.listRequests(scope, id, { ...query, from, to });
-    const page = toPage(rows, query.limit, (r) => ({ createdAt: r.receivedAt.toISOString(), id: r.id }));
-    return { items: page.items.map(toIntakeRequestView), nextCursor: page.nextCursor };
+    return pageOf(await this.webhooks.listRequests(scope, id, { ...query, from, to }), toIntakeRequestView);
   }
 
   /** One logged post of the webhook with its raw body (404 when either is not the caller's). */
