@@ -7,7 +7,7 @@ import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError, NotFoundError } from '@leadflow/platform/errors';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { pageOf } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -18,8 +18,6 @@ import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/pass
 import type { SignIn } from '../auth/session.issuer';
 import { SessionIssuer } from '../auth/session.issuer';
 import { expiresAfter, hashSingleUseToken, newSingleUseToken } from '../common/single-use-token';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { IdentityEnv } from '../config/env.schema';
 import { grantRefusal } from '../members/membership-grant';
 import { MembershipEntity } from '../users/membership.entity';

@@ -4,6 +4,7 @@ import type { ClientInfo } from '@leadflow/platform/audit';
 import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { OutboxWriter } from '@leadflow/platform/messaging';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -21,8 +22,6 @@ import {
   newSingleUseToken,
   singleUseTokenState,
 } from '../common/single-use-token';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { IdentityEnv } from '../config/env.schema';
 import { toApiKeyRef } from '../members/dto/member.dto';
 import { UsersRepository } from '../users/users.repository';

@@ -1,10 +1,10 @@
 import { ImportFinished } from '@leadflow/contracts';
 import { OutboxWriter } from '@leadflow/platform/messaging';
+import { nowMs } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
-import { nowMs } from '../common/time';
 import { IntakeLimits } from '../intake/intake-limits';
 import { IntakeRepository } from '../intake/intake.repository';
 import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';

@@ -4,11 +4,10 @@ import { DomainError, NotFoundError, statusOfKind } from '@leadflow/platform/err
 import { OutboxWriter } from '@leadflow/platform/messaging';
 import type { RateLimitDecision } from '@leadflow/platform/ratelimit';
 import { rateLimitHeaders } from '@leadflow/platform/ratelimit';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { parse as parseForm } from 'qs';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
 import { IngestionEnv } from '../config/env.schema';
 import type { FieldIssue } from '../normalization';

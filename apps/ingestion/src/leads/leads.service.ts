@@ -12,12 +12,10 @@ import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
 import { OutboxWriter } from '@leadflow/platform/messaging';
-import { pageOf } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import type { PageQuery } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import type {
   ActivityView,
   CreateNoteDto,

@@ -4,10 +4,9 @@ import { AuditLog, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { canAccessWorkspace, tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { DirectoryService } from '../directory/directory.service';
 import type {
   CreatePipelineStageDto,
@@ -19,7 +18,7 @@ import type { PipelineStageView } from './pipeline-stage.view';
 import { toPipelineStageView } from './pipeline-stage.view';
 import { DuplicateStageNameError } from './pipeline-stages.errors';
 import { PipelineStagesRepository } from './pipeline-stages.repository';
-import { encodeStageCursor, planInsert, planMove } from './stage-order';
+import { planInsert, planMove } from './stage-order';
 
 export const PipelineStageAuditActions = {
   created: 'pipeline_stage.created',
@@ -38,13 +37,7 @@ export class PipelineStagesService {
   ) {}
 
   async list(principal: Principal, query: ListPipelineStagesQuery): Promise<Page<PipelineStageView>> {
-    const rows = await this.stages.list(tenantScopeOf(principal), query);
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(toPipelineStageView),
-      nextCursor: rows.length > query.limit && last ? encodeStageCursor(last) : null,
-    };
+    return pageOf(await this.stages.list(tenantScopeOf(principal), query), toPipelineStageView);
   }
 
   async create(

@@ -68,17 +68,18 @@ export function decodeCursor(cursor: string): CursorPosition {
   throw new InvalidCursorError();
 }
 
+/** Turns `limit + 1` fetched rows into a page whose cursor `cursorOf` writes for its last row. */
+function pageWith<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+}
+
 /**
  * Turns `limit + 1` fetched rows into a page: the extra row only tells that there is a next page.
  */
-export function toPage<T>(
-  rows: T[],
-  limit: number,
-  positionOf: (row: T) => CursorPosition,
-): { items: T[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(positionOf(last)) : null };
+export function toPage<T>(rows: T[], limit: number, positionOf: (row: T) => CursorPosition): Page<T> {
+  return pageWith(rows, limit, (row) => encodeCursor(positionOf(row)));
 }
 
 /** Which page a list is asked for: `limit` rows after `cursor` (absent: the first page). */
@@ -92,11 +93,24 @@ export type KeysetDirection = 'ASC' | 'DESC';
 /** The properties of `T` that hold a `Date` (what a keyset list may be ordered by, then by id). */
 export type DateProperty<T> = { [K in keyof T]-?: T[K] extends Date ? K : never }[keyof T] & string;
 
-/** The order of a keyset list: `column` (default `createdAt`; DESC: newest first), then `id` the same way. */
-export interface KeysetOrder<T> {
-  column?: DateProperty<T>;
-  direction?: KeysetDirection;
+/**
+ * A list's key other than (instant, id), e.g. (workspace, position, id): the properties it orders
+ * by before `id`, how a row's position is written as a cursor, and the values (those properties',
+ * then the id) a cursor stands for, throwing `InvalidCursorError` for one it did not write.
+ */
+export interface KeysetKey<T> {
+  columns: readonly (keyof T & string)[];
+  encode(row: T): string;
+  decode(cursor: string): readonly unknown[];
 }
+
+/**
+ * The order of a keyset list: `column` (default `createdAt`; DESC, the default: newest first), then
+ * `id` the same way; or a `key` of its own (then no `column`).
+ */
+export type KeysetOrder<T> =
+  | { column?: DateProperty<T>; direction?: KeysetDirection; key?: never }
+  | { key: KeysetKey<T>; direction?: KeysetDirection; column?: never };
 
 function instantOf(row: object, column: string): string {
   const value: unknown = (row as Record<string, unknown>)[column];
@@ -106,6 +120,18 @@ function instantOf(row: object, column: string): string {
 
 function positionIn(row: object, column: string): CursorPosition {
   return { createdAt: instantOf(row, column), id: String((row as Record<string, unknown>).id) };
+}
+
+/** The (instant, id) key of `column`: the cursor `encodeCursor` writes. */
+function instantKey<T>(column: string): KeysetKey<T> {
+  return {
+    columns: [column as keyof T & string],
+    encode: (row) => encodeCursor(positionIn(row as object, column)),
+    decode: (cursor) => {
+      const position = decodeCursor(cursor);
+      return [position.createdAt, position.id];
+    },
+  };
 }
 
 /**
@@ -119,21 +145,22 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   page: PageRequest,
   order: KeysetOrder<T> = {},
 ): Promise<Page<T>> {
-  const column: string = order.column ?? 'createdAt';
+  const key = order.key ?? instantKey<T>(order.column ?? 'createdAt');
   const direction = order.direction ?? 'DESC';
+  const columns = [...key.columns, 'id'].map((column) => `${alias}.${column}`);
   if (page.cursor !== undefined) {
-    const position = decodeCursor(page.cursor);
+    const values = key.decode(page.cursor);
+    if (values.length !== columns.length) throw new InvalidCursorError();
+    const names = values.map((_value, n) => `keyset${n}`);
     query.andWhere(
-      `(${alias}.${column}, ${alias}.id) ${direction === 'ASC' ? '>' : '<'} (:keysetAt, :keysetId)`,
-      { keysetAt: position.createdAt, keysetId: position.id },
+      `(${columns.join(', ')}) ${direction === 'ASC' ? '>' : '<'} (${names.map((n) => `:${n}`).join(', ')})`,
+      Object.fromEntries(names.map((n, i) => [n, values[i]])),
     );
   }
-  const rows = await query
-    .orderBy(`${alias}.${column}`, direction)
-    .addOrderBy(`${alias}.id`, direction)
-    .take(page.limit + 1)
-    .getMany();
-  return toPage(rows, page.limit, (row) => positionIn(row, column));
+  query.orderBy(columns[0], direction);
+  for (const column of columns.slice(1)) query.addOrderBy(column, direction);
+  const rows = await query.take(page.limit + 1).getMany();
+  return pageWith(rows, page.limit, (row) => key.encode(row));
 }
 
 /** The pieces of a keyset list written as SQL text (see `keysetSql`). */

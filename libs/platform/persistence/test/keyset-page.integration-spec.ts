@@ -10,7 +10,7 @@ import {
   keysetSql,
   openServiceDataSource,
 } from '../src';
-import type { KeysetDirection, PageRequest } from '../src';
+import type { KeysetDirection, KeysetKey, PageRequest } from '../src';
 
 const schema = 'keyset_test';
 
@@ -162,6 +162,56 @@ describe('keyset pages (real PostgreSQL)', () => {
       expect(ids).toEqual(expected);
     }
   });
+
+  /** A key of a list's own: (kind, happened_at, id), its cursor plain JSON (a test's codec). */
+  const kindKey: KeysetKey<ItemEntity> = {
+    columns: ['kind', 'happenedAt'],
+    encode: (row) => JSON.stringify([row.kind, row.happenedAt.toISOString(), row.id]),
+    decode: (cursor) => {
+      try {
+        const parsed: unknown = JSON.parse(cursor);
+        if (Array.isArray(parsed)) return parsed;
+      } catch {
+        // fall through
+      }
+      throw new InvalidCursorError();
+    },
+  };
+
+  it.each(['ASC', 'DESC'] as const)(
+    'pages by a key of its own (kind, happenedAt, id) %s',
+    async (direction) => {
+      const sign = direction === 'ASC' ? 1 : -1;
+      const expected = [...rows]
+        .sort(
+          (a, b) => sign * (a.kind.localeCompare(b.kind) || a.happenedAt.getTime() - b.happenedAt.getTime()),
+        )
+        .map((r) => r.id);
+      for (const limit of [1, 2, 50]) {
+        const ids = await walk(
+          (page) =>
+            keysetPage(dataSource.getRepository(ItemEntity).createQueryBuilder('i'), 'i', page, {
+              key: kindKey,
+              direction,
+            }),
+          limit,
+        );
+        expect(ids).toEqual(expected);
+      }
+      // a cursor standing for fewer values than the key has is refused, not sent to SQL
+      await expect(
+        keysetPage(
+          dataSource.getRepository(ItemEntity).createQueryBuilder('i'),
+          'i',
+          {
+            limit: 1,
+            cursor: JSON.stringify(['even', rows[0].id]),
+          },
+          { key: kindKey },
+        ),
+      ).rejects.toThrow(InvalidCursorError);
+    },
+  );
 
   it('refuses a tampered cursor before any SQL runs (InvalidCursorError: a 400 naming cursor)', async () => {
     const issued = encodeCursor({ createdAt: rows[0].createdAt.toISOString(), id: rows[0].id });
