@@ -1,6 +1,6 @@
 import type { Page, Scope } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError } from '@leadflow/platform/errors';
@@ -23,7 +23,7 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly tokens: AccessTokenIssuer,
   ) {}
 
@@ -58,14 +58,16 @@ export class ApiKeysService {
     } satisfies ApiKeyEntity);
     await this.uow.run(async (manager) => {
       await this.keys.insert(manager, scope, entity);
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.apiKeyCreated,
-        target: { type: 'api_key', id: entity.id },
-        workspaceIds: entity.workspaceId ? [entity.workspaceId] : null,
-        client,
-        details: { name: entity.name, prefix, scopes, workspaceId: entity.workspaceId },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.apiKeyCreated,
+          target: { type: 'api_key', id: entity.id },
+          workspaceIds: entity.workspaceId ? [entity.workspaceId] : null,
+          client,
+          details: { name: entity.name, prefix, scopes, workspaceId: entity.workspaceId },
+        },
       });
     });
     const { lastUsedAt: _l, revokedAt: _r, ...view } = toApiKeyView(entity);
@@ -82,14 +84,16 @@ export class ApiKeysService {
       const key = await this.keys.get(scope, id, manager);
       if (key.revokedAt) return;
       await this.keys.revoke(manager, scope, id, new Date());
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.apiKeyRevoked,
-        target: { type: 'api_key', id },
-        workspaceIds: key.workspaceId ? [key.workspaceId] : null,
-        client,
-        details: { prefix: key.prefix },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.apiKeyRevoked,
+          target: { type: 'api_key', id },
+          workspaceIds: key.workspaceId ? [key.workspaceId] : null,
+          client,
+          details: { prefix: key.prefix },
+        },
       });
     });
   }
