@@ -1,12 +1,11 @@
 import type { Page } from '@leadflow/contracts';
 import { ContactMerged, ContactUpdated, LeadUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
-import { OutboxWriter } from '@leadflow/platform/messaging';
 import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
@@ -89,8 +88,7 @@ export class ContactsService {
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
-    private readonly outbox: OutboxWriter,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   async list(principal: Principal, query: ListContactsQuery): Promise<Page<ContactView>> {
@@ -161,23 +159,25 @@ export class ContactsService {
       }
       const updated = Object.assign(new ContactEntity(), current, patch, { updatedAt: nowMs() });
       await this.contacts.update(tx, scope, id, { ...patch, updatedAt: updated.updatedAt });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ContactAuditActions.updated,
-        target: { type: 'contact', id },
-        client,
-        details: { changed },
-      });
-      await this.outbox.add(tx, [
-        {
-          contract: ContactUpdated,
-          aggregateId: id,
-          organizationId: updated.organizationId,
-          workspaceId: updated.workspaceId,
-          payload: toContactPayload(updated),
+      await this.changes.record(tx, {
+        events: [
+          {
+            contract: ContactUpdated,
+            aggregateId: id,
+            organizationId: updated.organizationId,
+            workspaceId: updated.workspaceId,
+            payload: toContactPayload(updated),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ContactAuditActions.updated,
+          target: { type: 'contact', id },
+          client,
+          details: { changed },
         },
-      ]);
+      });
       return toContactDetailView(updated, await this.contacts.countLeads(scope, id, tx));
     });
   }
@@ -238,14 +238,6 @@ export class ContactsService {
           at: now,
         },
       );
-      await this.audit.record(tx, {
-        organizationId,
-        actor: actorOf(principal),
-        action: ContactAuditActions.merged,
-        target: { type: 'contact', id: targetId },
-        client,
-        details: { mergedContactId: sourceId, movedLeads: moved.length, filled: changed },
-      });
       const events: OutgoingEvent<object>[] = [
         {
           contract: ContactMerged,
@@ -266,7 +258,17 @@ export class ContactsService {
           payload: { lead: toLeadPayload(lead), changed: ['contactId'] },
         })),
       ];
-      await this.outbox.add(tx, events);
+      await this.changes.record(tx, {
+        events,
+        audit: {
+          organizationId,
+          actor: actorOf(principal),
+          action: ContactAuditActions.merged,
+          target: { type: 'contact', id: targetId },
+          client,
+          details: { mergedContactId: sourceId, movedLeads: moved.length, filled: changed },
+        },
+      });
       return toContactDetailView(updated, await this.contacts.countLeads(scope, targetId, tx));
     });
   }

@@ -1,11 +1,10 @@
 import type { Page } from '@leadflow/contracts';
 import { ImportFinished, ImportStarted } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
 import { RequestContext } from '@leadflow/platform/observability';
 import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
@@ -113,8 +112,7 @@ export class ImportsService {
     private readonly webhooks: WebhooksRepository,
     private readonly uploads: ImportUploadReceiver,
     private readonly worker: ImportWorker,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly uow: UnitOfWork,
     private readonly intake: IntakeRepository,
     private readonly limits: IntakeLimits,
@@ -200,22 +198,24 @@ export class ImportsService {
     } satisfies ImportEntity);
     await this.uow.run(async (tx) => {
       await this.imports.insert(tx, scope, entity);
-      await this.outbox.add(tx, [
-        {
-          contract: ImportStarted,
-          aggregateId: id,
-          organizationId: entity.organizationId,
-          workspaceId: entity.workspaceId,
-          payload: toImportPayload(entity),
+      await this.changes.record(tx, {
+        events: [
+          {
+            contract: ImportStarted,
+            aggregateId: id,
+            organizationId: entity.organizationId,
+            workspaceId: entity.workspaceId,
+            payload: toImportPayload(entity),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ImportAuditActions.created,
+          target: { type: 'import', id },
+          client,
+          details: { webhookId: webhook.id, fileName: file.name, fileSize: file.bytes, total: entity.total },
         },
-      ]);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ImportAuditActions.created,
-        target: { type: 'import', id },
-        client,
-        details: { webhookId: webhook.id, fileName: file.name, fileSize: file.bytes, total: entity.total },
       });
     });
     return { id, status: 'queued', columns: resolution.columns.columns, total: entity.total };
@@ -280,22 +280,24 @@ export class ImportsService {
       const patch = { status: 'cancelled' as const, finishedAt: now, updatedAt: now };
       await this.imports.update(tx, scope, id, patch);
       const entity = Object.assign(current, patch);
-      await this.outbox.add(tx, [
-        {
-          contract: ImportFinished,
-          aggregateId: id,
-          organizationId: entity.organizationId,
-          workspaceId: entity.workspaceId,
-          payload: toImportPayload(entity),
+      await this.changes.record(tx, {
+        events: [
+          {
+            contract: ImportFinished,
+            aggregateId: id,
+            organizationId: entity.organizationId,
+            workspaceId: entity.workspaceId,
+            payload: toImportPayload(entity),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ImportAuditActions.cancelled,
+          target: { type: 'import', id },
+          client,
+          details: { processed: entity.processed, accepted: entity.accepted, rejected: entity.rejected },
         },
-      ]);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ImportAuditActions.cancelled,
-        target: { type: 'import', id },
-        client,
-        details: { processed: entity.processed, accepted: entity.accepted, rejected: entity.rejected },
       });
       return { entity, changed: true };
     });

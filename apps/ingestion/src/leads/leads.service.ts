@@ -7,11 +7,10 @@ import {
   canChangeLeadStatus,
 } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
-import { OutboxWriter } from '@leadflow/platform/messaging';
 import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import type { PageQuery } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
@@ -96,8 +95,7 @@ export class LeadsService {
   constructor(
     private readonly leads: LeadsRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly directory: DirectoryService,
   ) {}
 
@@ -250,14 +248,16 @@ export class LeadsService {
         });
       }
       if (changed.some((k) => k !== 'status')) events.push(leadUpdatedEvent(updated, changed));
-      await this.outbox.add(tx, events);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: LeadAuditActions.updated,
-        target: { type: 'lead', id },
-        client,
-        details: { changed, ...(statusChange ? { status: statusChange } : {}) },
+      await this.changes.record(tx, {
+        events,
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: LeadAuditActions.updated,
+          target: { type: 'lead', id },
+          client,
+          details: { changed, ...(statusChange ? { status: statusChange } : {}) },
+        },
       });
       return toLeadView(updated);
     });
@@ -299,9 +299,9 @@ export class LeadsService {
         } satisfies LeadActivityEntity),
       ]);
       await this.leads.update(tx, scope, leadId, { updatedAt: now });
-      await this.outbox.add(tx, [
-        leadUpdatedEvent(Object.assign(new LeadEntity(), lead, { updatedAt: now }), ['notes']),
-      ]);
+      await this.changes.record(tx, {
+        events: [leadUpdatedEvent(Object.assign(new LeadEntity(), lead, { updatedAt: now }), ['notes'])],
+      });
       return toNoteView(note);
     });
   }
@@ -344,7 +344,9 @@ export class LeadsService {
         changed.push('contactAttempts');
       }
       await this.leads.update(tx, scope, leadId, patch);
-      await this.outbox.add(tx, [leadUpdatedEvent(Object.assign(new LeadEntity(), lead, patch), changed)]);
+      await this.changes.record(tx, {
+        events: [leadUpdatedEvent(Object.assign(new LeadEntity(), lead, patch), changed)],
+      });
       return toActivityView(row);
     });
   }

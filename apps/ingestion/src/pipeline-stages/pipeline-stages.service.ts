@@ -1,6 +1,6 @@
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { canAccessWorkspace, tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
@@ -33,7 +33,7 @@ export class PipelineStagesService {
     private readonly stages: PipelineStagesRepository,
     private readonly directory: DirectoryService,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   async list(principal: Principal, query: ListPipelineStagesQuery): Promise<Page<PipelineStageView>> {
@@ -71,13 +71,15 @@ export class PipelineStagesService {
         updatedAt: now,
       } satisfies PipelineStageEntity);
       await this.stages.insert(tx, scope, stage);
-      await this.audit.record(tx, {
-        organizationId,
-        actor: actorOf(principal),
-        action: PipelineStageAuditActions.created,
-        target: { type: 'pipeline_stage', id: stage.id },
-        client,
-        details: { workspaceId, name, position: stage.position, winProbability: stage.winProbability },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId,
+          actor: actorOf(principal),
+          action: PipelineStageAuditActions.created,
+          target: { type: 'pipeline_stage', id: stage.id },
+          client,
+          details: { workspaceId, name, position: stage.position, winProbability: stage.winProbability },
+        },
       });
       return toPipelineStageView(stage);
     });
@@ -125,17 +127,19 @@ export class PipelineStagesService {
       if (changed.length === 0) return toPipelineStageView(current);
       const updated = Object.assign(new PipelineStageEntity(), current, patch, { updatedAt: now });
       await this.stages.update(tx, scope, id, { ...patch, updatedAt: now });
-      await this.audit.record(tx, {
-        organizationId,
-        actor: actorOf(principal),
-        action: PipelineStageAuditActions.updated,
-        target: { type: 'pipeline_stage', id },
-        client,
-        details: {
-          changed,
-          ...(patch.position !== undefined
-            ? { position: { from: current.position, to: patch.position } }
-            : {}),
+      await this.changes.record(tx, {
+        audit: {
+          organizationId,
+          actor: actorOf(principal),
+          action: PipelineStageAuditActions.updated,
+          target: { type: 'pipeline_stage', id },
+          client,
+          details: {
+            changed,
+            ...(patch.position !== undefined
+              ? { position: { from: current.position, to: patch.position } }
+              : {}),
+          },
         },
       });
       return toPipelineStageView(updated);
@@ -149,12 +153,14 @@ export class PipelineStagesService {
       const current = await this.stages.get(scope, id, tx);
       if (!current.active) return;
       await this.stages.update(tx, scope, id, { active: false, updatedAt: nowMs() });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: PipelineStageAuditActions.deactivated,
-        target: { type: 'pipeline_stage', id },
-        client,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: PipelineStageAuditActions.deactivated,
+          target: { type: 'pipeline_stage', id },
+          client,
+        },
       });
     });
   }

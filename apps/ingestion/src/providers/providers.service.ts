@@ -1,6 +1,6 @@
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
@@ -71,7 +71,7 @@ export class ProvidersService {
     private readonly webhooks: WebhooksRepository,
     private readonly directory: DirectoryService,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   async create(
@@ -118,16 +118,18 @@ export class ProvidersService {
     } satisfies ProviderEntity);
     await this.uow.run(async (tx) => {
       await this.providers.insert(tx, scope, provider);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ProviderAuditActions.created,
-        target: { type: 'provider', id: provider.id },
-        client,
-        details: {
-          name: provider.name,
-          workspaceIds: provider.workspaceIds,
-          allowedWebhookIds: provider.allowedWebhookIds,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ProviderAuditActions.created,
+          target: { type: 'provider', id: provider.id },
+          client,
+          details: {
+            name: provider.name,
+            workspaceIds: provider.workspaceIds,
+            allowedWebhookIds: provider.allowedWebhookIds,
+          },
         },
       });
     });
@@ -188,13 +190,15 @@ export class ProvidersService {
       if (Object.keys(patch).length === 0) return toProviderView(current, held);
       const updated = Object.assign(new ProviderEntity(), current, patch, { updatedAt: nowMs() });
       await this.providers.update(tx, scope, id, { ...patch, updatedAt: updated.updatedAt });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ProviderAuditActions.updated,
-        target: { type: 'provider', id },
-        client,
-        details: { changed: Object.keys(patch) },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ProviderAuditActions.updated,
+          target: { type: 'provider', id },
+          client,
+          details: { changed: Object.keys(patch) },
+        },
       });
       return toProviderView(updated, await this.heldWebhooks(scope, [updated]));
     });
@@ -212,12 +216,14 @@ export class ProvidersService {
         updatedAt: nowMs(),
       };
       await this.providers.update(tx, scope, id, patch);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ProviderAuditActions.keyRotated,
-        target: { type: 'provider', id },
-        client,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ProviderAuditActions.keyRotated,
+          target: { type: 'provider', id },
+          client,
+        },
       });
       const rotated = Object.assign(new ProviderEntity(), current, patch);
       return { ...toProviderView(rotated, await this.heldWebhooks(scope, [rotated])), apiKey };

@@ -1,6 +1,6 @@
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
@@ -74,7 +74,7 @@ export class WebhooksService {
     private readonly secrets: WebhookSecrets,
     private readonly directory: DirectoryService,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly env: IngestionEnv,
   ) {}
 
@@ -114,13 +114,15 @@ export class WebhooksService {
     } satisfies WebhookEntity);
     await this.uow.run(async (tx) => {
       await this.webhooks.insert(tx, scope, webhook);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.created,
-        target: { type: 'webhook', id },
-        client,
-        details: { name: webhook.name, workspaceId: webhook.workspaceId, vertical: webhook.vertical },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.created,
+          target: { type: 'webhook', id },
+          client,
+          details: { name: webhook.name, workspaceId: webhook.workspaceId, vertical: webhook.vertical },
+        },
       });
     });
     return { ...this.view(webhook), secret };
@@ -168,15 +170,17 @@ export class WebhooksService {
       if (Object.keys(patch).length === 0) return this.view(current);
       const updated = Object.assign(new WebhookEntity(), current, patch, { updatedAt: nowMs() });
       await this.webhooks.update(tx, scope, id, { ...patch, updatedAt: updated.updatedAt });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.updated,
-        target: { type: 'webhook', id },
-        client,
-        details: {
-          changed: Object.keys(patch),
-          ...(patch.status ? { status: { from: current.status, to: patch.status } } : {}),
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.updated,
+          target: { type: 'webhook', id },
+          client,
+          details: {
+            changed: Object.keys(patch),
+            ...(patch.status ? { status: { from: current.status, to: patch.status } } : {}),
+          },
         },
       });
       return this.view(updated);
@@ -204,13 +208,15 @@ export class WebhooksService {
         previousSecretExpiresAt: expiresAt,
         updatedAt: now,
       });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.secretRotated,
-        target: { type: 'webhook', id },
-        client,
-        details: { graceHours: grace },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.secretRotated,
+          target: { type: 'webhook', id },
+          client,
+          details: { graceHours: grace },
+        },
       });
       return { secret, previousSecretValidUntil: expiresAt?.toISOString() ?? null };
     });
@@ -223,12 +229,14 @@ export class WebhooksService {
       const current = await this.webhooks.get(scope, id, tx);
       if (current.status === 'archived') return;
       await this.webhooks.update(tx, scope, id, { status: 'archived', updatedAt: nowMs() });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.archived,
-        target: { type: 'webhook', id },
-        client,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.archived,
+          target: { type: 'webhook', id },
+          client,
+        },
       });
     });
   }
