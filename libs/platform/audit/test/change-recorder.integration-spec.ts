@@ -1,21 +1,13 @@
 import { defineEvent } from '@leadflow/contracts';
 import { OutboxWriter, TopicNamer, messagingTablesMigration } from '@leadflow/platform/messaging';
-import { openServiceDataSource } from '@leadflow/platform/persistence';
 import { createTestDatabase, dropTestDatabase } from '@leadflow/platform/testing';
 import { Global, Module } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { IsString } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  AuditModule,
-  ChangeRecorder,
-  auditEntities,
-  auditTableMigration,
-  auditWorkspacesMigration,
-} from '../src';
+import { ChangeRecorder } from '../src';
+import { compileAuditModule } from './audit-test-module';
 
 const schema = 'changes_probe';
 
@@ -46,26 +38,10 @@ describe('ChangeRecorder (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase('changes');
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        TypeOrmModule.forRootAsync({
-          useFactory: () => ({ type: 'postgres' as const }),
-          dataSourceFactory: () =>
-            openServiceDataSource({
-              url,
-              schema,
-              migrations: [
-                messagingTablesMigration(schema),
-                auditTableMigration(schema),
-                auditWorkspacesMigration(schema),
-              ],
-              entities: auditEntities,
-            }),
-        }),
-        ProbeOutboxModule,
-        AuditModule,
-      ],
-    }).compile();
+    moduleRef = await compileAuditModule(url, schema, {
+      migrations: [messagingTablesMigration(schema)],
+      imports: [ProbeOutboxModule],
+    });
     dataSource = moduleRef.get(DataSource);
     changes = moduleRef.get(ChangeRecorder);
   });
