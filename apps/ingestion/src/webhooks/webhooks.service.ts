@@ -11,7 +11,7 @@ import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
 import { IngestionEnv } from '../config/env.schema';
 import { DirectoryService } from '../directory/directory.service';
-import { validateFieldMapping } from '../normalization';
+import { validateFieldMapping } from '@leadflow/normalization';
 import type {
   CreateWebhookDto,
   CreatedWebhookView,

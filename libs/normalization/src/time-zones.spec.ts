@@ -1,4 +1,4 @@
-import { isIanaTimeZone } from './timezone';
+import { isIanaTimeZone } from './time-zones';
 
 describe('IANA time zones', () => {
   it.each(['UTC', 'America/New_York', 'Europe/Berlin', 'America/Argentina/Buenos_Aires'])(
