@@ -24,4 +24,11 @@ export type {
 export type { PhoneResult, PhoneRule } from './phone';
 export { DefaultRegion, normalizePhone, resolveRegion } from './phone';
 export { storable, storableText } from './storable-text';
-export { isIanaTimeZone } from './time-zones';
+export type { ClockTime, LocalTime, LocalWindow } from './time-zones';
+export {
+  isIanaTimeZone,
+  isInsideLocalWindow,
+  localTime,
+  nextInsideLocalWindow,
+  timeZonesOfState,
+} from './time-zones';
