@@ -10,7 +10,7 @@ import { IntakeRepository } from '../intake/intake.repository';
 import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
 import type { StepTimings } from '../recording/lead-batch-writer';
 import { OUT_OF_LOCK_TABLE, isConnectionError, isRetryable, sqlState } from '../recording/write-errors';
-import { normalizeLead } from '../normalization';
+import { normalizeLead } from '@leadflow/normalization';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import type { ImportClaim } from './import-claims';
 import type { BatchCounts, BatchResult, BatchRow, ImportBatch, ImportTarget } from './import-batch-recorder';

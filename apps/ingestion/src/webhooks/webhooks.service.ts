@@ -9,7 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { IngestionEnv } from '../config/env.schema';
 import { DirectoryService } from '../directory/directory.service';
-import { validateFieldMapping } from '../normalization';
+import { validateFieldMapping } from '@leadflow/normalization';
 import type {
   CreateWebhookDto,
   CreatedWebhookView,
