@@ -1,10 +1,11 @@
 import { eventually, strongPassword, uniqueEmail as anyUniqueEmail } from '@leadflow/platform/testing';
 import type { Answer, CallOptions, SignedUp } from '@leadflow/platform/testing';
-import type { AccessTokenClaims } from '@leadflow/contracts';
+import type { AccessTokenClaims, Role } from '@leadflow/contracts';
 import { Topics, roleScopes } from '@leadflow/contracts';
 import type { JWK } from 'jose';
 import { decodeProtectedHeader } from 'jose';
 import type { Client } from 'pg';
+import { moveInto as moveMember } from './factories/organization.factory';
 import { IdentityUnderTest, AUDIENCE, ISSUER } from './identity-under-test';
 import type { ConsumedEvent } from './identity-under-test';
 
@@ -591,12 +592,8 @@ describe('identity service: accounts, sessions, workspaces, API keys, members, e
   });
 
   it('members: a workspace-limited admin grants only within its workspaces and never changes its own membership', async () => {
-    const moveInto = async (who: Registered, role: string, workspaceIds: string[]): Promise<void> => {
-      await db.query(
-        `UPDATE identity.memberships SET organization_id = $1, role = $2, workspace_ids = $3 WHERE user_id = $4`,
-        [a.organization.id, role, workspaceIds, who.user.id],
-      );
-    };
+    const moveInto = (who: Registered, role: Role, workspaceIds: string[]): Promise<void> =>
+      moveMember(db, a, who, role, workspaceIds);
     const dave = await register('dave');
     const erin = await register('erin');
     await moveInto(dave, 'admin', [a.workspace.id]);

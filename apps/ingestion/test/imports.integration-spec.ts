@@ -7,6 +7,7 @@ import { escapeCsvFormula } from '../src/common/csv-cell';
 import { BATCH_MAX_ROWS } from '../src/imports/import-processor';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
 import type { Answer, Registered } from './stack';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack, testRedisUrl } from './stack';
 
 interface CreatedWebhook {
@@ -275,21 +276,11 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
       { timeoutMs, intervalMs: 250, what: `import ${id} to finish` },
     );
 
-  const createWebhook = async (
+  const createWebhook = (
     owner: Registered,
     settings: Record<string, unknown> = {},
-  ): Promise<CreatedWebhook> => {
-    const res = await api<CreatedWebhook>('POST', '/api/v1/webhooks', owner.accessToken, {
-      name: 'CSV vendor',
-      workspaceId: owner.workspace.id,
-      vertical: 'solar',
-      rateLimit: 100_000,
-      rateWindowSeconds: 3600,
-      ...settings,
-    });
-    if (res.status !== 201) throw new Error(`create webhook: ${res.status} ${res.text}`);
-    return res.body;
-  };
+  ): Promise<CreatedWebhook> =>
+    webhooks.createWebhook<CreatedWebhook>(stack, owner, { name: 'CSV vendor', ...settings });
 
   const outboxCounts = async (
     organizationId: string,

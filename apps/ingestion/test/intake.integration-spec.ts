@@ -1,9 +1,11 @@
 import { Topics } from '@leadflow/contracts';
-import { eventually, freshWindow } from '@leadflow/platform/testing';
+import { eventually, freshWindow, phoneSequence } from '@leadflow/platform/testing';
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
 import type { ConsumedEvent, Registered } from './stack';
+import * as providers from './factories/provider.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack, testRedisUrl } from './stack';
 
 interface CreatedWebhook {
@@ -24,12 +26,8 @@ interface IntakeBody {
   replayed?: boolean;
 }
 
-let phoneSeq = 0;
 /** A fresh, structurally valid US number in a readable vendor format: (415) 62X-XXXX. */
-const nextPhone = (): string => {
-  const n = phoneSeq++;
-  return `(415) 62${Math.floor(n / 10_000) % 10}-${String(n % 10_000).padStart(4, '0')}`;
-};
+const nextPhone = phoneSequence('415', '62');
 
 /**
  * Vendor intake through the gateway against the real platform pieces: identity (tokens), two
@@ -51,24 +49,11 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     token = owner.accessToken,
   ) => stack.call<T>(method, path, { body, token });
 
-  const createWebhook = async (settings: Record<string, unknown> = {}): Promise<CreatedWebhook> => {
-    const res = await api<CreatedWebhook>('POST', '/api/v1/webhooks', {
-      name: 'Solar vendor',
-      workspaceId: owner.workspace.id,
-      vertical: 'solar',
-      rateLimit: 100_000,
-      rateWindowSeconds: 3600,
-      ...settings,
-    });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const createWebhook = (settings: Record<string, unknown> = {}): Promise<CreatedWebhook> =>
+    webhooks.createWebhook<CreatedWebhook>(stack, owner, { name: 'Solar vendor', ...settings });
 
-  const createProvider = async (settings: Record<string, unknown> = {}): Promise<CreatedProvider> => {
-    const res = await api<CreatedProvider>('POST', '/api/v1/providers', { name: 'SunLeads', ...settings });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const createProvider = (settings: Record<string, unknown> = {}): Promise<CreatedProvider> =>
+    providers.createProvider<CreatedProvider>(stack, owner, { name: 'SunLeads', ...settings });
 
   /** A vendor post with provider credentials (JSON unless told otherwise). */
   const post = (
