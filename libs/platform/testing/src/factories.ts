@@ -70,3 +70,8 @@ export async function signUp(
   if (res.status !== 201) throw new Error(`sign-up of ${name}: ${res.status} ${res.text}`);
   return res.body;
 }
+
+/** One CSV record (RFC 4180 quoting of commas, quotes and newlines), without its line break. */
+export function csvLine(values: readonly string[]): string {
+  return values.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
+}
