@@ -1,12 +1,12 @@
 import { eventually, strongPassword, uniqueEmail as anyUniqueEmail } from '@leadflow/platform/testing';
-import type { Answer, CallOptions, SignedUp } from '@leadflow/platform/testing';
-import type { AccessTokenClaims, Role } from '@leadflow/contracts';
+import type { Answer, SignedUp } from '@leadflow/platform/testing';
+import type { Role } from '@leadflow/contracts';
 import { Topics, roleScopes } from '@leadflow/contracts';
 import type { JWK } from 'jose';
 import { decodeProtectedHeader } from 'jose';
 import type { Client } from 'pg';
 import { moveInto as moveMember } from './factories/organization.factory';
-import { IdentityUnderTest, AUDIENCE, ISSUER } from './identity-under-test';
+import { identitySuite, AUDIENCE, ISSUER } from './identity-under-test';
 import type { ConsumedEvent } from './identity-under-test';
 
 const OPERATOR = 'operator-token-identity-test';
@@ -16,15 +16,8 @@ const uniqueEmail = (name: string): string => anyUniqueEmail(name, 'Example.com'
 
 /** identity's core as a tenant drives it, step by step on one organization (`a`), the steps in order. */
 describe('identity service: accounts, sessions, workspaces, API keys, members, events, audit (built process, real PostgreSQL and Kafka)', () => {
-  const identity = new IdentityUnderTest({
-    name: 'identity',
-    port: 14_101,
-    operatorToken: 'operator-token-identity-test',
-    forwardedFor: '198.51.100.1',
-    emailDomain: 'Example.com',
-    env: { LOGIN_ATTEMPT_PRUNE_INTERVAL_SECONDS: '1' },
-  });
-  const { events } = identity;
+  const identity = identitySuite('identity', { LOGIN_ATTEMPT_PRUNE_INTERVAL_SECONDS: '1' });
+  const { events, call, register, verify, count } = identity;
   let db: Client;
   let prefix: string;
 
@@ -32,11 +25,6 @@ describe('identity service: accounts, sessions, workspaces, API keys, members, e
   let a: Registered;
   let b: Registered;
   let apiKeyId: string;
-  const call = <T = Record<string, unknown>>(method: string, path: string, options?: CallOptions) =>
-    identity.call<T>(method, path, options);
-  const register = (name: string, ip?: string): Promise<Registered> => identity.register(name, ip);
-  const verify = (token: string): Promise<AccessTokenClaims> => identity.verify(token);
-  const count = (table: string): Promise<number> => identity.count(table);
   const counts = async (tables: string[]): Promise<number[]> => {
     const result: number[] = [];
     for (const table of tables) result.push(await count(table));

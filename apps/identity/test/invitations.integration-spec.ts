@@ -4,11 +4,10 @@ import {
   strongPassword,
   uniqueEmail as anyUniqueEmail,
 } from '@leadflow/platform/testing';
-import type { Answer, CallOptions, SignedUp } from '@leadflow/platform/testing';
-import type { AccessTokenClaims } from '@leadflow/contracts';
+import type { Answer, SignedUp } from '@leadflow/platform/testing';
 import { Topics } from '@leadflow/contracts';
 import type { Client } from 'pg';
-import { IdentityUnderTest } from './identity-under-test';
+import { identitySuite } from './identity-under-test';
 import type { ConsumedEvent } from './identity-under-test';
 
 type Registered = SignedUp;
@@ -17,25 +16,14 @@ const uniqueEmail = (name: string): string => anyUniqueEmail(name, 'Example.com'
 
 /** Invitations (sealed mail tokens, acceptance, revocation) and password changes and resets. */
 describe('identity service: invitations and passwords (built process, real PostgreSQL and Kafka)', () => {
-  const identity = new IdentityUnderTest({
-    name: 'identity_invitations',
-    port: 14_101,
-    operatorToken: 'operator-token-identity-test',
-    forwardedFor: '198.51.100.1',
-    emailDomain: 'Example.com',
-  });
-  const { events } = identity;
+  const identity = identitySuite('identity_invitations');
+  const { events, call, register, verify, count } = identity;
   let db: Client;
   let prefix: string;
 
   // Two signed-up organizations: `a` invites, `b`'s owner is invited into `a`.
   let a: Registered;
   let b: Registered;
-  const call = <T = Record<string, unknown>>(method: string, path: string, options?: CallOptions) =>
-    identity.call<T>(method, path, options);
-  const register = (name: string, ip?: string): Promise<Registered> => identity.register(name, ip);
-  const verify = (token: string): Promise<AccessTokenClaims> => identity.verify(token);
-  const count = (table: string): Promise<number> => identity.count(table);
   /**
    * A mail token (invitation, password reset) travels sealed: not in the message as the broker
    * holds it, not in identity's outbox, and the envelope is v2 with `sealedToken` and no `token`.

@@ -1,31 +1,19 @@
 import { eventually } from '@leadflow/platform/testing';
-import type { CallOptions, SignedUp } from '@leadflow/platform/testing';
 import type { LeadPayload } from '@leadflow/contracts';
 import { LeadCreated } from '@leadflow/contracts';
 import type { Producer } from 'kafkajs';
 import type { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { IdentityUnderTest } from './identity-under-test';
+import { identitySuite } from './identity-under-test';
 
 const OPERATOR = 'operator-token-identity-test';
-type Registered = SignedUp;
 
 /** Plans (operator changes, owner requests) and the monthly lead usage counted from ingestion's events. */
 describe('identity service: plans and lead usage (built process, real PostgreSQL and Kafka)', () => {
-  const identity = new IdentityUnderTest({
-    name: 'identity_plans',
-    port: 14_101,
-    operatorToken: 'operator-token-identity-test',
-    forwardedFor: '198.51.100.1',
-    emailDomain: 'Example.com',
-  });
-  const { events } = identity;
+  const identity = identitySuite('identity_plans');
+  const { events, call, register, count } = identity;
   let db: Client;
   let producer: Producer | undefined;
-  const call = <T = Record<string, unknown>>(method: string, path: string, options?: CallOptions) =>
-    identity.call<T>(method, path, options);
-  const register = (name: string, ip?: string): Promise<Registered> => identity.register(name, ip);
-  const count = (table: string): Promise<number> => identity.count(table);
 
   beforeAll(async () => {
     await identity.start();

@@ -1,62 +1,20 @@
 import { freshWindow } from '@leadflow/platform/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
-import * as providers from './factories/provider.factory';
-import * as webhooks from './factories/webhook.factory';
 import { useIntakeFixture } from './intake-fixture';
-import type { CreatedProvider, CreatedWebhook, IntakeBody } from './intake-fixture';
+import type { CreatedProvider, CreatedWebhook } from './intake-fixture';
 import type { Registered } from './stack';
 
 /** The log of vendor posts: refusals with status and code, one post as received, filters and pages, retries of failed writes. */
 describe('the intake request log (gateway + identity + 2 ingestion instances, real PostgreSQL, Kafka, Redis)', () => {
   const fx = useIntakeFixture('intake-log');
-  const { stack } = fx;
-  let owner: Registered;
+  const { stack, api, createWebhook, createProvider, post, signedPost, leadCount } = fx;
   let other: Registered;
   let webhook: CreatedWebhook;
   let provider: CreatedProvider;
 
-  const api = <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-    token = owner.accessToken,
-  ) => stack.call<T>(method, path, { body, token });
-
-  const createWebhook = (settings: Record<string, unknown> = {}): Promise<CreatedWebhook> =>
-    webhooks.createWebhook<CreatedWebhook>(stack, owner, { name: 'Solar vendor', ...settings });
-
-  const createProvider = (settings: Record<string, unknown> = {}): Promise<CreatedProvider> =>
-    providers.createProvider<CreatedProvider>(stack, owner, { name: 'SunLeads', ...settings });
-
-  /** A vendor post with provider credentials (JSON unless told otherwise). */
-  const post = (
-    hook: { id: string },
-    body: unknown,
-    options: { provider?: CreatedProvider | null; headers?: Record<string, string>; base?: string } = {},
-  ) => {
-    const p = options.provider === undefined ? provider : options.provider;
-    return stack.call<IntakeBody>('POST', `/webhooks/leads/${hook.id}`, {
-      body,
-      base: options.base,
-      headers: {
-        ...(p ? { 'X-Provider-Id': p.id, 'X-Provider-Key': p.apiKey } : {}),
-        ...options.headers,
-      },
-    });
-  };
-
-  const signedPost = (hook: CreatedWebhook, raw: string, header: string, contentType = 'application/json') =>
-    stack.call<IntakeBody>('POST', `/webhooks/leads/${hook.id}`, {
-      body: raw,
-      headers: { 'content-type': contentType, 'LeadFlow-Signature': header },
-    });
-
-  const leadCount = (webhookId: string): Promise<number> =>
-    stack.count('SELECT count(*) AS n FROM ingestion.leads WHERE webhook_id = $1', [webhookId]);
-
   beforeAll(() => {
-    ({ owner, other, webhook, provider } = fx);
+    ({ other, webhook, provider } = fx);
   });
 
   it('logs each refusal of a known webhook with status and code (401s within a budget a minute), announcing only 403s', async () => {

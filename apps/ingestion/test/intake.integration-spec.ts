@@ -1,10 +1,8 @@
 import { eventually, freshWindow } from '@leadflow/platform/testing';
 import type Redis from 'ioredis';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
-import * as providers from './factories/provider.factory';
-import * as webhooks from './factories/webhook.factory';
 import { nextPhone, useIntakeFixture } from './intake-fixture';
-import type { CreatedProvider, CreatedWebhook, IntakeBody } from './intake-fixture';
+import type { CreatedProvider, CreatedWebhook } from './intake-fixture';
 import type { ConsumedEvent, Registered } from './stack';
 
 /**
@@ -14,52 +12,13 @@ import type { ConsumedEvent, Registered } from './stack';
  */
 describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreSQL, Kafka, Redis)', () => {
   const fx = useIntakeFixture('intake');
-  const { stack } = fx;
+  const { stack, api, createWebhook, createProvider, post, signedPost, leadCount } = fx;
   let owner: Registered;
   let other: Registered;
   let webhook: CreatedWebhook;
   let provider: CreatedProvider;
   let events: ConsumedEvent[];
   let redis: Redis;
-
-  const api = <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-    token = owner.accessToken,
-  ) => stack.call<T>(method, path, { body, token });
-
-  const createWebhook = (settings: Record<string, unknown> = {}): Promise<CreatedWebhook> =>
-    webhooks.createWebhook<CreatedWebhook>(stack, owner, { name: 'Solar vendor', ...settings });
-
-  const createProvider = (settings: Record<string, unknown> = {}): Promise<CreatedProvider> =>
-    providers.createProvider<CreatedProvider>(stack, owner, { name: 'SunLeads', ...settings });
-
-  /** A vendor post with provider credentials (JSON unless told otherwise). */
-  const post = (
-    hook: { id: string },
-    body: unknown,
-    options: { provider?: CreatedProvider | null; headers?: Record<string, string>; base?: string } = {},
-  ) => {
-    const p = options.provider === undefined ? provider : options.provider;
-    return stack.call<IntakeBody>('POST', `/webhooks/leads/${hook.id}`, {
-      body,
-      base: options.base,
-      headers: {
-        ...(p ? { 'X-Provider-Id': p.id, 'X-Provider-Key': p.apiKey } : {}),
-        ...options.headers,
-      },
-    });
-  };
-
-  const signedPost = (hook: CreatedWebhook, raw: string, header: string, contentType = 'application/json') =>
-    stack.call<IntakeBody>('POST', `/webhooks/leads/${hook.id}`, {
-      body: raw,
-      headers: { 'content-type': contentType, 'LeadFlow-Signature': header },
-    });
-
-  const leadCount = (webhookId: string): Promise<number> =>
-    stack.count('SELECT count(*) AS n FROM ingestion.leads WHERE webhook_id = $1', [webhookId]);
 
   beforeAll(() => {
     ({ owner, other, webhook, provider, events, redis } = fx);

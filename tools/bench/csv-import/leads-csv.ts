@@ -1,21 +1,8 @@
-import { csvLine } from '@leadflow/platform/testing';
+import { csvLine, solarLeadCsvHeader } from '@leadflow/platform/testing';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
-export const CSV_HEADER = [
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'address',
-  'city',
-  'state',
-  'zip',
-  'monthly_electric_bill',
-  'roof_condition',
-  'lead_id',
-  'notes',
-] as const;
+export const CSV_HEADER = solarLeadCsvHeader;
 
 /** What an import of the generated file must end with. */
 export interface ExpectedCounts {

@@ -1,20 +1,7 @@
-import { csvLine } from '@leadflow/platform/testing';
+import { csvLine, solarLeadCsvHeader } from '@leadflow/platform/testing';
 
 /** The columns of a solar vendor's lead CSV, as the imports spec and a tenant's file have them. */
-export const HEADER = [
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'address',
-  'city',
-  'state',
-  'zip',
-  'monthly_electric_bill',
-  'roof_condition',
-  'lead_id',
-  'notes',
-];
+export const HEADER: readonly string[] = solarLeadCsvHeader;
 
 export type Kind = 'good' | 'dup' | 'repeat' | 'bad_phone' | 'bad_email' | 'no_contact' | 'out_of_range';
 

@@ -75,3 +75,19 @@ export async function signUp(
 export function csvLine(values: readonly string[]): string {
   return values.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
 }
+
+/** The columns of a solar vendor's lead CSV: the imports specs' files and the CSV-import bench's. */
+export const solarLeadCsvHeader = [
+  'first_name',
+  'last_name',
+  'phone',
+  'email',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'monthly_electric_bill',
+  'roof_condition',
+  'lead_id',
+  'notes',
+] as const;
