@@ -11,6 +11,7 @@ import {
   testBrokers,
   testTopicPrefix,
   uniqueEmail,
+  waitForTopics,
 } from '@leadflow/platform/testing';
 import type { Answer, CallOptions, SignedUp, StartedProcess } from '@leadflow/platform/testing';
 import type { JWK } from 'jose';
@@ -132,6 +133,10 @@ export class IdentityUnderTest {
       Topics.identityWorkspaces,
       Topics.identityUsers,
     ];
+    await waitForTopics(
+      this.kafka,
+      topics.map((t) => this.prefix + t),
+    );
     await consumer.subscribe({ topics: topics.map((t) => this.prefix + t), fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, message }) => {

@@ -9,6 +9,7 @@ import {
   testBrokers,
   testRedisUrl,
   testTopicPrefix,
+  waitForTopics,
 } from '@leadflow/platform/testing';
 import type { Answer, CallOptions, SignedUp, StartedProcess } from '@leadflow/platform/testing';
 import { existsSync } from 'node:fs';
@@ -192,6 +193,10 @@ export class IntakeStack {
     });
     const consumer = kafka.consumer({ groupId: `${this.prefix}test-${this.consumers.length}` });
     this.consumers.push(consumer);
+    await waitForTopics(
+      kafka,
+      topics.map((t) => this.prefix + t),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => this.prefix + t), fromBeginning: true });
     await consumer.run({
