@@ -13,7 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
 import { nowMs } from '../common/time';
 import { UnitOfWork } from '../common/unit-of-work';
-import type { OrganizationView } from '../organizations/organization.view';
+import type { OrganizationView, PendingPlanRequestView } from '../organizations/organization.view';
 import { organizationPayload, toOrganizationView } from '../organizations/organization.view';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
@@ -25,7 +25,7 @@ import type {
   PlanRequestView,
   SetPlanDto,
 } from './dto/plan.dto';
-import { toPlanRequestView } from './dto/plan.dto';
+import { toPendingPlanRequestView, toPlanRequestView } from './dto/plan.dto';
 import { PlanRequestEntity } from './plan-request.entity';
 import { PlanRequestDecidedError, PlanRequestPendingError, PlanUnchangedError } from './plans.errors';
 import { PlanRequestsRepository } from './plan-requests.repository';
@@ -98,6 +98,12 @@ export class PlansService {
   /** The caller's organization's requests, oldest first. */
   async list(principal: Principal, query: ListPlanRequestsQuery): Promise<Page<PlanRequestView>> {
     return this.page(await this.requests.list(tenantScopeOf(principal), query), query.limit);
+  }
+
+  /** The organization's request awaiting the operator, or null (`GET /organizations/current`). */
+  async pending(principal: Principal): Promise<PendingPlanRequestView | null> {
+    const request = await this.requests.pendingOf(tenantScopeOf(principal));
+    return request ? toPendingPlanRequestView(request) : null;
   }
 
   async get(principal: Principal, id: string): Promise<PlanRequestView> {
