@@ -76,6 +76,19 @@ export interface EventContract<P extends object = object> {
   readonly payload: PayloadClass<P>;
 }
 
+/** Whether a value is an event contract (as `defineEvent` makes them). */
+export function isEventContract(value: unknown): value is EventContract {
+  const c = value as Partial<EventContract> | null;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.type === 'string' &&
+    typeof c.topic === 'string' &&
+    typeof c.version === 'number' &&
+    typeof c.payload === 'function'
+  );
+}
+
 export function defineEvent<P extends object>(contract: EventContract<P>): EventContract<P> {
   return Object.freeze({ ...contract });
 }

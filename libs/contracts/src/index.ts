@@ -3,3 +3,4 @@ export * from './topics';
 export * from './problem';
 export * from './identity';
 export * from './ingestion';
+export * from './catalogue';

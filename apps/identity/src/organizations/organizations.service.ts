@@ -1,13 +1,11 @@
 import { OrganizationUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { AuditActions } from '../audit/audit-actions';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { PlansService } from '../plans/plans.service';
 import { UsageService } from '../usage/usage.service';
 import type { UpdateOrganizationDto } from './dto/update-organization.dto';
@@ -25,8 +23,7 @@ export class OrganizationsService {
   constructor(
     private readonly organizations: OrganizationsRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly usage: UsageService,
     private readonly plans: PlansService,
   ) {}
@@ -56,21 +53,23 @@ export class OrganizationsService {
       if (Object.keys(patch).length === 0) return toOrganizationView(current);
       const updated = Object.assign(new OrganizationEntity(), current, patch, { updatedAt: nowMs() });
       await this.organizations.update(manager, current.id, { ...patch, updatedAt: updated.updatedAt });
-      await this.outbox.add(manager, [
-        {
-          contract: OrganizationUpdated,
-          aggregateId: current.id,
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: OrganizationUpdated,
+            aggregateId: current.id,
+            organizationId: current.id,
+            payload: organizationPayload(updated),
+          },
+        ],
+        audit: {
           organizationId: current.id,
-          payload: organizationPayload(updated),
+          actor: actorOf(principal),
+          action: AuditActions.organizationUpdated,
+          target: { type: 'organization', id: current.id },
+          client,
+          details: { changed: Object.keys(patch) },
         },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: current.id,
-        actor: actorOf(principal),
-        action: AuditActions.organizationUpdated,
-        target: { type: 'organization', id: current.id },
-        client,
-        details: { changed: Object.keys(patch) },
       });
       return toOrganizationView(updated);
     });

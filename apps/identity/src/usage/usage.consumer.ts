@@ -1,26 +1,31 @@
-import { LeadCreated } from '@leadflow/contracts';
-import { ConsumerRunner, onEnvelope } from '@leadflow/platform/messaging';
-import type { OnModuleInit } from '@nestjs/common';
-import { Injectable } from '@nestjs/common';
+import type { EventEnvelope } from '@leadflow/contracts';
+import {
+  LeadCreated,
+  LeadDuplicateDetected,
+  LeadRejected,
+  LeadStatusChanged,
+  LeadUpdated,
+} from '@leadflow/contracts';
+import { EventConsumer, EventContext } from '@leadflow/platform/messaging';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { UsageService } from './usage.service';
 
 /**
- * Counts usage from other services' events. Each handler writes through the runner's transaction,
+ * Counts usage from other services' events. Each handler writes through the event's transaction,
  * so the inbox row and the counter commit together: a redelivered event counts nothing.
  */
-@Injectable()
-export class UsageConsumer implements OnModuleInit {
-  constructor(
-    private readonly runner: ConsumerRunner,
-    private readonly usage: UsageService,
-  ) {}
+@EventConsumer('usage', {
+  ignores: [LeadUpdated, LeadStatusChanged, LeadDuplicateDetected, LeadRejected],
+})
+export class UsageConsumer {
+  constructor(private readonly usage: UsageService) {}
 
-  onModuleInit(): void {
-    this.runner.register('usage', [
-      // A lead counts for its organization and month: nothing of its payload is read.
-      onEnvelope(LeadCreated, (event, tx) =>
-        this.usage.countLead(tx, event.organizationId, event.occurredAt),
-      ),
-    ]);
+  /**
+   * A lead counts for its organization and month: nothing of its payload is read, and a batch of
+   * leads costs one upsert per organization and month.
+   */
+  @EventPattern(LeadCreated, { envelopeOnly: true, batch: true })
+  async countLeads(@Payload() events: EventEnvelope<object>[], @Ctx() ctx: EventContext): Promise<void> {
+    await this.usage.countLeads(ctx.tx, events);
   }
 }

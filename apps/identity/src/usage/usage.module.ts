@@ -5,7 +5,8 @@ import { UsageService } from './usage.service';
 
 /** Monthly usage counters per organization (shown with the organization, next to its quotas). */
 @Module({
-  providers: [UsageRepository, UsageService, UsageConsumer],
+  controllers: [UsageConsumer],
+  providers: [UsageRepository, UsageService],
   exports: [UsageService],
 })
 export class UsageModule {}

@@ -13,33 +13,45 @@ const COLUMNS: Record<UsageCounter, string> = {
   callMinutes: 'call_minutes',
 };
 
+/** An amount to add to one organization's month (the period's first day, `YYYY-MM-DD`). */
+export interface UsageIncrement {
+  organizationId: string;
+  periodStart: string;
+  amount: number;
+}
+
 /** Usage rows are keyed by the organization itself: every read and write names it. */
 @Injectable()
 export class UsageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Adds `amount` to a counter of the organization's month, creating the row on the first event
-   * (one statement, safe against concurrent consumers). Answers false when the organization does
-   * not exist.
+   * Adds each amount to a counter of its organization's month, creating rows on the first event
+   * (one statement for all, safe against concurrent consumers). Answers the organizations that do
+   * not exist (nothing is counted for them).
    */
-  async add(
+  async addMany(
     manager: EntityManager,
-    organizationId: string,
-    periodStart: string,
     counter: UsageCounter,
-    amount: number,
-  ): Promise<boolean> {
+    increments: readonly UsageIncrement[],
+  ): Promise<string[]> {
     const column = COLUMNS[counter];
-    const rows: unknown[] = await manager.query(
+    const rows: { organization_id: string }[] = await manager.query(
       `INSERT INTO identity.organization_usage (organization_id, period, ${column})
-       SELECT o.id, $2::date, $3 FROM identity.organizations o WHERE o.id = $1
+       SELECT o.id, i.period, i.amount
+         FROM unnest($1::uuid[], $2::date[], $3::int[]) AS i(organization_id, period, amount)
+         JOIN identity.organizations o ON o.id = i.organization_id
        ON CONFLICT (organization_id, period)
          DO UPDATE SET ${column} = organization_usage.${column} + EXCLUDED.${column}, updated_at = now()
-       RETURNING 1`,
-      [organizationId, periodStart, amount],
+       RETURNING organization_id`,
+      [
+        increments.map((i) => i.organizationId),
+        increments.map((i) => i.periodStart),
+        increments.map((i) => i.amount),
+      ],
     );
-    return rows.length > 0;
+    const counted = new Set(rows.map((r) => r.organization_id));
+    return [...new Set(increments.map((i) => i.organizationId))].filter((id) => !counted.has(id));
   }
 
   find(organizationId: string, periodStart: string): Promise<OrganizationUsageEntity | null> {

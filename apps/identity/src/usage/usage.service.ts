@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { periodStart, usagePeriodOf } from './usage-period';
 import { UnknownOrganizationError } from './usage.errors';
+import type { UsageIncrement } from './usage.repository';
 import { UsageRepository } from './usage.repository';
 import type { UsageView } from './usage.view';
 import { toUsageView } from './usage.view';
@@ -11,12 +12,28 @@ import { toUsageView } from './usage.view';
 export class UsageService {
   constructor(private readonly usage: UsageRepository) {}
 
-  /** Counts one lead in the month it was created (the event's occurredAt), inside the consumer's transaction. */
-  async countLead(tx: EntityManager, organizationId: string, occurredAt: string): Promise<void> {
-    const period = usagePeriodOf(new Date(occurredAt));
-    if (!(await this.usage.add(tx, organizationId, periodStart(period), 'leads', 1))) {
-      throw new UnknownOrganizationError(organizationId);
+  /**
+   * Counts leads in the month each was created (its event's occurredAt), inside the consumer's
+   * transaction: one upsert per organization and month of the batch.
+   */
+  async countLeads(
+    tx: EntityManager,
+    events: readonly { organizationId: string; occurredAt: string }[],
+  ): Promise<void> {
+    const amounts = new Map<string, UsageIncrement>();
+    for (const event of events) {
+      const period = periodStart(usagePeriodOf(new Date(event.occurredAt)));
+      const key = `${event.organizationId}|${period}`;
+      const entry = amounts.get(key) ?? {
+        organizationId: event.organizationId,
+        periodStart: period,
+        amount: 0,
+      };
+      entry.amount++;
+      amounts.set(key, entry);
     }
+    const missing = await this.usage.addMany(tx, 'leads', [...amounts.values()]);
+    if (missing.length > 0) throw new UnknownOrganizationError(missing[0]);
   }
 
   /** The organization's usage in the month of `at` (zeros before its first counted event). */

@@ -1,38 +1,71 @@
+import type { EventOf } from '@leadflow/contracts';
 import {
+  InvitationCreated,
   OrganizationCreated,
   OrganizationUpdated,
+  PasswordResetRequested,
   UserCreated,
   UserRemoved,
   UserUpdated,
   WorkspaceCreated,
   WorkspaceUpdated,
 } from '@leadflow/contracts';
-import { ConsumerRunner, on } from '@leadflow/platform/messaging';
-import type { OnModuleInit } from '@nestjs/common';
-import { Injectable } from '@nestjs/common';
+import { EventConsumer, EventContext } from '@leadflow/platform/messaging';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DirectoryRepository } from './directory.repository';
 
-/** Keeps the local copies of organizations (plan, quotas), workspaces and users from identity's events. */
-@Injectable()
-export class DirectoryConsumer implements OnModuleInit {
-  constructor(
-    private readonly runner: ConsumerRunner,
-    private readonly directory: DirectoryRepository,
-  ) {}
+/**
+ * Keeps the local copies of organizations (plan, quotas), workspaces and users from identity's
+ * events. Mail-only events of identity's users topic are not copied.
+ */
+@EventConsumer('directory', { ignores: [PasswordResetRequested, InvitationCreated] })
+export class DirectoryConsumer {
+  constructor(private readonly directory: DirectoryRepository) {}
 
-  onModuleInit(): void {
-    this.runner.register('directory', [
-      on(OrganizationCreated, (e, tx) =>
-        this.directory.saveOrganization(tx, e.payload, new Date(e.occurredAt)),
-      ),
-      on(OrganizationUpdated, (e, tx) =>
-        this.directory.saveOrganization(tx, e.payload, new Date(e.occurredAt)),
-      ),
-      on(WorkspaceCreated, (e, tx) => this.directory.saveWorkspace(tx, e.payload, new Date(e.occurredAt))),
-      on(WorkspaceUpdated, (e, tx) => this.directory.saveWorkspace(tx, e.payload, new Date(e.occurredAt))),
-      on(UserCreated, (e, tx) => this.directory.saveUser(tx, e.payload, new Date(e.occurredAt))),
-      on(UserUpdated, (e, tx) => this.directory.saveUser(tx, e.payload, new Date(e.occurredAt))),
-      on(UserRemoved, (e, tx) => this.directory.removeUser(tx, e.payload, new Date(e.occurredAt))),
-    ]);
+  @EventPattern(OrganizationCreated)
+  async organizationCreated(
+    @Payload() e: EventOf<typeof OrganizationCreated>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.directory.saveOrganization(ctx.tx, e.payload, new Date(e.occurredAt));
+  }
+
+  @EventPattern(OrganizationUpdated)
+  async organizationUpdated(
+    @Payload() e: EventOf<typeof OrganizationUpdated>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.directory.saveOrganization(ctx.tx, e.payload, new Date(e.occurredAt));
+  }
+
+  @EventPattern(WorkspaceCreated)
+  async workspaceCreated(
+    @Payload() e: EventOf<typeof WorkspaceCreated>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.directory.saveWorkspace(ctx.tx, e.payload, new Date(e.occurredAt));
+  }
+
+  @EventPattern(WorkspaceUpdated)
+  async workspaceUpdated(
+    @Payload() e: EventOf<typeof WorkspaceUpdated>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.directory.saveWorkspace(ctx.tx, e.payload, new Date(e.occurredAt));
+  }
+
+  @EventPattern(UserCreated)
+  async userCreated(@Payload() e: EventOf<typeof UserCreated>, @Ctx() ctx: EventContext): Promise<void> {
+    await this.directory.saveUser(ctx.tx, e.payload, new Date(e.occurredAt));
+  }
+
+  @EventPattern(UserUpdated)
+  async userUpdated(@Payload() e: EventOf<typeof UserUpdated>, @Ctx() ctx: EventContext): Promise<void> {
+    await this.directory.saveUser(ctx.tx, e.payload, new Date(e.occurredAt));
+  }
+
+  @EventPattern(UserRemoved)
+  async userRemoved(@Payload() e: EventOf<typeof UserRemoved>, @Ctx() ctx: EventContext): Promise<void> {
+    await this.directory.removeUser(ctx.tx, e.payload, new Date(e.occurredAt));
   }
 }

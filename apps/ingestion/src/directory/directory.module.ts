@@ -4,7 +4,8 @@ import { DirectoryRepository } from './directory.repository';
 import { DirectoryService } from './directory.service';
 
 @Module({
-  providers: [DirectoryRepository, DirectoryService, DirectoryConsumer],
+  controllers: [DirectoryConsumer],
+  providers: [DirectoryRepository, DirectoryService],
   exports: [DirectoryService],
 })
 export class DirectoryModule {}

@@ -1,15 +1,15 @@
 import { LeadRejected } from '@leadflow/contracts';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
+import { OutboxWriter } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { IntakeErrorCode } from '../intake/intake.errors';
-import type { FieldIssue, NormalizedLead } from '../normalization';
+import type { FieldIssue, NormalizedLead } from '@leadflow/normalization';
 import type { BatchTarget, LeadToStore, StepTimings } from '../recording/lead-batch-writer';
 import { LeadBatchWriter, pgClientOf, timed } from '../recording/lead-batch-writer';
 import type { RowOutcome } from '../recording/lead-batch-plan';
-import { LeadEventWriter } from '../recording/lead-event-writer';
-import { CopyJson, copyRows } from '../recording/pg-copy';
+import { CopyJson, copyRows } from '@leadflow/platform/persistence';
 
 /** One data row of a batch, as the reader and normalization left it. */
 export type BatchRow =
@@ -65,7 +65,7 @@ const REJECTION_COLUMNS = ['import_id', 'row_number', 'organization_id', 'errors
 export class ImportBatchRecorder {
   constructor(
     private readonly writer: LeadBatchWriter,
-    private readonly events: LeadEventWriter,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async record(
@@ -147,7 +147,7 @@ export class ImportBatchRecorder {
         ),
       );
       await timed(timings, 'outbox', () =>
-        this.events.copyForNewAggregates(client, rejectionEvents(target, rejected, receivedAt)),
+        this.outbox.copyForNewAggregates(client, rejectionEvents(target, rejected, receivedAt)),
       );
     }
 

@@ -1,6 +1,7 @@
 import type { LeadChannel, Vertical } from '@leadflow/contracts';
 import { ContactCreated, ContactUpdated, LeadCreated, LeadDuplicateDetected } from '@leadflow/contracts';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
+import { OutboxWriter } from '@leadflow/platform/messaging';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { QueryRunner } from 'typeorm';
@@ -13,9 +14,8 @@ import { toLeadPayload } from '../leads/lead.view';
 import type { DedupMatchKey } from '../webhooks/webhook.entity';
 import type { BatchLead, BatchSnapshot, ContactState, PriorLead, RowOutcome } from './lead-batch-plan';
 import { batchIdentities, externalIdRef, idempotencyRef, planBatch } from './lead-batch-plan';
-import { LeadEventWriter } from './lead-event-writer';
-import type { CopyValue } from './pg-copy';
-import { CopyJson, copyRows } from './pg-copy';
+import type { CopyValue } from '@leadflow/platform/persistence';
+import { CopyJson, copyRows } from '@leadflow/platform/persistence';
 import { ConcurrentContactChangeError } from './write-errors';
 
 /** The webhook a batch of leads came through, and how they are de-duplicated. */
@@ -143,7 +143,7 @@ function contactStateOf(r: ContactRow): ContactState {
  */
 @Injectable()
 export class LeadBatchWriter {
-  constructor(private readonly events: LeadEventWriter) {}
+  constructor(private readonly outbox: OutboxWriter) {}
 
   async write(
     runner: QueryRunner,
@@ -265,7 +265,7 @@ export class LeadBatchWriter {
           : { ...base, contract: LeadCreated, payload: toLeadPayload(lead) };
       }
     }
-    await timed(timings, 'outbox', () => this.events.copyForNewAggregates(client, newAggregateEvents()));
+    await timed(timings, 'outbox', () => this.outbox.copyForNewAggregates(client, newAggregateEvents()));
     const existingAggregateEvents = stored.flatMap((outcome) =>
       outcome.contactEvent && !outcome.contactEvent.contact.isNew
         ? [
@@ -277,7 +277,7 @@ export class LeadBatchWriter {
           ]
         : [],
     );
-    if (existingAggregateEvents.length > 0) await this.events.add(runner.manager, existingAggregateEvents);
+    if (existingAggregateEvents.length > 0) await this.outbox.add(runner.manager, existingAggregateEvents);
     return { outcomes: plan.outcomes, leads: new Map(leads.map((lead, i) => [stored[i].row, lead])) };
   }
 

@@ -3,8 +3,11 @@ import type { Logger } from '@nestjs/common';
 import type { EachBatchPayload, Kafka, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { EventEnvelope } from '@leadflow/contracts';
 import { ProbeIncremented } from '../test/probe/probe.contract';
-import { ConsumerRunner, DLQ_HEADERS, on } from './consumer.runner';
+import type { ProbeIncrementedPayload } from '../test/probe/probe.contract';
+import type { HandlerRegistration } from './consumer.runner';
+import { ConsumerRunner, DLQ_HEADERS } from './consumer.runner';
 import { TopicNamer } from './topic-namer';
 
 /** What node-postgres throws when the server refuses the connection. */
@@ -12,17 +15,22 @@ function refused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 }
 
-function message(offset: number, version: number): KafkaMessage {
+function message(
+  offset: number,
+  version: number,
+  type: string = ProbeIncremented.type,
+  { amount = 1, id = randomUUID() } = {},
+): KafkaMessage {
   const envelope = {
-    id: randomUUID(),
-    type: ProbeIncremented.type,
+    id,
+    type,
     version: 1,
     occurredAt: new Date().toISOString(),
     source: 'test',
     organizationId: randomUUID(),
     aggregateId: 'agg-1',
     correlationId: 'c-1',
-    payload: { version, amount: 1 },
+    payload: { version, amount },
   };
   return {
     key: Buffer.from('agg-1'),
@@ -44,6 +52,9 @@ async function harness(options: {
   retryBaseMs?: number;
   infrastructureRetryMaxMs?: number;
   heartbeat?: () => Promise<void>;
+  ignores?: string[];
+  /** Register the applier as a batch handler (recording each call's size). */
+  batch?: boolean;
 }) {
   const script = [...options.script];
   const applied: number[] = [];
@@ -100,12 +111,22 @@ async function harness(options: {
     logger,
     metrics,
   );
-  runner.register('applier', [
-    on(ProbeIncremented, async (event) => {
-      if (transactions[transactions.length - 1] === 'bad') throw new Error('bad message');
+  const calls: number[] = [];
+  const applyAll = async (events: EventEnvelope<ProbeIncrementedPayload>[]): Promise<void> => {
+    calls.push(events.length);
+    for (const event of events) {
+      if (event.payload.amount === 13 || transactions[transactions.length - 1] === 'bad')
+        throw new Error('bad message');
       applied.push(event.payload.version);
-    }),
-  ]);
+    }
+  };
+  const applier: HandlerRegistration<ProbeIncrementedPayload> = {
+    contract: ProbeIncremented,
+    readsPayload: true,
+    handle: (event) => applyAll([event]),
+    handleMany: options.batch ? (events) => applyAll(events) : undefined,
+  };
+  runner.register('applier', [applier as unknown as HandlerRegistration], { ignores: options.ignores });
   await runner.start();
   const resolved: string[] = [];
   const deliver = (messages: KafkaMessage[]): Promise<void> =>
@@ -125,7 +146,23 @@ async function harness(options: {
     new Promise((resolve) => {
       onTransaction = resolve;
     });
-  return { runner, deliver, applied, dlq, resolved, warnings, transactions, retries, nextTransaction };
+  const outcomes = async (): Promise<Record<string, number>> => {
+    const metric = await metrics.registry.getSingleMetric('kafka_messages_handled_total')?.get();
+    return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.outcome), v.value]));
+  };
+  return {
+    runner,
+    deliver,
+    applied,
+    calls,
+    dlq,
+    resolved,
+    warnings,
+    transactions,
+    retries,
+    nextTransaction,
+    outcomes,
+  };
 }
 
 describe('ConsumerRunner and database outages', () => {
@@ -195,5 +232,54 @@ describe('ConsumerRunner and database outages', () => {
     expect(h.transactions).toEqual(['refused']);
     expect(h.dlq).toEqual([]);
     expect(h.resolved).toEqual([]);
+  });
+});
+
+describe('ConsumerRunner and event types it has no handler for', () => {
+  it('skips a type its rules ignore quietly, and a type it does not know with one warning per type', async () => {
+    const h = await harness({ script: [], ignores: ['probe.reset'] });
+    await h.deliver([
+      message(0, 1),
+      message(1, 0, 'probe.reset'),
+      message(2, 0, 'probe.renamed'),
+      message(3, 2),
+      message(4, 0, 'probe.renamed'),
+      message(5, 0, 'probe.reset'),
+    ]);
+    expect(h.applied).toEqual([1, 2]);
+    expect(h.dlq).toEqual([]);
+    expect(h.resolved).toEqual(['5']);
+    expect(await h.outcomes()).toEqual({ applied: 2, ignored: 2, unknown: 2 });
+    expect(h.warnings).toEqual([
+      { consumer: 'applier', topic: 'unit.probe.counters.v1', type: 'probe.renamed' },
+    ]);
+  });
+});
+
+describe('ConsumerRunner and batch handlers', () => {
+  it('hands a batch handler the fresh events of a group in one call, in order, without re-sent copies', async () => {
+    const h = await harness({ script: [], batch: true });
+    const copy = randomUUID();
+    await h.deliver([
+      message(0, 1),
+      message(1, 2, ProbeIncremented.type, { id: copy }),
+      message(2, 0, 'probe.other'),
+      message(3, 2, ProbeIncremented.type, { id: copy }),
+      message(4, 3),
+    ]);
+    expect(h.calls).toEqual([3]);
+    expect(h.applied).toEqual([1, 2, 3]);
+    expect(await h.outcomes()).toEqual({ applied: 3, duplicate: 1, unknown: 1 });
+    expect(h.resolved).toEqual(['4']);
+  });
+
+  it('falls back to one event per call when the batch fails, dead-lettering only the failing one', async () => {
+    const h = await harness({ script: [], batch: true });
+    await h.deliver([message(0, 1), message(1, 2, ProbeIncremented.type, { amount: 13 }), message(2, 3)]);
+    // The batch (3) fails and rolls back; then 1, then 13 three times (attempts), then 3.
+    expect(h.calls).toEqual([3, 1, 1, 1, 1, 1]);
+    expect(h.applied.slice(-2)).toEqual([1, 3]);
+    expect(h.dlq).toHaveLength(1);
+    expect(await h.outcomes()).toEqual({ applied: 2, 'dead-lettered': 1 });
   });
 });

@@ -9,37 +9,50 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidEventError, parseEnvelope, validatePayload } from './event-validation';
 import type { TopicNamer } from './topic-namer';
 
-export type EventHandler<P extends object> = (event: EventEnvelope<P>, tx: EntityManager) => Promise<void>;
+/** Where and how often a message was tried, for the handler's context. */
+export interface Delivery {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** 1 for the first try (a batch counts as the first), then each retry of the message alone. */
+  attempt: number;
+}
 
+export type EventHandler<P extends object> = (
+  event: EventEnvelope<P>,
+  tx: EntityManager,
+  delivery: Delivery,
+) => Promise<void>;
+
+/**
+ * One handler of a consumer, as the event transport (`EventTransport`) registers it from an
+ * `@EventPattern` method. Services do not register handlers themselves.
+ */
 export interface HandlerRegistration<P extends object = object> {
   contract: EventContract<P>;
   handle: EventHandler<P>;
   /** false: the handler reads only the envelope, so the payload is not validated for it. */
-  readsPayload?: boolean;
+  readsPayload: boolean;
+  /**
+   * A batch handler: consecutive events of its type in a group (up to 100, fresh ones only, in
+   * partition order) in one call; `handle` is then the same handler given one event (the
+   * one-by-one fallback, where a failing event is retried and dead-lettered alone).
+   */
+  handleMany?: (events: EventEnvelope<P>[], tx: EntityManager, delivery: Delivery) => Promise<void>;
 }
 
-/** Pairs a contract with its handler, keeping the payload type. The payload is validated first. */
-export function on<P extends object>(
-  contract: EventContract<P>,
-  handle: EventHandler<P>,
-): HandlerRegistration {
-  return { contract, handle, readsPayload: true } as unknown as HandlerRegistration;
-}
-
-/**
- * Pairs a contract with a handler that reads only the envelope (who, when, which aggregate — e.g.
- * counting events): the envelope is validated, the payload is not, since a payload the handler
- * never reads cannot make it fail, and validating a large one costs more than the handler.
- */
-export function onEnvelope<P extends object>(
-  contract: EventContract<P>,
-  handle: (event: EventEnvelope<object>, tx: EntityManager) => Promise<void>,
-): HandlerRegistration {
-  return { contract, handle, readsPayload: false } as unknown as HandlerRegistration;
+/** What a consumer does with event types it has no handler for. */
+export interface ConsumerRules {
+  /** Types on its topics it leaves alone by rule (counted as `ignored`). */
+  ignores?: readonly string[];
 }
 
 /** What happened to one message. */
-export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
+/**
+ * What happened to one message. `ignored`: a type the consumer lists as ignored; `unknown`: a type
+ * it neither handles nor lists (a newer producer's), skipped with a warning once per type.
+ */
+export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'unknown' | 'dead-lettered';
 
 export interface ConsumerRunnerOptions {
   service: string;
@@ -81,6 +94,11 @@ interface ReadyEvent {
   envelope: EventEnvelope;
   registration: HandlerRegistration;
   message: KafkaMessage;
+}
+
+interface ConsumerHandlers {
+  byType: Map<string, HandlerRegistration>;
+  ignores: Set<string>;
 }
 
 interface Group {
@@ -126,8 +144,10 @@ function isRebalanceError(error: unknown): boolean {
  * `consumer_infrastructure_retries_total` and never toward `maxAttempts`, so an outage neither
  * dead-letters events nor lets a later event of an aggregate overtake an earlier one. The DLQ is
  * for errors of the message itself. Messages of types a consumer does not handle are skipped (topics
- * carry every event type of their aggregate). Handlers must change state only through the
+ * carry every event type of their aggregate): counted `ignored` when its rules list the type,
+ * else `unknown` with a warning once per type. Handlers must change state only through the
  * transaction they are given (a group may be rolled back and applied again one by one).
+ * Handlers come from `@EventPattern` methods through `EventTransport`; the runner is its engine.
  */
 export class ConsumerRunner {
   private readonly groups: Group[] = [];
@@ -139,6 +159,8 @@ export class ConsumerRunner {
   private readonly dlqCount?: ReturnType<MetricsService['counter']>;
   private readonly handled?: ReturnType<MetricsService['counter']>;
   private readonly infrastructureRetries?: ReturnType<MetricsService['counter']>;
+  /** Consumer and type pairs already warned about (see `unknownType`). */
+  private readonly warnedTypes = new Set<string>();
   /** Wakes the backoff waits in progress, so that stop() does not wait for them. */
   private readonly wakers = new Set<() => void>();
 
@@ -175,15 +197,16 @@ export class ConsumerRunner {
   }
 
   /** Registers a consumer of events (logical topic names come from the contracts). */
-  register(consumer: string, handlers: HandlerRegistration[]): void {
+  register(consumer: string, handlers: HandlerRegistration[], rules: ConsumerRules = {}): void {
     const byType = new Map<string, HandlerRegistration>();
     for (const h of handlers) {
       if (byType.has(h.contract.type)) throw new Error(`${consumer}: two handlers for ${h.contract.type}`);
       byType.set(h.contract.type, h);
     }
     const topics = [...new Set(handlers.map((h) => this.topics.physical(h.contract.topic)))];
+    const ignores = new Set(rules.ignores ?? []);
     this.add(consumer, topics, (topic, partition, messages, live) =>
-      this.processEvents(consumer, byType, topic, partition, messages, live),
+      this.processEvents(consumer, { byType, ignores }, topic, partition, messages, live),
     );
   }
 
@@ -286,7 +309,7 @@ export class ConsumerRunner {
 
   private async processEvents(
     consumer: string,
-    handlers: Map<string, HandlerRegistration>,
+    handlers: ConsumerHandlers,
     topic: string,
     partition: number,
     messages: KafkaMessage[],
@@ -319,16 +342,17 @@ export class ConsumerRunner {
   /** The message's event and handler; null when it was skipped or dead-lettered as invalid. */
   private async validate(
     consumer: string,
-    handlers: Map<string, HandlerRegistration>,
+    handlers: ConsumerHandlers,
     topic: string,
     partition: number,
     message: KafkaMessage,
   ): Promise<ReadyEvent | null> {
     try {
       const envelope = parseEnvelope(message.value);
-      const registration = handlers.get(envelope.type);
+      const registration = handlers.byType.get(envelope.type);
       if (!registration) {
-        this.count(consumer, 'ignored');
+        if (handlers.ignores.has(envelope.type)) this.count(consumer, 'ignored');
+        else this.unknownType(consumer, topic, envelope.type);
         return null;
       }
       if (registration.contract.version < envelope.version) {
@@ -366,17 +390,32 @@ export class ConsumerRunner {
       );
       const fresh = new Set(rows.map((r) => r.event_id));
       const outcomes: Outcome[] = [];
-      for (const { envelope, registration } of events) {
+      const applying: ReadyEvent[] = [];
+      for (const event of events) {
         // An event twice in the group (a re-sent copy) is applied once.
-        if (!fresh.delete(envelope.id)) {
-          outcomes.push('duplicate');
-          continue;
+        const isFresh = fresh.delete(event.envelope.id);
+        outcomes.push(isFresh ? 'applied' : 'duplicate');
+        if (isFresh) applying.push(event);
+      }
+      // In partition order; consecutive events of one batch handler go to it in one call.
+      for (let i = 0; i < applying.length;) {
+        const { envelope, registration, message } = applying[i];
+        const delivery = { topic, partition, offset: message.offset, attempt: 1 };
+        const context = {
+          requestId: envelope.id,
+          correlationId: envelope.correlationId,
+          causationId: envelope.id,
+        };
+        if (registration.handleMany) {
+          let end = i + 1;
+          while (end < applying.length && applying[end].registration === registration) end++;
+          const run = applying.slice(i, end).map((e) => e.envelope);
+          await RequestContext.run(context, () => registration.handleMany!(run, tx, delivery));
+          i = end;
+        } else {
+          await RequestContext.run(context, () => registration.handle(envelope, tx, delivery));
+          i++;
         }
-        await RequestContext.run(
-          { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
-          () => registration.handle(envelope, tx),
-        );
-        outcomes.push('applied');
       }
       return outcomes;
     });
@@ -394,7 +433,13 @@ export class ConsumerRunner {
         const outcome = await this.holdThroughOutage(consumer, live, () =>
           RequestContext.run(
             { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
-            () => this.applyOnce(consumer, envelope, registration, topic, partition, message),
+            () =>
+              this.applyOnce(consumer, envelope, registration, {
+                topic,
+                partition,
+                offset: message.offset,
+                attempt,
+              }),
           ),
         );
         return this.count(consumer, outcome);
@@ -474,18 +519,16 @@ export class ConsumerRunner {
     consumer: string,
     envelope: EventEnvelope,
     registration: HandlerRegistration,
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
+    delivery: Delivery,
   ): Promise<Outcome> {
     return this.dataSource.transaction(async (tx) => {
       const inserted: unknown[] = await tx.query(
         `INSERT INTO ${this.inbox} (consumer, event_id, topic, kafka_partition, kafka_offset)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
-        [consumer, envelope.id, topic, partition, message.offset],
+        [consumer, envelope.id, delivery.topic, delivery.partition, delivery.offset],
       );
       if (inserted.length === 0) return 'duplicate';
-      await registration.handle(envelope, tx);
+      await registration.handle(envelope, tx, delivery);
       return 'applied';
     });
   }
@@ -523,6 +566,19 @@ export class ConsumerRunner {
       { consumer, topic, partition, offset: message.offset, kind, attempts, reason },
       'message dead-lettered',
     );
+  }
+
+  /** A type the consumer was not built for: skipped (topics carry every type of their aggregate), said once. */
+  private unknownType(consumer: string, topic: string, type: string): void {
+    const key = `${consumer}\u0000${type}`;
+    if (!this.warnedTypes.has(key)) {
+      this.warnedTypes.add(key);
+      this.logger.warn(
+        { consumer, topic, type },
+        'event type neither handled nor listed as ignored by this consumer; skipping it (said once per type)',
+      );
+    }
+    this.count(consumer, 'unknown');
   }
 
   private count(consumer: string, outcome: Outcome): Outcome {

@@ -5,6 +5,7 @@ export * from './event-validation';
 export * from './outbox.writer';
 export * from './outbox.relay';
 export * from './consumer.runner';
+export * from './event-transport';
 export * from './dead-letters';
 export * from './dead-letter.controller';
 export * from './messaging.module';

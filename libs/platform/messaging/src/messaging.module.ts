@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { ConsumerRunner } from './consumer.runner';
 import { DeadLetterController } from './dead-letter.controller';
 import { DeadLetterService } from './dead-letters';
+import { EventTransport } from './event-transport';
 import { createKafka, ensureTopics, partitionCounts } from './kafka-admin';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxWriter } from './outbox.writer';
@@ -316,11 +317,16 @@ export class MessagingModule {
           useFactory: (ds: DataSource, outbox: OutboxWriter, topics: TopicNamer) =>
             new DeadLetterService(ds, outbox, topics, options.service, options.schema),
         },
+        {
+          provide: EventTransport,
+          inject: [ConsumerRunner],
+          useFactory: (runner: ConsumerRunner) => new EventTransport(runner),
+        },
         MessagingLifecycle,
       ],
       exports: [
         OutboxWriter,
-        ConsumerRunner,
+        EventTransport,
         DeadLetterService,
         TopicNamer,
         MessagingLifecycle,

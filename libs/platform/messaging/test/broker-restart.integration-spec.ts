@@ -42,8 +42,7 @@ describe('broker restart during publishing', () => {
 
   it('loses nothing and doubles nothing', async () => {
     producer.startRelay();
-    consumer.consumers.register('applier', [consumer.applier()]);
-    await consumer.consumers.start();
+    await consumer.consume();
 
     let committed = 0;
     const writers = Array.from({ length: 4 }, async (_, w) => {

@@ -39,8 +39,7 @@ describe('a database outage under the consumer', () => {
       brokers: testBrokers(),
     });
     producer.startRelay();
-    consumer.consumers.register('applier', [consumer.applier()]);
-    await consumer.consumers.start();
+    await consumer.consume();
   });
 
   afterAll(async () => {

@@ -33,9 +33,7 @@ describe('transactional outbox', () => {
     consumerA = await ProbeService.open({ url, schema: 'consumer_a', prefix, brokers });
     consumerB = await ProbeService.open({ url, schema: 'consumer_b', prefix, brokers });
     producer.startRelay();
-    consumerA.consumers.register('applier', [consumerA.applier()]);
-    consumerB.consumers.register('applier', [consumerB.applier()]);
-    await Promise.all([consumerA.consumers.start(), consumerB.consumers.start()]);
+    await Promise.all([consumerA.consume(), consumerB.consume()]);
   });
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { DomainError } from '@leadflow/platform/errors';
+import { InvalidCursorError } from '@leadflow/platform/persistence';
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -44,9 +45,7 @@ describe('poison messages and the DLQ', () => {
         throw new DomainError('validation', 'amount_refused', 'amount 666 is refused by a bug');
       if (event.payload.amount === 777) throw new Error('downstream keeps failing');
     });
-    probe.consumers.register('applier', [bugged]);
-    probe.deadLetters.registerRecorder(probe.consumers);
-    await probe.consumers.start();
+    await probe.consume(bugged, { recordDeadLetters: true });
 
     const rejectedId = factories.id();
     const failingId = factories.id();
@@ -92,15 +91,25 @@ describe('poison messages and the DLQ', () => {
       { kind: 'failed', error: 'downstream keeps failing', attempts: 3, eventId: failingId },
     ]);
     expect(letters.items.every((l) => l.originalTopic === topic && l.key === 'poison')).toBe(true);
+    // Paged one at a time: the same letters in the same order (keyset on failed_at, id).
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await probe.deadLetters.list({ limit: 1, ...(cursor !== undefined ? { cursor } : {}) });
+      walked.push(...page.items.map((l) => l.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && walked.length <= letters.items.length);
+    expect(walked).toEqual(letters.items.map((l) => l.id));
+    await expect(probe.deadLetters.list({ limit: 1, cursor: 'not-a-cursor' })).rejects.toThrow(
+      InvalidCursorError,
+    );
     expect(await probe.dataSource.query(`SELECT event_id FROM poison.applied`)).toEqual([
       { event_id: goodId },
     ]);
 
     // Deploy the fix: a new consumer without the bug, same consumer group.
-    await probe.consumers.stop();
-    probe.newRunner();
-    probe.consumers.register('applier', [probe.applier()]);
-    await probe.consumers.start();
+    await probe.stopConsuming();
+    await probe.consume();
     probe.startRelay();
 
     const rejected = letters.items[2];

@@ -53,7 +53,7 @@ describe('statement and lock timeouts in a handler', () => {
     await holder.query('BEGIN');
     await holder.query(`SELECT id FROM ${SCHEMA}.held WHERE id = 1 FOR UPDATE`);
 
-    probe.consumers.register('applier', [
+    await probe.consume(
       probe.applier(async (event, tx) => {
         const { amount } = event.payload;
         calls.set(amount, (calls.get(amount) ?? 0) + 1);
@@ -66,9 +66,8 @@ describe('statement and lock timeouts in a handler', () => {
           await tx.query(`SELECT id FROM ${SCHEMA}.held WHERE id = 1 FOR UPDATE`);
         }
       }),
-    ]);
-    probe.deadLetters.registerRecorder(probe.consumers);
-    await probe.consumers.start();
+      { recordDeadLetters: true },
+    );
 
     const slowId = factories.id();
     const lockedId = factories.id();

@@ -2,6 +2,7 @@ import type { BaseServiceEnv, DatabaseEnv } from '@leadflow/platform/config';
 import { ConfigError, loadConfig } from '@leadflow/platform/config';
 import { bodyParserErrorMiddleware } from '@leadflow/platform/errors';
 import { MetricsService, requestContextMiddleware } from '@leadflow/platform/observability';
+import { EventTransport } from '@leadflow/platform/messaging';
 import { DatabaseUnavailableError, openServiceDataSource } from '@leadflow/platform/persistence';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -93,6 +94,12 @@ export async function createServiceApp<E extends BaseServiceEnv>(
     bodyParser: false,
   });
   configureApp(app, definition as unknown as ServiceDefinition<never>);
+  if (definition.messaging) {
+    // Consumers are @EventPattern handlers served by the platform's Kafka transport. Started here,
+    // before the app initializes, so that every handler is registered when messaging connects.
+    app.connectMicroservice({ strategy: app.get(EventTransport) });
+    await app.startAllMicroservices();
+  }
   return app;
 }
 

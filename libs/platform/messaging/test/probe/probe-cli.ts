@@ -54,8 +54,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ drained: true })}\n`);
   } else if (mode === 'consume') {
     if (a['die-after-applied']) dieAfterApplied(probe, a.schema, Number(a['die-after-applied']));
-    probe.consumers.register('applier', [probe.applier()]);
-    await probe.consumers.start();
+    await probe.consume();
     process.stdout.write(`${JSON.stringify({ consuming: true })}\n`);
   } else {
     throw new Error(`unknown mode ${mode}`);

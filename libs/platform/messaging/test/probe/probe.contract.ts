@@ -17,3 +17,17 @@ export const ProbeIncremented = defineEvent({
   topic: 'probe.counters.v1',
   payload: ProbeIncrementedPayload,
 });
+
+export class ProbeResetPayload {
+  @IsInt()
+  @Min(0)
+  to!: number;
+}
+
+/** Test-only event on the same topic: a counter set back. */
+export const ProbeReset = defineEvent({
+  type: 'probe.reset',
+  version: 1,
+  topic: ProbeIncremented.topic,
+  payload: ProbeResetPayload,
+});

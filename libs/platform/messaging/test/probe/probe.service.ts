@@ -1,24 +1,59 @@
 import type { EventEnvelope } from '@leadflow/contracts';
-import { Logger } from '@nestjs/common';
+import type { DynamicModule, INestMicroservice } from '@nestjs/common';
+import { Inject, Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { openServiceDataSource, quoteIdent } from '@leadflow/platform/persistence';
 import type { Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import type { EventHandler, HandlerRegistration } from '../../src';
+import type { EntityManager } from 'typeorm';
 import {
   ConsumerRunner,
   DeadLetterService,
+  EventConsumer,
+  EventContext,
+  EventTransport,
   OutboxRelay,
   OutboxWriter,
   TopicNamer,
   createKafka,
   ensureTopics,
   messagingTablesMigration,
-  on,
 } from '../../src';
 import type { ProbeIncrementedPayload } from './probe.contract';
 import { ProbeIncremented } from './probe.contract';
+
+/** What the probe's consumer does with an event (the applier, or a test's variant of it). */
+export type ProbeEffect = (event: EventEnvelope<ProbeIncrementedPayload>, tx: EntityManager) => Promise<void>;
+
+const PROBE_EFFECT = Symbol('PROBE_EFFECT');
+
+/** The probe's consumer, declared as a service declares one: an `@EventPattern` handler. */
+@EventConsumer('applier')
+class ProbeApplier {
+  constructor(@Inject(PROBE_EFFECT) private readonly effect: ProbeEffect) {}
+
+  @EventPattern(ProbeIncremented)
+  async apply(
+    @Payload() event: EventEnvelope<ProbeIncrementedPayload>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.effect(event, ctx.tx);
+  }
+}
+
+@Module({})
+class ProbeConsumerModule {
+  static with(effect: ProbeEffect): DynamicModule {
+    return {
+      module: ProbeConsumerModule,
+      controllers: [ProbeApplier],
+      providers: [{ provide: PROBE_EFFECT, useValue: effect }],
+    };
+  }
+}
 
 export interface ProbeOptions {
   url: string;
@@ -66,6 +101,7 @@ export class ProbeService {
   relay!: OutboxRelay;
   consumers!: ConsumerRunner;
   deadLetters!: DeadLetterService;
+  private consumerApp?: INestMicroservice;
   private s: string;
 
   private constructor(
@@ -108,8 +144,45 @@ export class ProbeService {
     return probe;
   }
 
+  /**
+   * Consumes the probe topic as a service does: the `ProbeApplier` consumer on the platform's
+   * transport (`EventTransport` over the runner), applying `effect` (default: the applier), with
+   * the DLQ recorder when asked. Consumer groups join before it returns.
+   */
+  async consume(
+    effect: ProbeEffect = this.applier(),
+    options: { recordDeadLetters?: boolean } = {},
+  ): Promise<void> {
+    await this.consumeWith(ProbeConsumerModule.with(effect), options);
+  }
+
+  /** Consumes with the `@EventConsumer` classes of `module` on the platform's transport. */
+  async consumeWith(module: DynamicModule, options: { recordDeadLetters?: boolean } = {}): Promise<void> {
+    const app = await NestFactory.createMicroservice(module, {
+      strategy: new EventTransport(this.consumers),
+      logger: ['error', 'warn'],
+    });
+    try {
+      await app.listen();
+    } catch (error) {
+      await app.close(); // stops the runner too: the next try gets a fresh one
+      this.newRunner();
+      throw error;
+    }
+    this.consumerApp = app;
+    if (options.recordDeadLetters) this.deadLetters.registerRecorder(this.consumers);
+    await this.consumers.start();
+  }
+
+  /** Stops consuming, as a deployment going away; `consume` then starts a new one (same groups). */
+  async stopConsuming(): Promise<void> {
+    await this.consumerApp?.close();
+    this.consumerApp = undefined;
+    this.newRunner();
+  }
+
   /** A fresh runner (the previous one must be stopped): a restarted or "fixed" deployment. */
-  newRunner(): ConsumerRunner {
+  private newRunner(): ConsumerRunner {
     this.consumers = new ConsumerRunner(
       this.kafka,
       this.dataSource,
@@ -173,8 +246,8 @@ export class ProbeService {
   }
 
   /** The applier: a deliberately non-idempotent effect, so a double apply would show. */
-  applier(extra?: EventHandler<ProbeIncrementedPayload>): HandlerRegistration {
-    return on(ProbeIncremented, async (event, tx) => {
+  applier(extra?: ProbeEffect): ProbeEffect {
+    return async (event, tx) => {
       if (extra) await extra(event, tx);
       const { version, amount } = event.payload;
       await tx.query(
@@ -188,7 +261,7 @@ export class ProbeService {
            out_of_order = seen.out_of_order + CASE WHEN $2 = seen.last_version + 1 THEN 0 ELSE 1 END`,
         [event.aggregateId, version],
       );
-    });
+    };
   }
 
   /** Every message on the probe topic as published, read from the start by a group of its own. */
@@ -291,6 +364,7 @@ export class ProbeService {
 
   async close(): Promise<void> {
     await this.consumers.stop();
+    await this.consumerApp?.close();
     await this.relay?.stop();
     await this.producer.disconnect();
     await this.dataSource.destroy();

@@ -1,4 +1,4 @@
-import { CopyJson, copyLine, textArrayLiteral } from './pg-copy';
+import { CopyJson, copyLine, textArrayLiteral } from './copy';
 
 describe('COPY text format', () => {
   it('escapes backslash, tab, newline and carriage return and writes NULL as \\N', () => {
