@@ -135,6 +135,15 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
       brokers: testBrokers().split(','),
       logLevel: logLevel.NOTHING,
     });
+    // kafkajs's subscribe gives up at once on a topic its metadata does not list yet: wait for it.
+    const admin = kafka.admin();
+    await admin.connect();
+    await eventually(
+      () => admin.fetchTopicMetadata({ topics: [prefix + Topics.identityUsers] }).catch(() => undefined),
+      (metadata) => metadata?.topics[0]?.partitions.every((p) => p.leader >= 0) === true,
+      { what: 'identity.users to be served by the broker' },
+    );
+    await admin.disconnect();
     consumer = kafka.consumer({ groupId: `${prefix}offboarding-test` });
     await consumer.connect();
     await consumer.subscribe({ topics: [prefix + Topics.identityUsers], fromBeginning: true });
