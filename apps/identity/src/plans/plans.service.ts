@@ -10,7 +10,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
-import type { OrganizationView } from '../organizations/organization.view';
+import type { OrganizationView, PendingPlanRequestView } from '../organizations/organization.view';
 import { organizationPayload, toOrganizationView } from '../organizations/organization.view';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
@@ -22,7 +22,7 @@ import type {
   PlanRequestView,
   SetPlanDto,
 } from './dto/plan.dto';
-import { toPlanRequestView } from './dto/plan.dto';
+import { toPendingPlanRequestView, toPlanRequestView } from './dto/plan.dto';
 import { PlanRequestEntity } from './plan-request.entity';
 import { PlanRequestDecidedError, PlanRequestPendingError, PlanUnchangedError } from './plans.errors';
 import { PlanRequestsRepository } from './plan-requests.repository';
@@ -96,6 +96,12 @@ export class PlansService {
   /** The caller's organization's requests, oldest first. */
   async list(principal: Principal, query: ListPlanRequestsQuery): Promise<Page<PlanRequestView>> {
     return pageOf(await this.requests.list(tenantScopeOf(principal), query), toPlanRequestView);
+  }
+
+  /** The organization's request awaiting the operator, or null (`GET /organizations/current`). */
+  async pending(principal: Principal): Promise<PendingPlanRequestView | null> {
+    const request = await this.requests.pendingOf(tenantScopeOf(principal));
+    return request ? toPendingPlanRequestView(request) : null;
   }
 
   async get(principal: Principal, id: string): Promise<PlanRequestView> {
