@@ -1,8 +1,10 @@
 import type { Admin, Kafka, KafkaConfig } from 'kafkajs';
 import { Kafka as KafkaClient, logLevel } from 'kafkajs';
 import type { Logger } from '@nestjs/common';
+import { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer';
 
 export function createKafka(options: { brokers: string; clientId: string; logger?: Logger }): Kafka {
+  applyKafkajsIdleTimerFix();
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers.split(',').map((b) => b.trim()),
