@@ -22,12 +22,14 @@ import { parseArgs } from 'node:util';
 import { leadBody, median, runLoad } from './load.mjs';
 import {
   BackendCpu,
+  INTAKE_SERVICES,
   SERVICES,
   cpuSnapshot,
   cpuSpent,
   listenerPid,
   mainOf,
   platformEnv,
+  residentMb,
   startService,
   stopService,
   waitReady,
@@ -43,7 +45,7 @@ const GATEWAY_COST_TARGET = 0.15;
 const PHASES = ['direct', 'gateway', 'pgbench'];
 
 const USAGE = `usage: node tools/bench/intake/run.mjs [--seconds 20] [--warmup 5] [--concurrency 32] [--rounds 1]
-                                     [--base-port 14700] [--profile] [--keep]`;
+                                     [--base-port 14700] [--services all|intake] [--profile] [--keep]`;
 
 function print(line = '') {
   process.stdout.write(`${line}\n`);
@@ -62,6 +64,7 @@ function parseOptions(argv) {
       concurrency: { type: 'string', default: '32' },
       rounds: { type: 'string', default: '1' },
       'base-port': { type: 'string', default: '14700' },
+      services: { type: 'string', default: 'all' },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -83,6 +86,11 @@ function parseOptions(argv) {
     concurrency: int('concurrency', 1, 512),
     rounds: int('rounds', 1, 20),
     basePort: int('base-port', 1024, 65_000),
+    services: (() => {
+      if (values.services !== 'all' && values.services !== 'intake')
+        throw new Error(`--services must be all or intake\n${USAGE}`);
+      return values.services;
+    })(),
     profile: values.profile,
     keep: values.keep,
   };
@@ -241,7 +249,12 @@ async function main(teardown) {
       : [],
     options.profile ? { BENCH_QUERY_COUNTS_FILE: join(profileDir, 'query-counts.json') } : {},
   );
+  // The rest of the platform, idle, as users run it (unless --services intake).
+  const others = SERVICES.filter((s) => !INTAKE_SERVICES.includes(s));
+  if (options.services === 'all') await Promise.all(others.map((service) => start(service)));
   await start('gateway');
+  await sleep(2000); // past start-up's allocations, before any load
+  const idleRss = Object.fromEntries(Object.values(runs).map((r) => [r.service, residentMb(r.child.pid)]));
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   teardown.add('close database connection', () => db.end());
@@ -448,6 +461,17 @@ async function main(teardown) {
             ingestion: per((r) => r.cpu.services.ingestion),
             gateway: per((r) => r.cpu.services.gateway),
             identity: per((r) => r.cpu.services.identity),
+            others: per((r) =>
+              Object.entries(r.cpu.services)
+                .filter(([service]) => !INTAKE_SERVICES.includes(service))
+                .reduce((sum, [, value]) => (value === null || sum === null ? null : sum + value), 0),
+            ),
+            byService: Object.fromEntries(
+              Object.keys(list[0].cpu.services).map((service) => [
+                service,
+                per((r) => r.cpu.services[service]),
+              ]),
+            ),
             postgres: per((r) => r.cpu.postgres),
             kafka: per((r) => r.cpu.kafka),
             redis: per((r) => r.cpu.redis),
@@ -485,14 +509,14 @@ async function main(teardown) {
   );
   print();
   print(
-    `  phase        leads/s   p50 ms   p99 ms  errors │ CPU ms per lead: machine  client  ingestion  gateway  identity  postgres  kafka  redis  rest   own │ cores/own │ commits/lead`,
+    `  phase        leads/s   p50 ms   p99 ms  errors │ CPU ms per lead: machine  client  ingestion  gateway  identity  others  postgres  kafka  redis  rest   own │ cores/own │ commits/lead`,
   );
   for (const name of PHASES) {
     const s = summary[name];
     const c = s.cpuMsPerLead;
     print(
       `  ${name.padEnd(10)} ${pad(f(s.perSecond), 9)} ${pad(f(s.p50), 8)} ${pad(f(s.p99), 8)} ${pad(s.errors, 7)} │ ` +
-        `${pad(f(c.machine, 2), 24)} ${pad(f(c.client, 2), 7)} ${pad(f(c.ingestion, 2), 10)} ${pad(f(c.gateway, 2), 8)} ${pad(f(c.identity, 2), 9)} ` +
+        `${pad(f(c.machine, 2), 24)} ${pad(f(c.client, 2), 7)} ${pad(f(c.ingestion, 2), 10)} ${pad(f(c.gateway, 2), 8)} ${pad(f(c.identity, 2), 9)} ${pad(f(c.others, 2), 7)} ` +
         `${pad(f(c.postgres, 2), 9)} ${pad(f(c.kafka, 2), 6)} ${pad(f(c.redis, 2), 6)} ${pad(f(c.rest, 2), 5)} ` +
         `${pad(f(c.own, 2), 5)} │ ${pad(f(capacity(name), 0), 7)}/s │ ${pad(f(s.commitsPerLead, 2), 12)}`,
     );
@@ -509,7 +533,8 @@ async function main(teardown) {
   );
   print(
     `  (CPU: machine = all cores busy; client = the bench's HTTP client, or pgbench; ingestion includes its outbox relay;` +
-      ` identity counts each lead.created toward the organization's usage;` +
+      ` identity counts each lead.created toward the organization's usage; others = the services intake does not use` +
+      ` (${options.services === 'all' ? 'running idle beside it, as under npm start' : 'not started: --services intake'});` +
       ` postgres = the backends of the bench database; rest = the machine minus all of these (WAL writer, checkpointer,` +
       ` other work on the machine); own = machine − rest. commits = transactions in the bench database, the relay's included)`,
   );
@@ -522,6 +547,15 @@ async function main(teardown) {
       );
     }
   }
+
+  print();
+  const afterRss = Object.fromEntries(Object.values(runs).map((r) => [r.service, residentMb(r.child.pid)]));
+  print(
+    '  RSS MB (idle after start → after the phases): ' +
+      Object.keys(idleRss)
+        .map((service) => `${service} ${f(idleRss[service], 0)} → ${f(afterRss[service], 0)}`)
+        .join(', '),
+  );
 
   if (options.profile) {
     print();
@@ -584,6 +618,7 @@ async function main(teardown) {
       p99Ms: Object.fromEntries(PHASES.map((p) => [p, Number(summary[p].p99.toFixed(2))])),
       cpuMsPerLead: Object.fromEntries(PHASES.map((p) => [p, summary[p].cpuMsPerLead])),
       errors: Object.fromEntries(PHASES.map((p) => [p, summary[p].errors])),
+      rssMb: { idle: idleRss, after: afterRss },
     }),
   );
   return PHASES.some((p) => summary[p].errors > 0) ? 1 : 0;

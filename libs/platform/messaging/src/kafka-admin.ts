@@ -1,6 +1,7 @@
 import type { Admin, Kafka, KafkaConfig, RetryOptions } from 'kafkajs';
 import { Kafka as KafkaClient, logLevel } from 'kafkajs';
 import type { Logger } from '@nestjs/common';
+import { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer';
 
 /**
  * A kafkajs client. Its `retry` applies to connecting and metadata as well (kafkajs's cluster
@@ -12,6 +13,7 @@ export function createKafka(options: {
   logger?: Logger;
   retry?: RetryOptions;
 }): Kafka {
+  applyKafkajsIdleTimerFix();
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers.split(',').map((b) => b.trim()),
