@@ -26,6 +26,7 @@ export class AuthController {
   @Post('auth/login')
   @NoStore()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with e-mail and password: answers an access and a refresh token' })
   login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.auth.login(dto, client);
   }
@@ -53,6 +54,7 @@ export class AuthController {
   @ApiBearerAuth()
   @RequireUser()
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in user, their organization and membership (role, workspaces)' })
   me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
     return this.auth.me(principal);
   }

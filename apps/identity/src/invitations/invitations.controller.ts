@@ -34,6 +34,7 @@ export class InvitationsController {
   @Get('invitations')
   @ApiBearerAuth()
   @RequireScopes('members:read')
+  @ApiOperation({ summary: 'List invitations (filter `status`)' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListInvitationsQuery,
@@ -45,6 +46,7 @@ export class InvitationsController {
   @ApiBearerAuth()
   @RequireScopes('members:manage')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a pending invitation' })
   revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -17,6 +17,7 @@ export class MembersController {
 
   @Get()
   @RequireScopes('members:read')
+  @ApiOperation({ summary: 'List the organization’s members with their roles and workspaces' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListMembersQuery,

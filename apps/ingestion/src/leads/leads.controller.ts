@@ -26,6 +26,7 @@ export class LeadsController {
 
   @Get(':id')
   @RequireScopes('leads:read')
+  @ApiOperation({ summary: 'One lead' })
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -49,6 +50,7 @@ export class LeadsController {
 
   @Post(':id/notes')
   @RequireScopes('leads:write')
+  @ApiOperation({ summary: 'Add a note to a lead' })
   addNote(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -59,6 +61,7 @@ export class LeadsController {
 
   @Get(':id/notes')
   @RequireScopes('leads:read')
+  @ApiOperation({ summary: 'A lead’s notes, newest first' })
   notes(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -62,6 +62,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One webhook and its settings (never its secret)' })
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
