@@ -7,7 +7,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
 import type { MeView, RegistrationResult, TokenPair } from './dto/auth.dto';
 import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';
-import { NoStore } from '@leadflow/platform/service';
+import { NoStore, ApiProblems } from '@leadflow/platform/service';
 
 @ApiTags('auth')
 @Controller('api/v1')
@@ -18,6 +18,7 @@ export class AuthController {
   @Post('auth/register')
   @NoStore()
   @ApiOperation({ summary: 'Sign up: creates an organization, its first workspace and its owner' })
+  @ApiProblems(409)
   register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<RegistrationResult> {
     return this.auth.register(dto, client);
   }
@@ -27,6 +28,7 @@ export class AuthController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with e-mail and password: answers an access and a refresh token' })
+  @ApiProblems(429)
   login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.auth.login(dto, client);
   }

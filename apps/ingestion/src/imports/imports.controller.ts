@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -53,6 +54,7 @@ export class ImportsController {
       },
     },
   })
+  @ApiProblems(409, 413, 415)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Req() req: Request,
@@ -97,6 +99,7 @@ export class ImportsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a queued or running import (rows already imported stay)' })
+  @ApiProblems(409)
   cancel(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -30,7 +30,7 @@ import {
   UpdateWebhookDto,
 } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
-import { NoStore } from '@leadflow/platform/service';
+import { NoStore, ApiProblems } from '@leadflow/platform/service';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -72,6 +72,7 @@ export class WebhooksController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change settings, or pause/resume (paused webhooks answer vendors 423)' })
+  @ApiProblems(409)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -96,6 +97,7 @@ export class WebhooksController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'New signing secret; the previous one stays valid for the grace period' })
+  @ApiProblems(409)
   rotateSecret(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

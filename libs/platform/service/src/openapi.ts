@@ -160,7 +160,8 @@ interface Operation extends Json {
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-const rateLimitHeaders = {
+/** `RateLimit-*` answer headers, by reference (for `@ApiResponse({ headers })`). */
+export const RATE_LIMIT_HEADERS = {
   'RateLimit-Limit': { $ref: '#/components/headers/RateLimit-Limit' },
   'RateLimit-Remaining': { $ref: '#/components/headers/RateLimit-Remaining' },
   'RateLimit-Reset': { $ref: '#/components/headers/RateLimit-Reset' },
@@ -230,7 +231,7 @@ function problemResponse(status: number): Json {
     content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/${PROBLEM_SCHEMA}` } } },
   };
   if (status === 429)
-    response.headers = { 'Retry-After': { $ref: '#/components/headers/Retry-After' }, ...rateLimitHeaders };
+    response.headers = { 'Retry-After': { $ref: '#/components/headers/Retry-After' }, ...RATE_LIMIT_HEADERS };
   if (status === 503) response.headers = { 'Retry-After': { $ref: '#/components/headers/Retry-After' } };
   return response;
 }
@@ -268,6 +269,7 @@ function completeOperation(path: string, op: Operation): void {
   if (params.some((p) => p.in === 'path')) problems.add(404);
   if (op.requestBody !== undefined) {
     problems.add(400);
+    problems.add(413); // a body over the limit, or an event over OUTBOX_MAX_EVENT_BYTES
     problems.add(422);
   }
   if (params.some((p) => p.in === 'query')) problems.add(422);
