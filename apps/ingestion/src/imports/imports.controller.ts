@@ -15,7 +15,15 @@ import {
   Req,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { CreatedImportView, ImportView } from './dto/import.dto';
 import { ListImportsQuery } from './dto/import.dto';
@@ -85,6 +93,10 @@ export class ImportsController {
   @Get(':id/errors')
   @ApiOperation({ summary: 'The rejected rows as CSV: row, errors, then the original columns' })
   @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'The rejected rows as CSV',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   async errors(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

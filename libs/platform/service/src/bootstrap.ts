@@ -84,12 +84,13 @@ function configureApp(
 
 function documentOf(
   app: INestApplication,
-  definition: Pick<ServiceDefinition<never>, 'title' | 'description'>,
+  definition: Pick<ServiceDefinition<never>, 'title' | 'description' | 'responses'>,
   env: BaseServiceEnv,
 ): OpenAPIObject {
   return buildServiceDocument(app, {
     title: definition.title,
     description: definition.description,
+    responses: definition.responses,
     publicBaseUrl: env.PUBLIC_BASE_URL,
   });
 }

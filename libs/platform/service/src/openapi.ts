@@ -75,9 +75,20 @@ export function operationIdOf(controllerKey: string, methodKey: string): string 
   return `${lowerFirst(controllerKey.replace(/Controller$/, ''))}_${methodKey}`;
 }
 
+/**
+ * What a service's routes answer, as JSON Schema read from their return types by
+ * tools/openapi/response-schemas.mjs (`apps/<service>/src/openapi-responses.generated.ts`):
+ * `responses` by `Controller.method`, and the named views they reference.
+ */
+export interface ResponseSchemas {
+  responses: Record<string, object>;
+  schemas: Record<string, object>;
+}
+
 export interface ServiceDocumentInfo {
   title: string;
   description: string;
+  responses?: ResponseSchemas;
   /** The gateway's public origin (`PUBLIC_BASE_URL`): the one server clients call. */
   publicBaseUrl: string;
 }
@@ -147,10 +158,40 @@ export function buildServiceDocument(app: INestApplication, info: ServiceDocumen
     )
     .build();
   describeValidatedClasses();
-  return completeDocument(SwaggerModule.createDocument(app, config, { operationIdFactory: operationIdOf }));
+  const routes = new Map<string, string>();
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controllerKey, methodKey) => {
+      const id = operationIdOf(controllerKey, methodKey);
+      routes.set(id, `${controllerKey}.${methodKey}`);
+      return id;
+    },
+  });
+  if (info.responses) addResponseSchemas(document, info.responses, routes);
+  return completeDocument(document);
 }
 
 type Json = Record<string, unknown>;
+
+/** Each 2xx answer without a body schema gets its route's (204s have no body). */
+function addResponseSchemas(
+  document: OpenAPIObject,
+  answers: ResponseSchemas,
+  routes: Map<string, string>,
+): void {
+  const components = (document.components ??= {});
+  components.schemas = { ...components.schemas, ...(answers.schemas as Record<string, Json>) };
+  for (const item of Object.values(document.paths))
+    for (const method of HTTP_METHODS) {
+      const op = (item as Record<string, Operation | undefined>)[method];
+      const schema = op?.operationId
+        ? answers.responses[routes.get(op.operationId as string) ?? '']
+        : undefined;
+      if (!op || !schema) continue;
+      for (const [status, response] of Object.entries(op.responses))
+        if (status.startsWith('2') && status !== '204' && response.content === undefined)
+          response.content = { 'application/json': { schema } };
+    }
+}
 interface Operation extends Json {
   parameters?: (Json & { name?: string; in?: string })[];
   requestBody?: unknown;
