@@ -28,7 +28,7 @@ export class AuthController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with e-mail and password: answers an access and a refresh token' })
-  @ApiProblems(429)
+  @ApiProblems(401, 429)
   login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.auth.login(dto, client);
   }
@@ -38,6 +38,7 @@ export class AuthController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; a token used twice ends its session' })
+  @ApiProblems(401)
   refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.auth.refresh(dto, client);
   }

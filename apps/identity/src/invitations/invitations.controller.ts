@@ -62,7 +62,7 @@ export class InvitationsController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation: joins the organization and signs in there' })
-  @ApiProblems(409, 410)
+  @ApiProblems(401, 409, 410)
   accept(@Body() dto: AcceptInvitationDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.invitations.accept(dto, client);
   }

@@ -64,7 +64,7 @@ describe('completeDocument', () => {
     });
     const op = paths['/hook'].post;
     expect(op['x-leadflow-problems']).toBeUndefined();
-    expect(Object.keys(op.responses)).toEqual(['423', '429']);
+    expect(Object.keys(op.responses)).toEqual(['400', '423', '429']);
     expect(Object.keys(op.responses['429'].headers ?? {})).toEqual([
       'Retry-After',
       'RateLimit-Limit',

@@ -287,7 +287,7 @@ function securityOf(op: Operation): Record<string, string[]>[] {
   return [{ [SecuritySchemes.bearer]: [] }, { [SecuritySchemes.apiKey]: [] }];
 }
 
-function completeOperation(path: string, op: Operation): void {
+function completeOperation(path: string, method: string, op: Operation): void {
   op.security = securityOf(op);
   const params = (op.parameters ??= []);
   const paged = params.some((p) => p.in === 'query' && p.name === 'cursor');
@@ -307,7 +307,12 @@ function completeOperation(path: string, op: Operation): void {
     if (op['x-leadflow-operator'] !== true && !op.security.some((r) => SecuritySchemes.providerKey in r))
       problems.add(403);
   }
-  if (params.some((p) => p.in === 'path')) problems.add(404);
+  if (params.some((p) => p.in === 'path')) {
+    problems.add(404);
+    problems.add(400); // a malformed id (not a UUID)
+  }
+  // Any body sent to a write is parsed first: an unparsable one answers 400 `malformed_body`.
+  if (method !== 'get' && method !== 'head') problems.add(400);
   if (op.requestBody !== undefined) {
     problems.add(400);
     problems.add(413); // a body over the limit, or an event over OUTBOX_MAX_EVENT_BYTES
@@ -339,7 +344,7 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
     for (const method of HTTP_METHODS) {
       const op = (item as Record<string, Operation | undefined>)[method];
       if (!op) continue;
-      completeOperation(path, op);
+      completeOperation(path, method, op);
       paged ||= (op.parameters ?? []).some(
         (p) => p.$ref === `#/components/parameters/${PAGE_CURSOR_PARAMETER}`,
       );
