@@ -219,6 +219,8 @@ describe('the OpenAPI contract', () => {
     const create = merged.components.schemas.CreateWebhookDto;
     expect(create.required?.sort()).toEqual(['name', 'vertical', 'workspaceId']);
     expect(create.properties?.dedupWindowHours).toEqual({ type: 'integer', minimum: 0, maximum: 8760 });
+    // a free-form map takes members (a generated client must be able to send a field mapping)
+    expect(create.properties?.fieldMapping).toEqual({ type: 'object', additionalProperties: true });
     const status = merged.paths['/api/v1/leads'].get.parameters?.find((p) => p.name === 'status');
     expect(status).toMatchObject({ in: 'query', required: false });
   });

@@ -70,6 +70,8 @@ export function propertyOptionsOf(
     type ??= typeof values[0] === 'number' ? 'number' : 'string';
   }
   options.type = type ?? 'object';
+  // a free-form object (`@IsObject()` maps, attributes): any members, not none
+  if (options.type === 'object') options.additionalProperties = true;
   if (each) options.isArray = true;
   if (has('isEmail')) options.format = 'email';
   if (has('isUuid')) options.format = 'uuid';
