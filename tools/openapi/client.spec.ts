@@ -57,6 +57,7 @@ function sample(document: Document, schema: Schema, depth = 0): string {
       return 'true';
     case 'array':
       return schema.minItems && schema.items ? `[${sample(document, schema.items, depth + 1)}]` : '[]';
+    case undefined:
     default: {
       if (depth > 8) return '{}';
       const members = (schema.required ?? []).map(
