@@ -1,3 +1,4 @@
+import { pruneComponents } from '@leadflow/platform/service';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { UpstreamService } from '../routing/route-table';
 import { matchRoute } from '../routing/route-table';
@@ -57,5 +58,5 @@ export function mergeDocuments(
     ];
   }
   if (problems.length > 0) throw new Error(`the OpenAPI documents do not merge:\n${problems.join('\n')}`);
-  return merged;
+  return pruneComponents(merged);
 }

@@ -333,6 +333,42 @@ function completeOperation(path: string, method: string, op: Operation): void {
 }
 
 /**
+ * Drops the components nothing references any more (from the paths, directly or through other
+ * components): unused shared parts, or a merged document's left-out routes' views. Security
+ * schemes stay: they are the list of what the platform accepts.
+ */
+export function pruneComponents(document: OpenAPIObject): OpenAPIObject {
+  const components = document.components as Record<string, Record<string, unknown> | undefined> | undefined;
+  if (!components) return document;
+  const used = new Set<string>();
+  const pending: unknown[] = [document.paths];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) pending.push(...(value as unknown[]));
+    else if (value && typeof value === 'object')
+      for (const [key, member] of Object.entries(value)) {
+        if (
+          key === '$ref' &&
+          typeof member === 'string' &&
+          member.startsWith('#/components/') &&
+          !used.has(member)
+        ) {
+          used.add(member);
+          const [, , kind, name] = member.split('/');
+          pending.push(components[kind]?.[name]);
+        } else pending.push(member);
+      }
+  }
+  for (const [kind, entries] of Object.entries(components)) {
+    if (kind === 'securitySchemes' || !entries) continue;
+    for (const name of Object.keys(entries))
+      if (!used.has(`#/components/${kind}/${name}`)) delete entries[name];
+    if (Object.keys(entries).length === 0) delete components[kind];
+  }
+  return document;
+}
+
+/**
  * Completes a document Nest built: shared components, each operation's security (or `[]` for a
  * public one), its pagination parameters by reference, its problem answers, and a description
  * for every answer. Idempotent.
@@ -364,5 +400,5 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
         },
       },
     };
-  return document;
+  return pruneComponents(document);
 }
