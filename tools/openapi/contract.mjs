@@ -7,7 +7,7 @@
 //   node tools/openapi/contract.mjs lint    → the above, then Redocly CLI (`recommended` rules,
 //                                              tools/openapi/redocly.yaml) over every document
 //
-// `PUBLIC_BASE_URL` (the `servers` entry) is read from the environment like every setting.
+// `PUBLIC_BASE_URL` (ingestion's setting, the merged document's `servers`) is read from the environment.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

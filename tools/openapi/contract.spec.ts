@@ -141,9 +141,14 @@ describe('the OpenAPI contract', () => {
     }
   });
 
-  it('names PUBLIC_BASE_URL as the server of every document', () => {
-    for (const document of [...Object.values(documents), merged])
-      expect(document.servers?.map((s) => s.url)).toEqual([PUBLIC_BASE_URL]);
+  it('names PUBLIC_BASE_URL as the server of the merged document; the others the gateway they are read from', () => {
+    expect(merged.servers?.map((s) => s.url)).toEqual([PUBLIC_BASE_URL]);
+    expect(documents.ingestion.servers?.map((s) => s.url)).toEqual([PUBLIC_BASE_URL]);
+    for (const service of SERVICES.filter((s) => s !== 'ingestion'))
+      expect({ service, servers: documents[service].servers?.map((s) => s.url) }).toEqual({
+        service,
+        servers: ['/'],
+      });
   });
 
   it('describes cursor pagination once, referenced by every list', () => {

@@ -57,6 +57,11 @@ export function mergeDocuments(
       ...(document.tags ?? []).filter((tag) => !(merged.tags ?? []).some((t) => t.name === tag.name)),
     ];
   }
+  // The public origin, from the service documents that know it (ingestion's PUBLIC_BASE_URL).
+  const origin = Object.values(services)
+    .flatMap((document) => document?.servers ?? [])
+    .find((server) => /^https?:\/\//.test(server.url));
+  if (origin) merged.servers = [origin];
   if (problems.length > 0) throw new Error(`the OpenAPI documents do not merge:\n${problems.join('\n')}`);
   return pruneComponents(merged);
 }

@@ -26,6 +26,10 @@ export class IngestionEnv extends MessagingServiceEnv {
   @IsString()
   REDIS_KEY_PREFIX = 'lf:';
 
+  /** Base URL vendors post to (the gateway's public address); webhook answers show `<base>/webhooks/leads/<id>`. */
+  @Matches(/^https?:\/\/[^/]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) origin without a path' })
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
   /** How far a `LeadFlow-Signature` timestamp may be from now, in seconds. */
   @IsInt()
   @Min(30)

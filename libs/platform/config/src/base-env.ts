@@ -40,13 +40,6 @@ export class BaseServiceEnv {
   @Max(65535)
   METRICS_PORT = 0;
 
-  /**
-   * The gateway's public origin, as clients reach it: the `servers` entry of every OpenAPI
-   * document (and, in ingestion, the base of webhook URLs).
-   */
-  @Matches(/^https?:\/\/[^/]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) origin without a path' })
-  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
-
   /** Shared secret for operator-only endpoints (DLQ); empty: those endpoints are disabled. */
   @IsOptional()
   @IsString()

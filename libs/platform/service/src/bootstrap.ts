@@ -91,7 +91,7 @@ function documentOf(
     title: definition.title,
     description: definition.description,
     responses: definition.responses,
-    publicBaseUrl: env.PUBLIC_BASE_URL,
+    publicBaseUrl: (env as BaseServiceEnv & { PUBLIC_BASE_URL?: string }).PUBLIC_BASE_URL,
   });
 }
 

@@ -89,8 +89,12 @@ export interface ServiceDocumentInfo {
   title: string;
   description: string;
   responses?: ResponseSchemas;
-  /** The gateway's public origin (`PUBLIC_BASE_URL`): the one server clients call. */
-  publicBaseUrl: string;
+  /**
+   * The gateway's public origin (`PUBLIC_BASE_URL`, a setting of the services that show public
+   * URLs: ingestion): the one server clients call. Without it the server is `/`, the origin the
+   * document is read from (the gateway serves every document); the merged one takes the origin.
+   */
+  publicBaseUrl?: string;
 }
 
 /** The service's OpenAPI document, complete (see `completeDocument`). */
@@ -99,8 +103,8 @@ export function buildServiceDocument(app: INestApplication, info: ServiceDocumen
     .setTitle(info.title)
     .setDescription(info.description)
     .setVersion('1')
-    .setLicense('Proprietary', `${info.publicBaseUrl}/docs`)
-    .addServer(info.publicBaseUrl, 'The LeadFlow gateway')
+    .setLicense('Proprietary', `${info.publicBaseUrl ?? ''}/docs`)
+    .addServer(info.publicBaseUrl ?? '/', 'The LeadFlow gateway')
     .addBearerAuth(
       {
         type: 'http',
