@@ -9,7 +9,7 @@
 //
 // `PUBLIC_BASE_URL` (ingestion's setting, the merged document's `servers`) is read from the environment.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,16 +47,23 @@ export async function buildContract() {
   return { documents, merged: mergeDocuments(gateway, services) };
 }
 
+/** Written whole or not at all: two test files may build the contract at once. */
+function writeAtomically(file, text) {
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, text);
+  renameSync(partial, file);
+}
+
 export async function writeContract() {
   const { documents, merged } = await buildContract();
   mkdirSync(OUT, { recursive: true });
   const files = [];
   for (const [name, document] of Object.entries(documents)) {
     files.push(join(OUT, `${name}.json`));
-    writeFileSync(files.at(-1), `${JSON.stringify(document, null, 2)}\n`);
+    writeAtomically(files.at(-1), `${JSON.stringify(document, null, 2)}\n`);
   }
   const mergedFile = join(OUT, 'leadflow.json');
-  writeFileSync(mergedFile, `${JSON.stringify(merged, null, 2)}\n`);
+  writeAtomically(mergedFile, `${JSON.stringify(merged, null, 2)}\n`);
   return { files, mergedFile };
 }
 
