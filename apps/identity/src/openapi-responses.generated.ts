@@ -571,8 +571,26 @@ export const responseSchemas: ResponseSchemas = {
         usage: {
           $ref: '#/components/schemas/UsageView',
         },
+        pendingPlanRequest: {
+          allOf: [
+            {
+              $ref: '#/components/schemas/PendingPlanRequestView',
+            },
+          ],
+          nullable: true,
+        },
       },
-      required: ['id', 'name', 'slug', 'plan', 'quotas', 'status', 'createdAt', 'usage'],
+      required: [
+        'id',
+        'name',
+        'slug',
+        'plan',
+        'quotas',
+        'status',
+        'createdAt',
+        'usage',
+        'pendingPlanRequest',
+      ],
     },
     DeadLetter: {
       type: 'object',
@@ -809,6 +827,35 @@ export const responseSchemas: ResponseSchemas = {
         },
       },
       required: ['sessionsRevoked', 'liveApiKeys'],
+    },
+    PendingPlanRequestView: {
+      type: 'object',
+      properties: {
+        id: {
+          type: 'string',
+        },
+        plan: {
+          type: 'string',
+          enum: ['free', 'pro', 'enterprise'],
+        },
+        requestedAt: {
+          type: 'string',
+        },
+        requestedBy: {
+          type: 'object',
+          properties: {
+            type: {
+              type: 'string',
+              enum: ['user', 'api_key'],
+            },
+            id: {
+              type: 'string',
+            },
+          },
+          required: ['type', 'id'],
+        },
+      },
+      required: ['id', 'plan', 'requestedAt', 'requestedBy'],
     },
     PlanQuotas: {
       type: 'object',
