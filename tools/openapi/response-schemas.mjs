@@ -108,7 +108,11 @@ class SchemaWriter {
     else if (rest.length === 1) schema = this.schema(rest[0], depth + 1);
     else schema = { anyOf: rest.map((t) => this.schema(t, depth + 1)) };
     if (!nullable) return schema;
-    if (schema.$ref) return { allOf: [schema], nullable: true };
+    // OpenAPI 3.0: `nullable` needs a `type` beside it (named views are objects)
+    const orNull = (member) =>
+      member.$ref ? { type: 'object', allOf: [member], nullable: true } : { ...member, nullable: true };
+    if (schema.$ref) return orNull(schema);
+    if (schema.anyOf) return { anyOf: schema.anyOf.map(orNull) };
     if (schema.enum) schema.enum = [...schema.enum, null];
     return { ...schema, nullable: true };
   }

@@ -572,6 +572,7 @@ export const responseSchemas: ResponseSchemas = {
           $ref: '#/components/schemas/UsageView',
         },
         pendingPlanRequest: {
+          type: 'object',
           allOf: [
             {
               $ref: '#/components/schemas/PendingPlanRequestView',
