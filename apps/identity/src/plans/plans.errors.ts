@@ -23,7 +23,7 @@ export class PlanRequestPendingError extends DomainError {
 export class PlanRequestDecidedError extends DomainError {
   constructor(id: string, status: string) {
     super('conflict', PlanErrorCode.RequestDecided, `Plan request ${id} is already ${status}`, {
-      details: { requestId: id, status },
+      details: { planRequestId: id, planRequestStatus: status },
     });
   }
 }

@@ -111,7 +111,7 @@ export class ImportWebhookArchivedError extends DomainError {
 export class ImportFinishedError extends DomainError {
   constructor(id: string, status: string) {
     super('invalid_state', ImportErrorCode.ImportFinished, `import ${id} is already ${status}`, {
-      details: { status },
+      details: { importStatus: status },
     });
   }
 }
