@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { periodStart, usagePeriodOf } from './usage-period';
-import { UnknownOrganizationError } from './usage.errors';
+import { UsageError, UsageErrorCode } from './usage.errors';
 import type { UsageIncrement } from './usage.repository';
 import { UsageRepository } from './usage.repository';
 import type { UsageView } from './usage.view';
@@ -33,7 +33,8 @@ export class UsageService {
       amounts.set(key, entry);
     }
     const missing = await this.usage.addMany(tx, 'leads', [...amounts.values()]);
-    if (missing.length > 0) throw new UnknownOrganizationError(missing[0]);
+    if (missing.length > 0)
+      throw UsageError.of(UsageErrorCode.UnknownOrganization, { organizationId: missing[0] });
   }
 
   /** The organization's usage in the month of `at` (zeros before its first counted event). */

@@ -9,7 +9,7 @@ import { REDIS } from '../common/common.module';
 import { IngestionEnv } from '../config/env.schema';
 import type { ProviderEntity } from '../providers/provider.entity';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
-import { IntakeErrorCode, IntakeLimitError, ReplayProtectionUnavailableError } from './intake.errors';
+import { IntakeError, IntakeErrorCode } from './intake.errors';
 import { IntakeRepository } from './intake.repository';
 
 const HOUR_MS = 3600_000;
@@ -115,12 +115,10 @@ export class IntakeLimits {
   async assertWithinQuota(organizationId: string, quotas: PlanQuotas | undefined): Promise<void> {
     if (await this.withinQuota(organizationId, quotas)) return;
     const retry = secondsToNextMonth();
-    throw new IntakeLimitError(
-      IntakeErrorCode.QuotaExceeded,
-      "The organization's monthly lead quota is used up; upgrade the plan or wait for the next month",
-      { 'Retry-After': String(retry) },
-      retry,
-    );
+    throw IntakeError.of(IntakeErrorCode.QuotaExceeded, {
+      headers: { 'Retry-After': String(retry) },
+      retryAfterSeconds: retry,
+    });
   }
 
   /** Adds stored leads to the month's count (webhook posts one at a time, imports per batch). */
@@ -141,7 +139,7 @@ export class IntakeLimits {
    * Records a signature as used, before its post is stored; false when it was already used (a
    * replay). SET NX is the claim: of concurrent identical posts exactly one gets it, and it keeps it
    * unless its write fails (releaseSignature). Fails closed: when Redis cannot answer, throws
-   * ReplayProtectionUnavailableError (503, Retry-After) — taking the post unchecked would let a
+   * `replay_protection_unavailable` (503, Retry-After) — taking the post unchecked would let a
    * captured signed post be replayed for as long as the outage lasts.
    */
   async firstUseOfSignature(webhookId: string, signature: string, ttlSeconds: number): Promise<boolean> {
@@ -151,7 +149,7 @@ export class IntakeLimits {
     } catch (error) {
       this.replayCheckFailures.inc();
       this.logger.warn({ err: error }, 'replay check failed; refusing the signed post (503)');
-      throw new ReplayProtectionUnavailableError();
+      throw IntakeError.of(IntakeErrorCode.ReplayProtectionUnavailable);
     }
     return set === 'OK';
   }

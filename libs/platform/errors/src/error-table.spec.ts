@@ -7,6 +7,7 @@ enum ParcelErrorCode {
   Late = 'parcel_late',
   TooHeavy = 'parcel_too_heavy',
   Refused = 'parcel_refused',
+  BadAddress = 'parcel_bad_address',
 }
 
 const ParcelError = defineErrors('ParcelError', {
@@ -25,6 +26,11 @@ const ParcelError = defineErrors('ParcelError', {
     }),
   },
   [ParcelErrorCode.Refused]: { kind: 'forbidden', message: 'The parcel was refused' },
+  [ParcelErrorCode.BadAddress]: {
+    kind: 'validation',
+    message: ({ street }: { street: string }) => `${street} is not a street`,
+    fieldError: { field: 'address.street', rule: 'street_exists' },
+  },
 } satisfies Record<ParcelErrorCode, ErrorSpec>);
 
 const OtherError = defineErrors('OtherError', {
@@ -60,6 +66,14 @@ describe('defineErrors', () => {
     expect(heavy.fieldErrors).toEqual([
       { field: 'weight', rule: 'max', message: 'The parcel is too heavy (40 kg)' },
     ]);
+  });
+
+  it('names the field a row is about, with the message', () => {
+    const error = ParcelError.of(ParcelErrorCode.BadAddress, { street: 'Nowhere' });
+    expect(error.fieldErrors).toEqual([
+      { field: 'address.street', rule: 'street_exists', message: 'Nowhere is not a street' },
+    ]);
+    expect(ParcelError.of(ParcelErrorCode.Lost).fieldErrors).toBeUndefined();
   });
 
   it('adds the options the throw site gives, over the row’s own', () => {

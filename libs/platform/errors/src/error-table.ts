@@ -12,6 +12,8 @@ export interface ErrorSpec<P = never> {
   readonly message: string | ((params: P) => string);
   /** Details, field errors, headers or Retry-After, fixed or built from the params and the message. */
   readonly options?: DomainErrorOptions | ((params: P, message: string) => DomainErrorOptions);
+  /** The one field the error is about: `errors` is `[{ field, rule, message }]` with the message. */
+  readonly fieldError?: { readonly field: string; readonly rule: string };
 }
 
 /** The params a spec's message or options is built from (`undefined` when it needs none). */
@@ -58,7 +60,8 @@ export function defineErrors<const T extends Record<string, ErrorSpec>>(name: st
       ];
       const message = typeof spec.message === 'function' ? spec.message(params) : spec.message;
       const options = typeof spec.options === 'function' ? spec.options(params, message) : spec.options;
-      return new FeatureError(spec.kind, code, message, { ...options, ...extra });
+      const fieldErrors = spec.fieldError ? [{ ...spec.fieldError, message }] : undefined;
+      return new FeatureError(spec.kind, code, message, { fieldErrors, ...options, ...extra });
     }
 
     /** Whether `error` is this feature's error of `code`. */
