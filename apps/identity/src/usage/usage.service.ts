@@ -1,6 +1,6 @@
+import { quotaMonthFirstDay, quotaMonthOf } from '@leadflow/platform/ratelimit';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { periodStart, usagePeriodOf } from './usage-period';
 import { UsageError, UsageErrorCode } from './usage.errors';
 import type { UsageIncrement } from './usage.repository';
 import { UsageRepository } from './usage.repository';
@@ -22,7 +22,7 @@ export class UsageService {
   ): Promise<void> {
     const amounts = new Map<string, UsageIncrement>();
     for (const event of events) {
-      const period = periodStart(usagePeriodOf(new Date(event.occurredAt)));
+      const period = quotaMonthFirstDay(quotaMonthOf(new Date(event.occurredAt)));
       const key = `${event.organizationId}|${period}`;
       const entry = amounts.get(key) ?? {
         organizationId: event.organizationId,
@@ -39,7 +39,7 @@ export class UsageService {
 
   /** The organization's usage in the month of `at` (zeros before its first counted event). */
   async ofMonth(organizationId: string, at: Date): Promise<UsageView> {
-    const period = usagePeriodOf(at);
-    return toUsageView(period, await this.usage.find(organizationId, periodStart(period)));
+    const period = quotaMonthOf(at);
+    return toUsageView(period, await this.usage.find(organizationId, quotaMonthFirstDay(period)));
   }
 }
