@@ -5,7 +5,7 @@ import { GatewayEnv } from '../config/env.schema';
 import type { UpstreamService } from '../routing/route-table';
 import { UPSTREAM_SERVICES } from '../routing/route-table';
 import { UpstreamClient, describeFetchError } from '../routing/upstream-client';
-import { UpstreamDocumentUnavailableError } from './docs.errors';
+import { DocsError, DocsErrorCode } from './docs.errors';
 import { mergeDocuments } from './merged-document';
 
 /** Where each service serves its own OpenAPI document (see OPENAPI_JSON_PATH in the service lib). */
@@ -69,13 +69,16 @@ export class DocsService {
     try {
       answer = await this.upstreams.getJson(service, SERVICE_OPENAPI_PATH, timeoutMs, requestId);
     } catch (error) {
-      throw new UpstreamDocumentUnavailableError(service, describeFetchError(error, timeoutMs));
+      throw DocsError.of(DocsErrorCode.ServiceUnavailable, {
+        service,
+        reason: describeFetchError(error, timeoutMs),
+      });
     }
     if (answer.httpStatus !== 200 || typeof answer.body !== 'object' || answer.body === null) {
-      throw new UpstreamDocumentUnavailableError(
+      throw DocsError.of(DocsErrorCode.ServiceUnavailable, {
         service,
-        `it answered ${answer.httpStatus} without a JSON document`,
-      );
+        reason: `it answered ${answer.httpStatus} without a JSON document`,
+      });
     }
     return answer.body;
   }

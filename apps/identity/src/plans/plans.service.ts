@@ -24,7 +24,7 @@ import type {
 } from './dto/plan.dto';
 import { toPendingPlanRequestView, toPlanRequestView } from './dto/plan.dto';
 import { PlanRequestEntity } from './plan-request.entity';
-import { PlanRequestDecidedError, PlanRequestPendingError, PlanUnchangedError } from './plans.errors';
+import { PlanError, PlanErrorCode } from './plans.errors';
 import { PlanRequestsRepository } from './plan-requests.repository';
 
 const OPERATOR = { type: 'operator', id: null } as const;
@@ -60,9 +60,10 @@ export class PlansService {
     return this.uow.run(async (manager) => {
       // The organization's row serializes requests, so two at once cannot both be pending.
       const organization = await this.lockOrganization(manager, principal.organizationId);
-      if (dto.plan === organization.plan) throw new PlanUnchangedError(organization.plan);
+      if (dto.plan === organization.plan)
+        throw PlanError.of(PlanErrorCode.PlanUnchanged, { plan: organization.plan });
       const pending = await this.requests.findPending(manager, scope);
-      if (pending) throw new PlanRequestPendingError(pending.id);
+      if (pending) throw PlanError.of(PlanErrorCode.RequestPending, { pendingRequestId: pending.id });
       const now = nowMs();
       const request = Object.assign(new PlanRequestEntity(), {
         id: uuidv7(),
@@ -137,7 +138,8 @@ export class PlansService {
       const organization = await this.lockOrganization(manager, found.organizationId);
       const request = await this.requests.lock(manager, scope, id);
       if (!request) throw new NotFoundError('plan request', id);
-      if (request.status !== 'pending') throw new PlanRequestDecidedError(id, request.status);
+      if (request.status !== 'pending')
+        throw PlanError.of(PlanErrorCode.RequestDecided, { requestId: id, status: request.status });
       const reason = dto.reason ?? null;
       if (status === 'approved') {
         await this.applyPlan(manager, organization, request.plan, client, { reason, requestId: id });

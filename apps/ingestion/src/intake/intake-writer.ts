@@ -13,7 +13,7 @@ import type { BatchTarget, LeadToStore } from '../recording/lead-batch-writer';
 import { LeadBatchWriter, pgClientOf } from '../recording/lead-batch-writer';
 import { CopyJson, copyRows } from '@leadflow/platform/persistence';
 import { isRetryable } from '../recording/write-errors';
-import { IntakeOverloadedError, IntakeTimeoutError } from './intake.errors';
+import { IntakeError, IntakeErrorCode } from './intake.errors';
 import { IntakeLimits } from './intake-limits';
 import type { IntakeRequestEntity } from './intake-request.entity';
 
@@ -122,7 +122,7 @@ export class IntakeWriter {
       this.waitingBytes + bytes > this.env.INTAKE_QUEUE_MAX_BYTES
     ) {
       this.refused.inc({ reason: 'queue_full' });
-      return Promise.reject(new IntakeOverloadedError());
+      return Promise.reject(IntakeError.of(IntakeErrorCode.IntakeOverloaded));
     }
     return new Promise((resolve, reject) => {
       const pending: Pending = {
@@ -159,7 +159,9 @@ export class IntakeWriter {
     if (waiting.length === 0) this.queue.delete(webhookId);
     this.released([pending]);
     this.refused.inc({ reason: 'deadline' });
-    pending.reject(new IntakeTimeoutError(this.env.INTAKE_POST_DEADLINE_MS));
+    pending.reject(
+      IntakeError.of(IntakeErrorCode.IntakeTimeout, { deadlineMs: this.env.INTAKE_POST_DEADLINE_MS }),
+    );
   }
 
   /** Posts leave the queue (into a batch, or refused). */

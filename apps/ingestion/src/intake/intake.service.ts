@@ -23,17 +23,7 @@ import { IntakeRequestEntity } from './intake-request.entity';
 import { REFUSED_BODY_KEEP_BYTES, truncatedBody } from './request-body';
 import type { RefusedCaller } from './intake-limits';
 import { IntakeLimits } from './intake-limits';
-import {
-  IntakeErrorCode,
-  IntakeForbiddenError,
-  IntakeLimitError,
-  IntakeUnauthorizedError,
-  InvalidLeadError,
-  MalformedLeadBodyError,
-  UnsupportedLeadMediaTypeError,
-  WebhookGoneError,
-  WebhookPausedError,
-} from './intake.errors';
+import { IntakeError, IntakeErrorCode } from './intake.errors';
 import type { IntakeContext } from './intake.repository';
 import { IntakeRepository } from './intake.repository';
 import type { RecordResult } from './intake-writer';
@@ -103,8 +93,8 @@ export class IntakeService {
     if (!context) throw new NotFoundError('webhook', post.webhookId);
     const { webhook } = context;
     // Nothing is kept for a webhook that takes no posts at all.
-    if (webhook.status === 'archived') throw new WebhookGoneError();
-    if (webhook.status === 'paused') throw new WebhookPausedError();
+    if (webhook.status === 'archived') throw IntakeError.of(IntakeErrorCode.WebhookArchived);
+    if (webhook.status === 'paused') throw IntakeError.of(IntakeErrorCode.WebhookPaused);
 
     // From here on every refusal is written to the webhook's request log.
     const admitted: Admitted = { post, webhook, provider: null, receivedAt };
@@ -161,21 +151,15 @@ export class IntakeService {
     const provider = this.authenticateProvider(post, context.provider);
     admitted.provider = provider;
     if (provider && !provider.active) {
-      throw new IntakeForbiddenError(IntakeErrorCode.ProviderInactive, 'This provider is deactivated');
+      throw IntakeError.of(IntakeErrorCode.ProviderInactive);
     }
     const signature = this.checkSignature(webhook, post, !provider);
     if (provider && !providerMayPost(provider, webhook)) {
-      throw new IntakeForbiddenError(
-        IntakeErrorCode.ProviderNotAllowed,
-        'This provider is not allowed to post to this webhook',
-      );
+      throw IntakeError.of(IntakeErrorCode.ProviderNotAllowed);
     }
     const rate = await this.enforceLimits(webhook, provider, context.quotas);
     if (signature && !(await this.limits.firstUseOfSignature(webhook.id, signature, this.replayTtl()))) {
-      throw new IntakeUnauthorizedError(
-        IntakeErrorCode.SignatureReplayed,
-        'This signature was already used; sign every post with a fresh timestamp',
-      );
+      throw IntakeError.of(IntakeErrorCode.SignatureReplayed);
     }
     return { signature, rate };
   }
@@ -184,10 +168,7 @@ export class IntakeService {
   private authenticateProvider(post: IntakePost, provider: ProviderEntity | null): ProviderEntity | null {
     if (post.providerId === null) return null;
     if (!provider || post.providerKey === null || !providerKeyMatches(post.providerKey, provider.keyHash)) {
-      throw new IntakeUnauthorizedError(
-        IntakeErrorCode.InvalidProviderCredentials,
-        'X-Provider-Id and X-Provider-Key do not match a provider of this webhook',
-      );
+      throw IntakeError.of(IntakeErrorCode.InvalidProviderCredentials);
     }
     return provider;
   }
@@ -196,16 +177,10 @@ export class IntakeService {
   private checkSignature(webhook: WebhookEntity, post: IntakePost, required: boolean): string | null {
     if (post.signature === null) {
       if (webhook.requireSignature) {
-        throw new IntakeUnauthorizedError(
-          IntakeErrorCode.SignatureRequired,
-          'This webhook requires a LeadFlow-Signature header',
-        );
+        throw IntakeError.of(IntakeErrorCode.SignatureRequired);
       }
       if (required) {
-        throw new IntakeUnauthorizedError(
-          IntakeErrorCode.CredentialsRequired,
-          'Authenticate with X-Provider-Id and X-Provider-Key, or sign the body with LeadFlow-Signature',
-        );
+        throw IntakeError.of(IntakeErrorCode.CredentialsRequired);
       }
       return null;
     }
@@ -218,13 +193,12 @@ export class IntakeService {
     );
     if (check.ok) return check.signature;
     const failures = {
-      malformed: [IntakeErrorCode.SignatureMalformed, 'LeadFlow-Signature must be t=<unix seconds>,v1=<hex>'],
-      expired: [IntakeErrorCode.SignatureExpired, 'The signature timestamp is too old'],
-      future: [IntakeErrorCode.SignatureFuture, 'The signature timestamp is in the future'],
-      mismatch: [IntakeErrorCode.SignatureMismatch, 'The signature does not match the body'],
+      malformed: IntakeErrorCode.SignatureMalformed,
+      expired: IntakeErrorCode.SignatureExpired,
+      future: IntakeErrorCode.SignatureFuture,
+      mismatch: IntakeErrorCode.SignatureMismatch,
     } as const;
-    const [code, message] = failures[check.reason];
-    throw new IntakeUnauthorizedError(code, message);
+    throw IntakeError.of(failures[check.reason]);
   }
 
   private async enforceLimits(
@@ -234,20 +208,19 @@ export class IntakeService {
   ): Promise<RateLimitDecision> {
     const { webhook: rate, provider: hourly } = await this.limits.webhookAndProvider(webhook, provider);
     if (!rate.allowed) {
-      throw new IntakeLimitError(
-        IntakeErrorCode.RateLimited,
-        `This webhook takes ${webhook.rateLimit} requests per ${webhook.rateWindowSeconds} s`,
-        rateLimitHeaders(rate),
-        rate.resetSeconds,
-      );
+      throw IntakeError.of(IntakeErrorCode.RateLimited, {
+        limit: webhook.rateLimit,
+        windowSeconds: webhook.rateWindowSeconds,
+        headers: rateLimitHeaders(rate),
+        retryAfterSeconds: rate.resetSeconds,
+      });
     }
     if (provider && hourly && !hourly.allowed) {
-      throw new IntakeLimitError(
-        IntakeErrorCode.ProviderRateLimited,
-        `This provider may post ${provider.hourlyLimit} requests per hour`,
-        rateLimitHeaders(hourly),
-        hourly.resetSeconds,
-      );
+      throw IntakeError.of(IntakeErrorCode.ProviderRateLimited, {
+        hourlyLimit: provider.hourlyLimit,
+        headers: rateLimitHeaders(hourly),
+        retryAfterSeconds: hourly.resetSeconds,
+      });
     }
     await this.limits.assertWithinQuota(webhook.organizationId, quotas ?? undefined);
     return rate;
@@ -275,7 +248,9 @@ export class IntakeService {
       requireConsent: webhook.requireConsent,
     });
     if (!normalized.ok || issues.length > 0) {
-      const error = new InvalidLeadError([...issues, ...(normalized.ok ? [] : normalized.errors)]);
+      const error = IntakeError.of(IntakeErrorCode.InvalidLead, {
+        fieldErrors: [...issues, ...(normalized.ok ? [] : normalized.errors)],
+      });
       await this.logRefusal(admitted, error);
       throw error;
     }
@@ -322,18 +297,20 @@ export class IntakeService {
     const type = (post.contentType ?? '').split(';')[0].trim().toLowerCase();
     const text = post.body.toString('utf8');
     if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) {
-      if (text.trim() === '') return new InvalidLeadError([emptyBodyIssue()]);
+      if (text.trim() === '')
+        return IntakeError.of(IntakeErrorCode.InvalidLead, { fieldErrors: [emptyBodyIssue()] });
       try {
         return JSON.parse(text) as unknown;
       } catch (error) {
-        return new MalformedLeadBodyError((error as Error).message);
+        return IntakeError.of(IntakeErrorCode.MalformedBody, { reason: (error as Error).message });
       }
     }
     if (type === 'application/x-www-form-urlencoded') {
-      if (text.trim() === '') return new InvalidLeadError([emptyBodyIssue()]);
+      if (text.trim() === '')
+        return IntakeError.of(IntakeErrorCode.InvalidLead, { fieldErrors: [emptyBodyIssue()] });
       return parseForm(text, { depth: 5, arrayLimit: 50, parameterLimit: 1000, allowPrototypes: false });
     }
-    return new UnsupportedLeadMediaTypeError(type);
+    return IntakeError.of(IntakeErrorCode.UnsupportedMediaType, { contentType: type });
   }
 
   /**

@@ -29,7 +29,7 @@ import { LeadActivityEntity, LeadNoteEntity, LeadStatusChangeEntity } from './le
 import { LeadEntity } from './lead.entity';
 import type { LeadView } from './lead.view';
 import { toLeadPayload, toLeadView } from './lead.view';
-import { InvalidStatusTransitionError, StatusReasonRequiredError, UnknownStageError } from './leads.errors';
+import { LeadError, LeadErrorCode } from './leads.errors';
 import { DirectoryService } from '../directory/directory.service';
 import { LeadsRepository } from './leads.repository';
 
@@ -155,14 +155,14 @@ export class LeadsService {
       let statusChange: { from: LeadStatus; to: LeadStatus; reason: string | null } | null = null;
       if (dto.status !== undefined && dto.status !== current.status) {
         if (!canChangeLeadStatus(current.status, dto.status)) {
-          throw new InvalidStatusTransitionError(
-            current.status,
-            dto.status,
-            LeadStatusTransitions[current.status],
-          );
+          throw LeadError.of(LeadErrorCode.InvalidStatusTransition, {
+            from: current.status,
+            to: dto.status,
+            allowed: LeadStatusTransitions[current.status],
+          });
         }
         if (ClosingLeadStatuses.includes(dto.status) && !dto.statusReason)
-          throw new StatusReasonRequiredError(dto.status);
+          throw LeadError.of(LeadErrorCode.ReasonRequired, { to: dto.status });
         statusChange = { from: current.status, to: dto.status, reason: dto.statusReason ?? null };
         Object.assign(patch, {
           status: dto.status,
@@ -177,7 +177,7 @@ export class LeadsService {
           dto.stageId !== null &&
           !(await this.leads.stageExists(scope, current.workspaceId, dto.stageId))
         ) {
-          throw new UnknownStageError(dto.stageId);
+          throw LeadError.of(LeadErrorCode.UnknownStage, { stageId: dto.stageId });
         }
         patch.stageId = dto.stageId;
         activity('stage_change', 'Pipeline stage changed', { from: current.stageId, to: dto.stageId });
