@@ -1202,6 +1202,24 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       const ivy = await register('ivy');
       const second = await login(ivy.user.email);
       expect(second.status).toBe(200);
+      // Two keys by ivy: one stays live (reported by the reset), one revoked (not reported).
+      const createKey = async (name: string) => {
+        const res = await call<{ id: string; name: string; prefix: string; workspaceId: string }>(
+          'POST',
+          '/api/v1/api-keys',
+          {
+            token: ivy.accessToken,
+            body: { name, scopes: ['conversions:write'], workspaceId: ivy.workspace.id },
+          },
+        );
+        expect(res.status).toBe(201);
+        return res.body;
+      };
+      const liveKey = await createKey('ivy live key');
+      const revokedKey = await createKey('ivy revoked key');
+      expect(
+        (await call('DELETE', `/api/v1/api-keys/${revokedKey.id}`, { token: ivy.accessToken })).status,
+      ).toBeLessThan(300);
 
       const outboxBefore = await count('outbox');
       const unknown = await call('POST', '/api/v1/password-resets', {
@@ -1243,7 +1261,33 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
         body: { token, password: newPassword },
       });
       expect(confirmed.status).toBe(200);
-      expect(confirmed.body).toMatchObject({ sessionsRevoked: expect.any(Number), liveApiKeys: [] });
+      expect(confirmed.body).toEqual({
+        sessionsRevoked: 2,
+        liveApiKeys: [
+          {
+            id: liveKey.id,
+            name: 'ivy live key',
+            prefix: liveKey.prefix,
+            workspaceId: ivy.workspace.id,
+            organizationId: ivy.organization.id,
+          },
+        ],
+      });
+      expect(JSON.stringify(confirmed.body)).not.toContain(revokedKey.id);
+      const keysAfter = await db.query<{ id: string; revoked: boolean }>(
+        `SELECT id, revoked_at IS NOT NULL AS revoked FROM identity.api_keys WHERE created_by = $1 ORDER BY created_at`,
+        [ivy.user.id],
+      );
+      expect(keysAfter.rows).toEqual([
+        { id: liveKey.id, revoked: false },
+        { id: revokedKey.id, revoked: true },
+      ]);
+      const liveRefreshTokens = await db.query(
+        `SELECT 1 FROM identity.refresh_tokens t JOIN identity.sessions s ON s.id = t.session_id
+          WHERE s.user_id = $1 AND (t.revoked_at IS NULL OR s.revoked_at IS NULL)`,
+        [ivy.user.id],
+      );
+      expect(liveRefreshTokens.rowCount).toBe(0);
       for (const refreshToken of [ivy.refreshToken, second.body.refreshToken]) {
         expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })).status).toBe(401);
       }
@@ -1342,7 +1386,18 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
     interface OrganizationBody {
       plan: string;
       quotas: Record<string, number | null>;
+      pendingPlanRequest: {
+        id: string;
+        plan: string;
+        requestedAt: string;
+        requestedBy: { type: string; id: string };
+      } | null;
     }
+    const pendingOf = async (token: string): Promise<OrganizationBody['pendingPlanRequest']> => {
+      const res = await call<OrganizationBody>('GET', '/api/v1/organizations/current', { token });
+      expect(res.status).toBe(200);
+      return res.body.pendingPlanRequest;
+    };
     interface PlanRequestBody {
       id: string;
       organizationId: string;
@@ -1481,6 +1536,7 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       const invalid = await call('POST', requests, { token, body: { plan: 'platinum' } });
       expect(invalid.status).toBe(422);
       expect(await count('plan_requests')).toBe(0);
+      expect(await pendingOf(token)).toBeNull();
 
       const created = await call<PlanRequestBody>('POST', requests, {
         token,
@@ -1496,6 +1552,18 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
         requestedBy: { type: 'user', id: owner.user.id },
       });
       expect(await planOf(owner.organization.id)).toBe('free');
+      const stored = await db.query<{ created_at: Date }>(
+        'SELECT created_at FROM identity.plan_requests WHERE id = $1',
+        [created.body.id],
+      );
+      expect(await pendingOf(token)).toEqual({
+        id: created.body.id,
+        plan: 'enterprise',
+        requestedAt: stored.rows[0].created_at.toISOString(),
+        requestedBy: { type: 'user', id: owner.user.id },
+      });
+      // Another organization's view does not show it.
+      expect(await pendingOf(other.accessToken)).toBeNull();
       const second = await call('POST', requests, { token, body: { plan: 'pro' } });
       expect(second.status).toBe(409);
       expect(second.body).toMatchObject({ code: 'plan_request_pending' });
@@ -1536,7 +1604,11 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       expect(approved.status).toBe(200);
       expect(approved.body).toMatchObject({ status: 'approved', decisionReason: 'contract signed' });
       const current = await call<OrganizationBody>('GET', '/api/v1/organizations/current', { token });
-      expect(current.body).toMatchObject({ plan: 'enterprise', quotas: { leads: null } });
+      expect(current.body).toMatchObject({
+        plan: 'enterprise',
+        quotas: { leads: null },
+        pendingPlanRequest: null,
+      });
       const event = await eventually(
         async () =>
           events.find(
@@ -1584,6 +1656,7 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       const next = await call<PlanRequestBody>('POST', requests, { token, body: { plan: 'pro' } });
       expect(next.status).toBe(201);
       expect(next.body.fromPlan).toBe('enterprise');
+      expect(await pendingOf(token)).toMatchObject({ id: next.body.id, plan: 'pro' });
       const declined = await call<PlanRequestBody>('POST', `/api/v1/plan-requests/${next.body.id}/decline`, {
         headers: asOperator,
         body: { reason: 'not now' },
@@ -1591,6 +1664,7 @@ describe('identity service (built process, real PostgreSQL and Kafka)', () => {
       expect(declined.status).toBe(200);
       expect(declined.body.status).toBe('declined');
       expect(await planOf(owner.organization.id)).toBe('enterprise');
+      expect(await pendingOf(token)).toBeNull();
       const pendingOnly = await call<{ items: PlanRequestBody[] }>('GET', `${requests}?status=declined`, {
         token,
       });

@@ -2,6 +2,7 @@ import {
   createTestDatabase,
   dropTestDatabase,
   eventually,
+  readiness,
   startProcess,
   testBrokers,
   testTopicPrefix,
@@ -120,8 +121,9 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
         NODE_ENV: 'test',
       },
     });
+    // Ready and connected to Kafka (its topics created): the test subscribes to identity.users next.
     await eventually(
-      async () => (await fetch(`${BASE}/readyz`).catch(() => undefined))?.status,
+      () => readiness(BASE),
       (status) => status === 200 || run.child.exitCode !== null,
       { timeoutMs: 60_000, what: 'identity to be ready' },
     );
@@ -133,6 +135,15 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
       brokers: testBrokers().split(','),
       logLevel: logLevel.NOTHING,
     });
+    // kafkajs's subscribe gives up at once on a topic its metadata does not list yet: wait for it.
+    const admin = kafka.admin();
+    await admin.connect();
+    await eventually(
+      () => admin.fetchTopicMetadata({ topics: [prefix + Topics.identityUsers] }).catch(() => undefined),
+      (metadata) => metadata?.topics[0]?.partitions.every((p) => p.leader >= 0) === true,
+      { what: 'identity.users to be served by the broker' },
+    );
+    await admin.disconnect();
     consumer = kafka.consumer({ groupId: `${prefix}offboarding-test` });
     await consumer.connect();
     await consumer.subscribe({ topics: [prefix + Topics.identityUsers], fromBeginning: true });
@@ -268,6 +279,14 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
         true,
         'no-store',
       ]);
+      // The security headers too: identity's own answers, not only the gateway's.
+      expect([
+        what,
+        answer.headers.get('x-content-type-options'),
+        answer.headers.get('x-frame-options'),
+        answer.headers.get('referrer-policy'),
+        answer.headers.get('content-security-policy'),
+      ]).toEqual([what, 'nosniff', 'DENY', 'no-referrer', expect.stringContaining("frame-ancestors 'none'")]);
     }
     const me = await call('GET', '/api/v1/me', { token: registered.body.accessToken });
     expect(me.headers.get('cache-control')).not.toBe('no-store');

@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
@@ -22,15 +23,8 @@ export class ApiKeysRepository {
     return (manager ? this.keys.within(manager) : this.keys).getOrNotFound(scope, id);
   }
 
-  list(scope: TenantScope, query: { limit: number; cursor?: string }): Promise<ApiKeyEntity[]> {
-    const qb = this.keys.queryBuilder(scope, 'k');
-    if (query.cursor !== undefined)
-      qb.andWhere('(k.createdAt, k.id) > (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('k.createdAt', 'ASC')
-      .addOrderBy('k.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+  list(scope: TenantScope, query: { limit: number; cursor?: string }): Promise<Page<ApiKeyEntity>> {
+    return keysetPage(this.keys.queryBuilder(scope, 'k'), 'k', query, { direction: 'ASC' });
   }
 
   async revoke(manager: EntityManager, scope: TenantScope, id: string, at: Date): Promise<void> {

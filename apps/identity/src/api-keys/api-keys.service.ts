@@ -1,16 +1,14 @@
 import type { Page, Scope } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError } from '@leadflow/platform/errors';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
 import { AccessTokenIssuer } from '../auth/access-token.issuer';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { ApiKeyEntity } from './api-key.entity';
 import { apiKeyMatches, hashApiKey, newApiKey, parseApiKey } from './api-key.format';
@@ -25,7 +23,7 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly tokens: AccessTokenIssuer,
   ) {}
 
@@ -60,14 +58,16 @@ export class ApiKeysService {
     } satisfies ApiKeyEntity);
     await this.uow.run(async (manager) => {
       await this.keys.insert(manager, scope, entity);
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.apiKeyCreated,
-        target: { type: 'api_key', id: entity.id },
-        workspaceIds: entity.workspaceId ? [entity.workspaceId] : null,
-        client,
-        details: { name: entity.name, prefix, scopes, workspaceId: entity.workspaceId },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.apiKeyCreated,
+          target: { type: 'api_key', id: entity.id },
+          workspaceIds: entity.workspaceId ? [entity.workspaceId] : null,
+          client,
+          details: { name: entity.name, prefix, scopes, workspaceId: entity.workspaceId },
+        },
       });
     });
     const { lastUsedAt: _l, revokedAt: _r, ...view } = toApiKeyView(entity);
@@ -75,9 +75,7 @@ export class ApiKeysService {
   }
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<ApiKeyView>> {
-    const rows = await this.keys.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (k) => ({ createdAt: k.createdAt.toISOString(), id: k.id }));
-    return { items: page.items.map(toApiKeyView), nextCursor: page.nextCursor };
+    return pageOf(await this.keys.list(tenantScopeOf(principal), query), toApiKeyView);
   }
 
   async revoke(principal: Principal, id: string, client: ClientInfo): Promise<void> {
@@ -86,14 +84,16 @@ export class ApiKeysService {
       const key = await this.keys.get(scope, id, manager);
       if (key.revokedAt) return;
       await this.keys.revoke(manager, scope, id, new Date());
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.apiKeyRevoked,
-        target: { type: 'api_key', id },
-        workspaceIds: key.workspaceId ? [key.workspaceId] : null,
-        client,
-        details: { prefix: key.prefix },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.apiKeyRevoked,
+          target: { type: 'api_key', id },
+          workspaceIds: key.workspaceId ? [key.workspaceId] : null,
+          client,
+          details: { prefix: key.prefix },
+        },
       });
     });
   }

@@ -1,15 +1,13 @@
 import { OrganizationCreated, UserCreated, WorkspaceCreated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { organizationPayload, toOrganizationView } from '../organizations/organization.view';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
@@ -62,8 +60,7 @@ export class AuthService {
     private readonly organizations: OrganizationsRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly sessions: SessionsRepository,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly issuer: SessionIssuer,
   ) {}
 
@@ -119,34 +116,36 @@ export class AuthService {
         await this.users.insertUser(manager, user);
         await this.users.insertMembership(manager, membership);
         const opened = await this.issuer.open(manager, user.id, membership, client);
-        await this.outbox.add(manager, [
-          {
-            contract: OrganizationCreated,
-            aggregateId: organization.id,
+        await this.changes.record(manager, {
+          events: [
+            {
+              contract: OrganizationCreated,
+              aggregateId: organization.id,
+              organizationId: organization.id,
+              payload: organizationPayload(organization),
+            },
+            {
+              contract: WorkspaceCreated,
+              aggregateId: workspace.id,
+              organizationId: organization.id,
+              workspaceId: workspace.id,
+              payload: workspacePayload(workspace),
+            },
+            {
+              contract: UserCreated,
+              aggregateId: user.id,
+              organizationId: organization.id,
+              payload: userPayload(user, membership),
+            },
+          ],
+          audit: {
             organizationId: organization.id,
-            payload: organizationPayload(organization),
+            actor: { type: 'user', id: user.id },
+            action: AuditActions.register,
+            target: { type: 'organization', id: organization.id },
+            client,
+            details: { workspaceId: workspace.id },
           },
-          {
-            contract: WorkspaceCreated,
-            aggregateId: workspace.id,
-            organizationId: organization.id,
-            workspaceId: workspace.id,
-            payload: workspacePayload(workspace),
-          },
-          {
-            contract: UserCreated,
-            aggregateId: user.id,
-            organizationId: organization.id,
-            payload: userPayload(user, membership),
-          },
-        ]);
-        await this.audit.record(manager, {
-          organizationId: organization.id,
-          actor: { type: 'user', id: user.id },
-          action: AuditActions.register,
-          target: { type: 'organization', id: organization.id },
-          client,
-          details: { workspaceId: workspace.id },
         });
         return opened;
       })
@@ -194,14 +193,16 @@ export class AuthService {
     if (!user || !verified || !membership) {
       if (user && membership) {
         await this.uow.run(async (manager) => {
-          await this.audit.record(manager, {
-            organizationId: membership.organizationId,
-            actor: { type: 'anonymous', id: null },
-            action: AuditActions.loginFailed,
-            target: { type: 'user', id: user.id },
-            workspaceIds: membership.workspaceIds,
-            client,
-            details: { reason: verified ? 'inactive' : 'wrong_password' },
+          await this.changes.record(manager, {
+            audit: {
+              organizationId: membership.organizationId,
+              actor: { type: 'anonymous', id: null },
+              action: AuditActions.loginFailed,
+              target: { type: 'user', id: user.id },
+              workspaceIds: membership.workspaceIds,
+              client,
+              details: { reason: verified ? 'inactive' : 'wrong_password' },
+            },
           });
         });
       }
@@ -211,13 +212,15 @@ export class AuthService {
       await this.sessions.markAttemptSucceeded(manager, attempt.id);
       await this.users.touchLastLogin(manager, user.id, new Date());
       const opened = await this.issuer.open(manager, user.id, membership, client);
-      await this.audit.record(manager, {
-        organizationId: membership.organizationId,
-        actor: { type: 'user', id: user.id },
-        action: AuditActions.loginSucceeded,
-        target: { type: 'session', id: opened.sessionId },
-        workspaceIds: membership.workspaceIds,
-        client,
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: membership.organizationId,
+          actor: { type: 'user', id: user.id },
+          action: AuditActions.loginSucceeded,
+          target: { type: 'session', id: opened.sessionId },
+          workspaceIds: membership.workspaceIds,
+          client,
+        },
       });
       return opened;
     });
@@ -242,13 +245,15 @@ export class AuthService {
             'refresh_token_reused',
             now,
           );
-          await this.audit.record(manager, {
-            organizationId: session.organizationId,
-            actor: { type: 'anonymous', id: null },
-            action: AuditActions.refreshReuseDetected,
-            target: { type: 'session', id: session.id },
-            client,
-            details: { userId: session.userId, tokenId: token.id },
+          await this.changes.record(manager, {
+            audit: {
+              organizationId: session.organizationId,
+              actor: { type: 'anonymous', id: null },
+              action: AuditActions.refreshReuseDetected,
+              target: { type: 'session', id: session.id },
+              client,
+              details: { userId: session.userId, tokenId: token.id },
+            },
           });
           return 'reused';
         case 'invalid':
@@ -281,13 +286,15 @@ export class AuthService {
     if (principal.kind !== 'user' || !sessionId) throw new UserTokenRequiredError();
     await this.uow.run(async (manager) => {
       await this.sessions.revokeFamily(manager, principal.organizationId, sessionId, 'logout', new Date());
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.logout,
-        target: { type: 'session', id: sessionId },
-        workspaceIds: principal.workspaceIds,
-        client,
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.logout,
+          target: { type: 'session', id: sessionId },
+          workspaceIds: principal.workspaceIds,
+          client,
+        },
       });
     });
   }

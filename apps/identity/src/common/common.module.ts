@@ -1,7 +1,7 @@
 import { MailTokens } from '@leadflow/platform/secrets';
+import { UnitOfWork } from '@leadflow/platform/persistence';
 import { Global, Module } from '@nestjs/common';
 import { IdentityEnv } from '../config/env.schema';
-import { UnitOfWork } from './unit-of-work';
 
 /** Sealing of the tokens identity e-mails (invitations, password resets): one MailTokens. */
 const mailTokens = {

@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -21,12 +22,12 @@ export class InvitationsRepository {
     await this.invitations.within(manager).insert(scope, [invitation]);
   }
 
-  /** Oldest first; `limit + 1` rows so the caller can tell whether a next page exists. */
+  /** Oldest first. */
   list(
     scope: TenantScope,
     query: { limit: number; cursor?: string; status?: InvitationStatus },
     now: Date,
-  ): Promise<InvitationEntity[]> {
+  ): Promise<Page<InvitationEntity>> {
     const qb = this.invitations.queryBuilder(scope, 'i');
     switch (query.status) {
       case 'accepted':
@@ -44,13 +45,7 @@ export class InvitationsRepository {
       case undefined:
         break;
     }
-    if (query.cursor !== undefined)
-      qb.andWhere('(i.createdAt, i.id) > (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('i.createdAt', 'ASC')
-      .addOrderBy('i.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'i', query, { direction: 'ASC' });
   }
 
   /** The organization's invitation, locked for the transaction (404 for another tenant's). */

@@ -1,15 +1,13 @@
 import { MailTokens } from '@leadflow/platform/secrets';
 import type { Page } from '@leadflow/contracts';
 import { InvitationCreated, UserCreated, UserUpdated } from '@leadflow/contracts';
-import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import type { AuditRecord, ClientInfo } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { DomainError, NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
 import { EmailTakenError, InvalidCredentialsError } from '../auth/auth.errors';
@@ -18,8 +16,6 @@ import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/pass
 import type { SignIn } from '../auth/session.issuer';
 import { SessionIssuer } from '../auth/session.issuer';
 import { expiresAfter, hashSingleUseToken, newSingleUseToken } from '../common/single-use-token';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { IdentityEnv } from '../config/env.schema';
 import { grantRefusal } from '../members/membership-grant';
 import { MembershipEntity } from '../users/membership.entity';
@@ -54,8 +50,7 @@ export class InvitationsService {
     private readonly workspaces: WorkspacesRepository,
     private readonly issuer: SessionIssuer,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly env: IdentityEnv,
     private readonly mailTokens: MailTokens,
   ) {}
@@ -99,28 +94,30 @@ export class InvitationsService {
     await this.uow.run(async (manager) => {
       await this.invitations.revokePendingFor(manager, scope, email, now);
       await this.invitations.insert(manager, scope, invitation);
-      await this.outbox.add(manager, [
-        {
-          contract: InvitationCreated,
-          aggregateId: invitation.id,
-          organizationId: invitation.organizationId,
-          payload: {
-            invitationId: invitation.id,
-            email,
-            role: invitation.role,
-            sealedToken: this.mailTokens.seal('invitation', invitation.id, token),
-            expiresAt: invitation.expiresAt.toISOString(),
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: InvitationCreated,
+            aggregateId: invitation.id,
+            organizationId: invitation.organizationId,
+            payload: {
+              invitationId: invitation.id,
+              email,
+              role: invitation.role,
+              sealedToken: this.mailTokens.seal('invitation', invitation.id, token),
+              expiresAt: invitation.expiresAt.toISOString(),
+            },
           },
+        ],
+        audit: {
+          organizationId: invitation.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.invitationCreated,
+          target: { type: 'invitation', id: invitation.id },
+          workspaceIds: invitation.workspaceIds,
+          client,
+          details: { email, role: invitation.role, workspaceIds },
         },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: invitation.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.invitationCreated,
-        target: { type: 'invitation', id: invitation.id },
-        workspaceIds: invitation.workspaceIds,
-        client,
-        details: { email, role: invitation.role, workspaceIds },
       });
     });
     return toInvitationView(invitation, now);
@@ -128,9 +125,8 @@ export class InvitationsService {
 
   async list(principal: Principal, query: ListInvitationsQuery): Promise<Page<InvitationView>> {
     const now = nowMs();
-    const rows = await this.invitations.list(tenantScopeOf(principal), query, now);
-    const page = toPage(rows, query.limit, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }));
-    return { items: page.items.map((r) => toInvitationView(r, now)), nextCursor: page.nextCursor };
+    const page = await this.invitations.list(tenantScopeOf(principal), query, now);
+    return pageOf(page, (r) => toInvitationView(r, now));
   }
 
   /** Revokes a pending invitation (already revoked or expired: nothing to do; accepted: 409). */
@@ -143,13 +139,15 @@ export class InvitationsService {
       if (status === 'accepted') throw new InvitationUsedError();
       if (status !== 'pending') return;
       await this.invitations.update(manager, scope, id, { revokedAt: now });
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.invitationRevoked,
-        target: { type: 'invitation', id },
-        workspaceIds: invitation.workspaceIds,
-        client,
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.invitationRevoked,
+          target: { type: 'invitation', id },
+          workspaceIds: invitation.workspaceIds,
+          client,
+        },
       });
     });
   }
@@ -197,15 +195,17 @@ export class InvitationsService {
         });
         const opened = await this.issuer.open(manager, user.id, membership, client);
         await this.users.touchLastLogin(manager, user.id, now);
-        await this.outbox.add(manager, [
-          {
-            contract: existing ? UserUpdated : UserCreated,
-            aggregateId: user.id,
-            organizationId: membership.organizationId,
-            payload: userPayload(user, membership),
-          },
-        ]);
-        await this.record(manager, invitation, user, existing !== null, client);
+        await this.changes.record(manager, {
+          events: [
+            {
+              contract: existing ? UserUpdated : UserCreated,
+              aggregateId: user.id,
+              organizationId: membership.organizationId,
+              payload: userPayload(user, membership),
+            },
+          ],
+          audit: acceptedAudit(invitation, user, existing !== null, client),
+        });
         return opened;
       })
       .catch((error: unknown) => {
@@ -250,24 +250,24 @@ export class InvitationsService {
       updatedAt: now,
     } satisfies UserEntity);
   }
+}
 
-  private record(
-    manager: EntityManager,
-    invitation: InvitationEntity,
-    user: UserEntity,
-    existingUser: boolean,
-    client: ClientInfo,
-  ): Promise<void> {
-    return this.audit.record(manager, {
-      organizationId: invitation.organizationId,
-      actor: { type: 'user', id: user.id },
-      action: AuditActions.invitationAccepted,
-      target: { type: 'invitation', id: invitation.id },
-      workspaceIds: invitation.workspaceIds,
-      client,
-      details: { role: invitation.role, workspaceIds: invitation.workspaceIds, existingUser },
-    });
-  }
+/** The audit entry of an accepted invitation. */
+function acceptedAudit(
+  invitation: InvitationEntity,
+  user: UserEntity,
+  existingUser: boolean,
+  client: ClientInfo,
+): AuditRecord {
+  return {
+    organizationId: invitation.organizationId,
+    actor: { type: 'user', id: user.id },
+    action: AuditActions.invitationAccepted,
+    target: { type: 'invitation', id: invitation.id },
+    workspaceIds: invitation.workspaceIds,
+    client,
+    details: { role: invitation.role, workspaceIds: invitation.workspaceIds, existingUser },
+  };
 }
 
 function missingField(field: string, what: string): DomainError {

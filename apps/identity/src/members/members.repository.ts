@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -20,20 +21,16 @@ export class MembersRepository {
   async list(
     scope: TenantScope,
     query: { limit: number; cursor?: string },
-  ): Promise<{ membership: MembershipEntity; user: UserEntity }[]> {
-    const qb = this.memberships.queryBuilder(scope, 'm');
-    if (query.cursor !== undefined)
-      qb.andWhere('(m.createdAt, m.id) > (:createdAt, :id)', decodeCursor(query.cursor));
-    const memberships = await qb
-      .orderBy('m.createdAt', 'ASC')
-      .addOrderBy('m.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
-    const users = await this.users(memberships.map((m) => m.userId));
-    return memberships.flatMap((membership) => {
+  ): Promise<Page<{ membership: MembershipEntity; user: UserEntity }>> {
+    const page = await keysetPage(this.memberships.queryBuilder(scope, 'm'), 'm', query, {
+      direction: 'ASC',
+    });
+    const users = await this.users(page.items.map((m) => m.userId));
+    const items = page.items.flatMap((membership) => {
       const user = users.get(membership.userId);
       return user ? [{ membership, user }] : [];
     });
+    return { items, nextCursor: page.nextCursor };
   }
 
   /** The member (by user id), its membership row locked for the transaction. */

@@ -1,18 +1,15 @@
 import type { Page } from '@leadflow/contracts';
 import { UserRemoved, UserUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf, concernedWorkspaces } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf, concernedWorkspaces } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { hasRole, tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { AuditActions } from '../audit/audit-actions';
 import { SessionsRepository } from '../auth/sessions.repository';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import type { MembershipEntity } from '../users/membership.entity';
 import { userPayload } from '../users/user.view';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
@@ -28,19 +25,14 @@ export class MembersService {
     private readonly members: MembersRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly sessions: SessionsRepository,
     private readonly apiKeys: ApiKeysRepository,
   ) {}
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
-    const rows = await this.members.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (r) => ({
-      createdAt: r.membership.createdAt.toISOString(),
-      id: r.membership.id,
-    }));
-    return { items: page.items.map((r) => toMemberView(r.membership, r.user)), nextCursor: page.nextCursor };
+    const page = await this.members.list(tenantScopeOf(principal), query);
+    return pageOf(page, (r) => toMemberView(r.membership, r.user));
   }
 
   /**
@@ -86,22 +78,24 @@ export class MembersService {
         },
       );
       await this.members.update(manager, scope, membership.id, { ...patch, updatedAt: updated.updatedAt });
-      await this.outbox.add(manager, [
-        {
-          contract: UserUpdated,
-          aggregateId: user.id,
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: UserUpdated,
+            aggregateId: user.id,
+            organizationId: principal.organizationId,
+            payload: userPayload(user, updated),
+          },
+        ],
+        audit: {
           organizationId: principal.organizationId,
-          payload: userPayload(user, updated),
+          actor: actorOf(principal),
+          action: AuditActions.memberUpdated,
+          target: { type: 'user', id: user.id },
+          workspaceIds: concernedWorkspaces(membership.workspaceIds, updated.workspaceIds),
+          client,
+          details: { from: { role: membership.role, workspaceIds: membership.workspaceIds }, to: patch },
         },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.memberUpdated,
-        target: { type: 'user', id: user.id },
-        workspaceIds: concernedWorkspaces(membership.workspaceIds, updated.workspaceIds),
-        client,
-        details: { from: { role: membership.role, workspaceIds: membership.workspaceIds }, to: patch },
       });
       return toMemberView(updated, user);
     });
@@ -152,27 +146,29 @@ export class MembersService {
         apiKeysRevoked: keepApiKeys ? [] : keys.map(toApiKeyRef),
         apiKeysKept: keepApiKeys ? keys.map(toApiKeyRef) : [],
       };
-      await this.outbox.add(manager, [
-        {
-          contract: UserRemoved,
-          aggregateId: user.id,
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: UserRemoved,
+            aggregateId: user.id,
+            organizationId: principal.organizationId,
+            payload: { id: user.id, organizationId: principal.organizationId, removedAt: now.toISOString() },
+          },
+        ],
+        audit: {
           organizationId: principal.organizationId,
-          payload: { id: user.id, organizationId: principal.organizationId, removedAt: now.toISOString() },
-        },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.memberRemoved,
-        target: { type: 'user', id: user.id },
-        workspaceIds: membership.workspaceIds,
-        client,
-        details: {
-          role: membership.role,
+          actor: actorOf(principal),
+          action: AuditActions.memberRemoved,
+          target: { type: 'user', id: user.id },
           workspaceIds: membership.workspaceIds,
-          sessionsRevoked,
-          apiKeysRevoked: result.apiKeysRevoked.map((k) => k.id),
-          apiKeysKept: result.apiKeysKept.map((k) => k.id),
+          client,
+          details: {
+            role: membership.role,
+            workspaceIds: membership.workspaceIds,
+            sessionsRevoked,
+            apiKeysRevoked: result.apiKeysRevoked.map((k) => k.id),
+            apiKeysKept: result.apiKeysKept.map((k) => k.id),
+          },
         },
       });
       return result;

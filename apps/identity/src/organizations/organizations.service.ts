@@ -1,13 +1,12 @@
 import { OrganizationUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { AuditActions } from '../audit/audit-actions';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
+import { PlansService } from '../plans/plans.service';
 import { UsageService } from '../usage/usage.service';
 import type { UpdateOrganizationDto } from './dto/update-organization.dto';
 import type { CurrentOrganizationView, OrganizationView } from './organization.view';
@@ -24,17 +23,21 @@ export class OrganizationsService {
   constructor(
     private readonly organizations: OrganizationsRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly usage: UsageService,
+    private readonly plans: PlansService,
   ) {}
 
-  /** The organization with this month's usage (UTC), so quotas and usage read side by side. */
+  /**
+   * The organization with this month's usage (UTC), so quotas and usage read side by side, and the
+   * plan request awaiting the operator, if any.
+   */
   async current(principal: Principal): Promise<CurrentOrganizationView> {
     const organization = await this.organizations.findOwn(principal.organizationId);
     if (!organization) throw new NotFoundError('Organization', principal.organizationId);
     const usage = await this.usage.ofMonth(organization.id, nowMs());
-    return { ...toOrganizationView(organization), usage };
+    const pendingPlanRequest = await this.plans.pending(principal);
+    return { ...toOrganizationView(organization), usage, pendingPlanRequest };
   }
 
   async update(
@@ -50,21 +53,23 @@ export class OrganizationsService {
       if (Object.keys(patch).length === 0) return toOrganizationView(current);
       const updated = Object.assign(new OrganizationEntity(), current, patch, { updatedAt: nowMs() });
       await this.organizations.update(manager, current.id, { ...patch, updatedAt: updated.updatedAt });
-      await this.outbox.add(manager, [
-        {
-          contract: OrganizationUpdated,
-          aggregateId: current.id,
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: OrganizationUpdated,
+            aggregateId: current.id,
+            organizationId: current.id,
+            payload: organizationPayload(updated),
+          },
+        ],
+        audit: {
           organizationId: current.id,
-          payload: organizationPayload(updated),
+          actor: actorOf(principal),
+          action: AuditActions.organizationUpdated,
+          target: { type: 'organization', id: current.id },
+          client,
+          details: { changed: Object.keys(patch) },
         },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: current.id,
-        actor: actorOf(principal),
-        action: AuditActions.organizationUpdated,
-        target: { type: 'organization', id: current.id },
-        client,
-        details: { changed: Object.keys(patch) },
       });
       return toOrganizationView(updated);
     });

@@ -1,9 +1,9 @@
 import { MailTokens } from '@leadflow/platform/secrets';
 import { PasswordResetRequested } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
-import { OutboxWriter } from '@leadflow/platform/messaging';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -21,8 +21,6 @@ import {
   newSingleUseToken,
   singleUseTokenState,
 } from '../common/single-use-token';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { IdentityEnv } from '../config/env.schema';
 import { toApiKeyRef } from '../members/dto/member.dto';
 import { UsersRepository } from '../users/users.repository';
@@ -45,8 +43,7 @@ export class PasswordsService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly env: IdentityEnv,
     private readonly mailTokens: MailTokens,
     private readonly apiKeys: ApiKeysRepository,
@@ -82,28 +79,30 @@ export class PasswordsService {
         usedAt: null,
       } satisfies PasswordResetEntity);
       await this.resets.insert(manager, reset);
-      await this.outbox.add(manager, [
-        {
-          contract: PasswordResetRequested,
-          aggregateId: user.id,
-          organizationId: primary.organizationId,
-          payload: {
-            userId: user.id,
-            email: user.email,
-            name: user.name,
-            sealedToken: this.mailTokens.seal('password_reset', user.id, token),
-            expiresAt: reset.expiresAt.toISOString(),
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: PasswordResetRequested,
+            aggregateId: user.id,
+            organizationId: primary.organizationId,
+            payload: {
+              userId: user.id,
+              email: user.email,
+              name: user.name,
+              sealedToken: this.mailTokens.seal('password_reset', user.id, token),
+              expiresAt: reset.expiresAt.toISOString(),
+            },
           },
+        ],
+        audit: {
+          organizationId: primary.organizationId,
+          actor: { type: 'anonymous', id: null },
+          action: AuditActions.passwordResetRequested,
+          target: { type: 'user', id: user.id },
+          workspaceIds: primary.workspaceIds,
+          client,
+          details: { resetId: reset.id },
         },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: primary.organizationId,
-        actor: { type: 'anonymous', id: null },
-        action: AuditActions.passwordResetRequested,
-        target: { type: 'user', id: user.id },
-        workspaceIds: primary.workspaceIds,
-        client,
-        details: { resetId: reset.id },
       });
     });
   }
@@ -185,14 +184,16 @@ export class PasswordsService {
       await this.users.lockUser(manager, user.id);
       const now = nowMs();
       const revoked = await this.replacePassword(manager, user.id, dto.newPassword, 'password_changed', now);
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.passwordChanged,
-        target: { type: 'user', id: user.id },
-        workspaceIds: principal.workspaceIds,
-        client,
-        details: { sessionsRevoked: revoked },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.passwordChanged,
+          target: { type: 'user', id: user.id },
+          workspaceIds: principal.workspaceIds,
+          client,
+          details: { sessionsRevoked: revoked },
+        },
       });
     });
   }
@@ -219,14 +220,16 @@ export class PasswordsService {
     details: Record<string, unknown>,
   ): Promise<void> {
     for (const membership of await this.users.memberships(userId, manager)) {
-      await this.audit.record(manager, {
-        organizationId: membership.organizationId,
-        actor: { type: 'user', id: userId },
-        action,
-        target: { type: 'user', id: userId },
-        workspaceIds: membership.workspaceIds,
-        client,
-        details,
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: membership.organizationId,
+          actor: { type: 'user', id: userId },
+          action,
+          target: { type: 'user', id: userId },
+          workspaceIds: membership.workspaceIds,
+          client,
+          details,
+        },
       });
     }
   }

@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SelectQueryBuilder } from 'typeorm';
@@ -34,17 +35,22 @@ export class PlanRequestsRepository {
     return this.requests.within(manager).findOne(scope, { status: 'pending' });
   }
 
+  /** The organization's pending request, read outside any transaction. */
+  pendingOf(scope: TenantScope): Promise<PlanRequestEntity | null> {
+    return this.requests.findOne(scope, { status: 'pending' });
+  }
+
   get(scope: TenantScope, id: string): Promise<PlanRequestEntity> {
     return this.requests.getOrNotFound(scope, id);
   }
 
-  list(scope: TenantScope, query: ListQuery): Promise<PlanRequestEntity[]> {
+  list(scope: TenantScope, query: ListQuery): Promise<Page<PlanRequestEntity>> {
     const qb = this.requests.queryBuilder(scope, 'r');
     return this.page(qb, query);
   }
 
   /** Operators: every organization's requests. */
-  listAll(query: ListQuery): Promise<PlanRequestEntity[]> {
+  listAll(query: ListQuery): Promise<Page<PlanRequestEntity>> {
     return this.page(this.dataSource.getRepository(PlanRequestEntity).createQueryBuilder('r'), query);
   }
 
@@ -70,15 +76,11 @@ export class PlanRequestsRepository {
     await this.requests.within(manager).update(scope, { id }, patch);
   }
 
-  private page(qb: SelectQueryBuilder<PlanRequestEntity>, query: ListQuery): Promise<PlanRequestEntity[]> {
+  private page(
+    qb: SelectQueryBuilder<PlanRequestEntity>,
+    query: ListQuery,
+  ): Promise<Page<PlanRequestEntity>> {
     if (query.status !== undefined) qb.andWhere('r.status = :status', { status: query.status });
-    if (query.cursor !== undefined) {
-      qb.andWhere('(r.createdAt, r.id) > (:createdAt, :id)', decodeCursor(query.cursor));
-    }
-    return qb
-      .orderBy('r.createdAt', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'r', query, { direction: 'ASC' });
   }
 }

@@ -1,19 +1,16 @@
 import type { Page, Plan } from '@leadflow/contracts';
 import { OrganizationUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
-import type { OrganizationView } from '../organizations/organization.view';
+import type { OrganizationView, PendingPlanRequestView } from '../organizations/organization.view';
 import { organizationPayload, toOrganizationView } from '../organizations/organization.view';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
@@ -25,7 +22,7 @@ import type {
   PlanRequestView,
   SetPlanDto,
 } from './dto/plan.dto';
-import { toPlanRequestView } from './dto/plan.dto';
+import { toPendingPlanRequestView, toPlanRequestView } from './dto/plan.dto';
 import { PlanRequestEntity } from './plan-request.entity';
 import { PlanRequestDecidedError, PlanRequestPendingError, PlanUnchangedError } from './plans.errors';
 import { PlanRequestsRepository } from './plan-requests.repository';
@@ -42,8 +39,7 @@ export class PlansService {
     private readonly organizations: OrganizationsRepository,
     private readonly requests: PlanRequestsRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   /** Operators: move an organization to a plan (its quotas follow at once). */
@@ -83,13 +79,15 @@ export class PlansService {
         updatedAt: now,
       } satisfies PlanRequestEntity);
       await this.requests.insert(manager, scope, request);
-      await this.audit.record(manager, {
-        organizationId: organization.id,
-        actor: actorOf(principal),
-        action: AuditActions.planRequestCreated,
-        target: { type: 'plan_request', id: request.id },
-        client,
-        details: { fromPlan: request.fromPlan, toPlan: request.plan },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: organization.id,
+          actor: actorOf(principal),
+          action: AuditActions.planRequestCreated,
+          target: { type: 'plan_request', id: request.id },
+          client,
+          details: { fromPlan: request.fromPlan, toPlan: request.plan },
+        },
       });
       return toPlanRequestView(request);
     });
@@ -97,7 +95,13 @@ export class PlansService {
 
   /** The caller's organization's requests, oldest first. */
   async list(principal: Principal, query: ListPlanRequestsQuery): Promise<Page<PlanRequestView>> {
-    return this.page(await this.requests.list(tenantScopeOf(principal), query), query.limit);
+    return pageOf(await this.requests.list(tenantScopeOf(principal), query), toPlanRequestView);
+  }
+
+  /** The organization's request awaiting the operator, or null (`GET /organizations/current`). */
+  async pending(principal: Principal): Promise<PendingPlanRequestView | null> {
+    const request = await this.requests.pendingOf(tenantScopeOf(principal));
+    return request ? toPendingPlanRequestView(request) : null;
   }
 
   async get(principal: Principal, id: string): Promise<PlanRequestView> {
@@ -106,8 +110,8 @@ export class PlansService {
 
   /** Operators: every organization's requests (pending unless `status` says otherwise), oldest first. */
   async listForOperator(query: ListPlanRequestsQuery): Promise<Page<PlanRequestView>> {
-    const rows = await this.requests.listAll({ ...query, status: query.status ?? 'pending' });
-    return this.page(rows, query.limit);
+    const page = await this.requests.listAll({ ...query, status: query.status ?? 'pending' });
+    return pageOf(page, toPlanRequestView);
   }
 
   /** Operators: approve a pending request; the plan changes exactly as `setPlan` changes it. */
@@ -151,13 +155,15 @@ export class PlansService {
         decidedAt: decided.decidedAt,
         updatedAt: decided.updatedAt,
       });
-      await this.audit.record(manager, {
-        organizationId: organization.id,
-        actor: OPERATOR,
-        action: status === 'approved' ? AuditActions.planRequestApproved : AuditActions.planRequestDeclined,
-        target: { type: 'plan_request', id },
-        client,
-        details: { fromPlan: request.fromPlan, toPlan: request.plan, reason },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: organization.id,
+          actor: OPERATOR,
+          action: status === 'approved' ? AuditActions.planRequestApproved : AuditActions.planRequestDeclined,
+          target: { type: 'plan_request', id },
+          client,
+          details: { fromPlan: request.fromPlan, toPlan: request.plan, reason },
+        },
       });
       return toPlanRequestView(decided);
     });
@@ -175,24 +181,26 @@ export class PlansService {
     const patch = { plan, quotas: planQuotas[plan], updatedAt: nowMs() };
     const updated = Object.assign(new OrganizationEntity(), current, patch);
     await this.organizations.update(manager, current.id, patch);
-    await this.outbox.add(manager, [
-      {
-        contract: OrganizationUpdated,
-        aggregateId: current.id,
+    await this.changes.record(manager, {
+      events: [
+        {
+          contract: OrganizationUpdated,
+          aggregateId: current.id,
+          organizationId: current.id,
+          payload: organizationPayload(updated),
+        },
+      ],
+      audit: {
         organizationId: current.id,
-        payload: organizationPayload(updated),
-      },
-    ]);
-    await this.audit.record(manager, {
-      organizationId: current.id,
-      actor: OPERATOR,
-      action: AuditActions.organizationPlanChanged,
-      target: { type: 'organization', id: current.id },
-      client,
-      details: {
-        before: { plan: current.plan, quotas: current.quotas },
-        after: { plan, quotas: patch.quotas },
-        ...details,
+        actor: OPERATOR,
+        action: AuditActions.organizationPlanChanged,
+        target: { type: 'organization', id: current.id },
+        client,
+        details: {
+          before: { plan: current.plan, quotas: current.quotas },
+          after: { plan, quotas: patch.quotas },
+          ...details,
+        },
       },
     });
     return toOrganizationView(updated);
@@ -202,10 +210,5 @@ export class PlansService {
     const organization = await this.organizations.lockOwn(manager, id);
     if (!organization) throw new NotFoundError('organization', id);
     return organization;
-  }
-
-  private page(rows: PlanRequestEntity[], limit: number): Page<PlanRequestView> {
-    const page = toPage(rows, limit, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }));
-    return { items: page.items.map(toPlanRequestView), nextCursor: page.nextCursor };
   }
 }

@@ -1,4 +1,4 @@
-import { AuditLog } from '@leadflow/platform/audit';
+import { ChangeRecorder } from '@leadflow/platform/audit';
 import { SecretBox } from '@leadflow/platform/secrets';
 import type { OnModuleInit } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
@@ -36,7 +36,7 @@ export class SigningKeysService implements OnModuleInit {
 
   constructor(
     private readonly repository: SigningKeysRepository,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly env: IdentityEnv,
   ) {
     this.box = SecretBox.fromSetting(env.SECRETS_ENCRYPTION_KEY);
@@ -82,12 +82,14 @@ export class SigningKeysService implements OnModuleInit {
       );
       await this.repository.retireActive(manager, now, expiresAt);
       const kid = await this.createKey(manager);
-      await this.audit.record(manager, {
-        organizationId: null,
-        actor: { type: 'operator', id: null },
-        action: AuditActions.signingKeyRotated,
-        target: { type: 'signing_key', id: kid },
-        details: { retiredKid: previous?.kid ?? null },
+      await this.changes.record(manager, {
+        audit: {
+          organizationId: null,
+          actor: { type: 'operator', id: null },
+          action: AuditActions.signingKeyRotated,
+          target: { type: 'signing_key', id: kid },
+          details: { retiredKid: previous?.kid ?? null },
+        },
       });
       return { kid, retiredKid: previous?.kid ?? null, retiredKeyExpiresAt: expiresAt.toISOString() };
     });

@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { NotFoundError } from '@leadflow/platform/errors';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -41,21 +42,14 @@ export class WorkspacesRepository {
     return rows.map((r) => r.id);
   }
 
-  list(scope: TenantScope, query: { limit: number; cursor?: string }): Promise<WorkspaceEntity[]> {
+  list(scope: TenantScope, query: { limit: number; cursor?: string }): Promise<Page<WorkspaceEntity>> {
     const qb = this.workspaces.queryBuilder(scope, 'w');
     if (scope.workspaceIds) {
       qb.andWhere('w.id IN (:...__ids)', {
         __ids: scope.workspaceIds.length ? [...scope.workspaceIds] : [null],
       });
     }
-    if (query.cursor !== undefined) {
-      qb.andWhere('(w.createdAt, w.id) > (:createdAt, :id)', decodeCursor(query.cursor));
-    }
-    return qb
-      .orderBy('w.createdAt', 'ASC')
-      .addOrderBy('w.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'w', query, { direction: 'ASC' });
   }
 
   async update(

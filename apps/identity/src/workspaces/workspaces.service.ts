@@ -1,16 +1,13 @@
 import type { Page } from '@leadflow/contracts';
 import { WorkspaceCreated, WorkspaceUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
-import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceView } from './dto/workspace.dto';
 import { toWorkspaceView, workspacePayload } from './dto/workspace.dto';
 import { WorkspaceEntity } from './workspace.entity';
@@ -22,8 +19,7 @@ export class WorkspacesService {
   constructor(
     private readonly workspaces: WorkspacesRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   async create(principal: Principal, dto: CreateWorkspaceDto, client: ClientInfo): Promise<WorkspaceView> {
@@ -42,32 +38,32 @@ export class WorkspacesService {
     } satisfies WorkspaceEntity);
     await this.uow.run(async (manager) => {
       await this.workspaces.insert(manager, scope, workspace);
-      await this.outbox.add(manager, [
-        {
-          contract: WorkspaceCreated,
-          aggregateId: workspace.id,
-          organizationId: workspace.organizationId,
-          workspaceId: workspace.id,
-          payload: workspacePayload(workspace),
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: WorkspaceCreated,
+            aggregateId: workspace.id,
+            organizationId: workspace.organizationId,
+            workspaceId: workspace.id,
+            payload: workspacePayload(workspace),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.workspaceCreated,
+          target: { type: 'workspace', id: workspace.id },
+          workspaceIds: [workspace.id],
+          client,
+          details: { name: workspace.name, kind: workspace.kind },
         },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.workspaceCreated,
-        target: { type: 'workspace', id: workspace.id },
-        workspaceIds: [workspace.id],
-        client,
-        details: { name: workspace.name, kind: workspace.kind },
       });
     });
     return toWorkspaceView(workspace);
   }
 
   async list(principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<WorkspaceView>> {
-    const rows = await this.workspaces.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (w) => ({ createdAt: w.createdAt.toISOString(), id: w.id }));
-    return { items: page.items.map(toWorkspaceView), nextCursor: page.nextCursor };
+    return pageOf(await this.workspaces.list(tenantScopeOf(principal), query), toWorkspaceView);
   }
 
   async get(principal: Principal, id: string): Promise<WorkspaceView> {
@@ -90,23 +86,25 @@ export class WorkspacesService {
       if (Object.keys(patch).length === 0) return toWorkspaceView(current);
       const updated = Object.assign(new WorkspaceEntity(), current, patch, { updatedAt: nowMs() });
       await this.workspaces.update(manager, scope, id, { ...patch, updatedAt: updated.updatedAt });
-      await this.outbox.add(manager, [
-        {
-          contract: WorkspaceUpdated,
-          aggregateId: id,
-          organizationId: updated.organizationId,
-          workspaceId: id,
-          payload: workspacePayload(updated),
+      await this.changes.record(manager, {
+        events: [
+          {
+            contract: WorkspaceUpdated,
+            aggregateId: id,
+            organizationId: updated.organizationId,
+            workspaceId: id,
+            payload: workspacePayload(updated),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: AuditActions.workspaceUpdated,
+          target: { type: 'workspace', id },
+          workspaceIds: [id],
+          client,
+          details: { changed: Object.keys(patch) },
         },
-      ]);
-      await this.audit.record(manager, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: AuditActions.workspaceUpdated,
-        target: { type: 'workspace', id },
-        workspaceIds: [id],
-        client,
-        details: { changed: Object.keys(patch) },
       });
       return toWorkspaceView(updated);
     });

@@ -1,9 +1,9 @@
 import { createRedisClient } from '@leadflow/platform/ratelimit';
+import { UnitOfWork } from '@leadflow/platform/persistence';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { IngestionEnv } from '../config/env.schema';
-import { UnitOfWork } from './unit-of-work';
 
 export const REDIS = Symbol('REDIS');
 

@@ -1,6 +1,7 @@
+import type { Page } from '@leadflow/contracts';
 import { NotFoundError } from '@leadflow/platform/errors';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, In, IsNull } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -42,7 +43,7 @@ export class ContactsRepository {
   }
 
   /** Contacts the scope can see, newest first; merged ones are gone. */
-  list(scope: TenantScope, query: ContactListQuery): Promise<ContactEntity[]> {
+  list(scope: TenantScope, query: ContactListQuery): Promise<Page<ContactEntity>> {
     const qb = this.contacts.queryBuilder(scope, 'c').andWhere('c.mergedIntoId IS NULL');
     if (query.workspaceId !== undefined) qb.andWhere('c.workspaceId = :ws', { ws: query.workspaceId });
     if (query.email !== undefined)
@@ -63,13 +64,7 @@ export class ContactsRepository {
         }),
       );
     }
-    if (query.cursor !== undefined)
-      qb.andWhere('(c.createdAt, c.id) < (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('c.createdAt', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'c', query);
   }
 
   /** A contact that was not merged away; 404 otherwise (or when the scope cannot see it). */
@@ -212,14 +207,8 @@ export class ContactsRepository {
     scope: TenantScope,
     contactId: string,
     query: { limit: number; cursor?: string },
-  ): Promise<LeadEntity[]> {
+  ): Promise<Page<LeadEntity>> {
     const qb = this.leads.queryBuilder(scope, 'l').andWhere('l.contactId = :contactId', { contactId });
-    if (query.cursor !== undefined)
-      qb.andWhere('(l.createdAt, l.id) < (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('l.createdAt', 'DESC')
-      .addOrderBy('l.id', 'DESC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'l', query);
   }
 }

@@ -1,17 +1,14 @@
 import type { Page } from '@leadflow/contracts';
 import { ContactMerged, ContactUpdated, LeadUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
-import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import type { LeadView } from '../leads/lead.view';
 import { toLeadPayload, toLeadView } from '../leads/lead.view';
 import { ContactEntity } from './contact.entity';
@@ -91,12 +88,11 @@ export class ContactsService {
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
-    private readonly outbox: OutboxWriter,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   async list(principal: Principal, query: ListContactsQuery): Promise<Page<ContactView>> {
-    const rows = await this.contacts.list(tenantScopeOf(principal), {
+    const page = await this.contacts.list(tenantScopeOf(principal), {
       limit: query.limit,
       cursor: query.cursor,
       q: query.q,
@@ -105,8 +101,7 @@ export class ContactsService {
       tag: query.tag,
       ...(query.phone !== undefined ? { phones: phoneFilterCandidates(query.phone) } : {}),
     });
-    const page = toPage(rows, query.limit, (c) => ({ createdAt: c.createdAt.toISOString(), id: c.id }));
-    return { items: page.items.map(toContactView), nextCursor: page.nextCursor };
+    return pageOf(page, toContactView);
   }
 
   async get(principal: Principal, id: string): Promise<ContactDetailView> {
@@ -118,9 +113,7 @@ export class ContactsService {
   async leads(principal: Principal, id: string, query: ContactLeadsQuery): Promise<Page<LeadView>> {
     const scope = tenantScopeOf(principal);
     await this.contacts.get(scope, id);
-    const rows = await this.contacts.listLeads(scope, id, query);
-    const page = toPage(rows, query.limit, (l) => ({ createdAt: l.createdAt.toISOString(), id: l.id }));
-    return { items: page.items.map(toLeadView), nextCursor: page.nextCursor };
+    return pageOf(await this.contacts.listLeads(scope, id, query), toLeadView);
   }
 
   async update(
@@ -166,23 +159,25 @@ export class ContactsService {
       }
       const updated = Object.assign(new ContactEntity(), current, patch, { updatedAt: nowMs() });
       await this.contacts.update(tx, scope, id, { ...patch, updatedAt: updated.updatedAt });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ContactAuditActions.updated,
-        target: { type: 'contact', id },
-        client,
-        details: { changed },
-      });
-      await this.outbox.add(tx, [
-        {
-          contract: ContactUpdated,
-          aggregateId: id,
-          organizationId: updated.organizationId,
-          workspaceId: updated.workspaceId,
-          payload: toContactPayload(updated),
+      await this.changes.record(tx, {
+        events: [
+          {
+            contract: ContactUpdated,
+            aggregateId: id,
+            organizationId: updated.organizationId,
+            workspaceId: updated.workspaceId,
+            payload: toContactPayload(updated),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ContactAuditActions.updated,
+          target: { type: 'contact', id },
+          client,
+          details: { changed },
         },
-      ]);
+      });
       return toContactDetailView(updated, await this.contacts.countLeads(scope, id, tx));
     });
   }
@@ -243,14 +238,6 @@ export class ContactsService {
           at: now,
         },
       );
-      await this.audit.record(tx, {
-        organizationId,
-        actor: actorOf(principal),
-        action: ContactAuditActions.merged,
-        target: { type: 'contact', id: targetId },
-        client,
-        details: { mergedContactId: sourceId, movedLeads: moved.length, filled: changed },
-      });
       const events: OutgoingEvent<object>[] = [
         {
           contract: ContactMerged,
@@ -271,7 +258,17 @@ export class ContactsService {
           payload: { lead: toLeadPayload(lead), changed: ['contactId'] },
         })),
       ];
-      await this.outbox.add(tx, events);
+      await this.changes.record(tx, {
+        events,
+        audit: {
+          organizationId,
+          actor: actorOf(principal),
+          action: ContactAuditActions.merged,
+          target: { type: 'contact', id: targetId },
+          client,
+          details: { mergedContactId: sourceId, movedLeads: moved.length, filled: changed },
+        },
+      });
       return toContactDetailView(updated, await this.contacts.countLeads(scope, targetId, tx));
     });
   }

@@ -1,11 +1,10 @@
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import type { TenantScope } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import type { LeadFilter } from '../leads/lead-filter';
 import type { LeadExportQuery } from './dto/lead-export.query';
 import { InvalidExportRangeError } from './exports.errors';
@@ -31,7 +30,7 @@ export class ExportsService {
   constructor(
     private readonly exports: ExportsRepository,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   /**
@@ -50,15 +49,17 @@ export class ExportsService {
     const scope = tenantScopeOf(principal);
     const first = await this.exports.batch(scope, filter, null, EXPORT_BATCH_SIZE);
     await this.uow.run((tx) =>
-      this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ExportAuditActions.leadsExported,
-        client,
-        details: {
-          filters: filter,
-          // Exact when the first read holds every lead; counting a larger export would read it twice.
-          rowCount: first.length < EXPORT_BATCH_SIZE ? first.length : null,
+      this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ExportAuditActions.leadsExported,
+          client,
+          details: {
+            filters: filter,
+            // Exact when the first read holds every lead; counting a larger export would read it twice.
+            rowCount: first.length < EXPORT_BATCH_SIZE ? first.length : null,
+          },
         },
       }),
     );

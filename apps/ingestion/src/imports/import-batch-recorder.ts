@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { IntakeErrorCode } from '../intake/intake.errors';
-import type { FieldIssue, NormalizedLead } from '../normalization';
+import type { FieldIssue, NormalizedLead } from '@leadflow/normalization';
 import type { BatchTarget, LeadToStore, StepTimings } from '../recording/lead-batch-writer';
 import { LeadBatchWriter, pgClientOf, timed } from '../recording/lead-batch-writer';
 import type { RowOutcome } from '../recording/lead-batch-plan';

@@ -1,5 +1,5 @@
-import type { FieldIssue, FieldMapping, FieldMappingRule } from '../normalization';
-import { matchColumns, validateFieldMapping } from '../normalization';
+import type { FieldIssue, FieldMapping, FieldMappingRule } from '@leadflow/normalization';
+import { matchColumns, validateFieldMapping } from '@leadflow/normalization';
 
 /**
  * How an import reads its rows, fixed when the file is uploaded (what the client was answered is

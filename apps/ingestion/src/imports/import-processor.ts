@@ -1,16 +1,16 @@
 import { ImportFinished } from '@leadflow/contracts';
-import { OutboxWriter } from '@leadflow/platform/messaging';
+import { ChangeRecorder } from '@leadflow/platform/audit';
+import { nowMs } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
-import { nowMs } from '../common/time';
 import { IntakeLimits } from '../intake/intake-limits';
 import { IntakeRepository } from '../intake/intake.repository';
 import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
 import type { StepTimings } from '../recording/lead-batch-writer';
 import { OUT_OF_LOCK_TABLE, isConnectionError, isRetryable, sqlState } from '../recording/write-errors';
-import { normalizeLead } from '../normalization';
+import { normalizeLead } from '@leadflow/normalization';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import type { ImportClaim } from './import-claims';
 import type { BatchCounts, BatchResult, BatchRow, ImportBatch, ImportTarget } from './import-batch-recorder';
@@ -89,7 +89,7 @@ export class ImportProcessor {
     private readonly recorder: ImportBatchRecorder,
     private readonly limits: IntakeLimits,
     private readonly intake: IntakeRepository,
-    private readonly outbox: OutboxWriter,
+    private readonly changes: ChangeRecorder,
     private readonly uploads: ImportUploadReceiver,
   ) {}
 
@@ -318,16 +318,18 @@ export class ImportProcessor {
     const ended = await this.dataSource.transaction(async (tx) => {
       const row = await this.imports.finish(tx, imported.id, { status: ending.status, error, now: nowMs() });
       if (row) {
-        await this.outbox.add(tx, [
-          {
-            contract: ImportFinished,
-            aggregateId: row.id,
-            organizationId: row.organizationId,
-            workspaceId: row.workspaceId,
-            correlationId: row.correlationId ?? row.id,
-            payload: toImportPayload(row),
-          },
-        ]);
+        await this.changes.record(tx, {
+          events: [
+            {
+              contract: ImportFinished,
+              aggregateId: row.id,
+              organizationId: row.organizationId,
+              workspaceId: row.workspaceId,
+              correlationId: row.correlationId ?? row.id,
+              payload: toImportPayload(row),
+            },
+          ],
+        });
       }
       return row;
     });

@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -59,19 +60,13 @@ export class ImportsRepository {
       webhookId?: string;
       workspaceId?: string;
     },
-  ): Promise<ImportEntity[]> {
+  ): Promise<Page<ImportEntity>> {
     const qb = this.imports.queryBuilder(scope, 'i');
     if (query.status !== undefined) qb.andWhere('i.status = :status', { status: query.status });
     if (query.webhookId !== undefined)
       qb.andWhere('i.webhookId = :webhookId', { webhookId: query.webhookId });
     if (query.workspaceId !== undefined) qb.andWhere('i.workspaceId = :ws', { ws: query.workspaceId });
-    if (query.cursor !== undefined)
-      qb.andWhere('(i.createdAt, i.id) < (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('i.createdAt', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'i', query);
   }
 
   /** Rejected rows of an import after `afterRow`, in row order. */

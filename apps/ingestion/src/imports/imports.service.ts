@@ -1,13 +1,12 @@
 import type { Page } from '@leadflow/contracts';
 import { ImportFinished, ImportStarted } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
 import { RequestContext } from '@leadflow/platform/observability';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
@@ -15,8 +14,6 @@ import { pipeline } from 'node:stream/promises';
 import { validate as isUuid } from 'uuid';
 import { IntakeLimits } from '../intake/intake-limits';
 import { IntakeRepository } from '../intake/intake.repository';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import type { CreatedImportView, ImportView, ListImportsQuery } from './dto/import.dto';
 import { escapeCsvFormula } from '../common/csv-cell';
@@ -115,8 +112,7 @@ export class ImportsService {
     private readonly webhooks: WebhooksRepository,
     private readonly uploads: ImportUploadReceiver,
     private readonly worker: ImportWorker,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly uow: UnitOfWork,
     private readonly intake: IntakeRepository,
     private readonly limits: IntakeLimits,
@@ -202,22 +198,24 @@ export class ImportsService {
     } satisfies ImportEntity);
     await this.uow.run(async (tx) => {
       await this.imports.insert(tx, scope, entity);
-      await this.outbox.add(tx, [
-        {
-          contract: ImportStarted,
-          aggregateId: id,
-          organizationId: entity.organizationId,
-          workspaceId: entity.workspaceId,
-          payload: toImportPayload(entity),
+      await this.changes.record(tx, {
+        events: [
+          {
+            contract: ImportStarted,
+            aggregateId: id,
+            organizationId: entity.organizationId,
+            workspaceId: entity.workspaceId,
+            payload: toImportPayload(entity),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ImportAuditActions.created,
+          target: { type: 'import', id },
+          client,
+          details: { webhookId: webhook.id, fileName: file.name, fileSize: file.bytes, total: entity.total },
         },
-      ]);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ImportAuditActions.created,
-        target: { type: 'import', id },
-        client,
-        details: { webhookId: webhook.id, fileName: file.name, fileSize: file.bytes, total: entity.total },
       });
     });
     return { id, status: 'queued', columns: resolution.columns.columns, total: entity.total };
@@ -257,10 +255,9 @@ export class ImportsService {
   }
 
   async list(principal: Principal, query: ListImportsQuery): Promise<Page<ImportView>> {
-    const rows = await this.imports.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (i) => ({ createdAt: i.createdAt.toISOString(), id: i.id }));
+    const page = await this.imports.list(tenantScopeOf(principal), query);
     const now = new Date();
-    return { items: page.items.map((i) => toImportView(i, now)), nextCursor: page.nextCursor };
+    return pageOf(page, (i) => toImportView(i, now));
   }
 
   async get(principal: Principal, id: string): Promise<ImportView> {
@@ -283,22 +280,24 @@ export class ImportsService {
       const patch = { status: 'cancelled' as const, finishedAt: now, updatedAt: now };
       await this.imports.update(tx, scope, id, patch);
       const entity = Object.assign(current, patch);
-      await this.outbox.add(tx, [
-        {
-          contract: ImportFinished,
-          aggregateId: id,
-          organizationId: entity.organizationId,
-          workspaceId: entity.workspaceId,
-          payload: toImportPayload(entity),
+      await this.changes.record(tx, {
+        events: [
+          {
+            contract: ImportFinished,
+            aggregateId: id,
+            organizationId: entity.organizationId,
+            workspaceId: entity.workspaceId,
+            payload: toImportPayload(entity),
+          },
+        ],
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ImportAuditActions.cancelled,
+          target: { type: 'import', id },
+          client,
+          details: { processed: entity.processed, accepted: entity.accepted, rejected: entity.rejected },
         },
-      ]);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ImportAuditActions.cancelled,
-        target: { type: 'import', id },
-        client,
-        details: { processed: entity.processed, accepted: entity.accepted, rejected: entity.rejected },
       });
       return { entity, changed: true };
     });

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { PlanQuotas } from '@leadflow/contracts';
 import { OrganizationCopyEntity } from '../directory/directory.entities';
-import { storable } from '../normalization/storable-text';
+import { storable } from '@leadflow/normalization';
 import { ProviderEntity } from '../providers/provider.entity';
 import { WebhookEntity } from '../webhooks/webhook.entity';
 import type { IntakeRequestEntity } from './intake-request.entity';

@@ -1,18 +1,17 @@
 import type { PlanQuotas } from '@leadflow/contracts';
 import { LeadRejected } from '@leadflow/contracts';
+import { ChangeRecorder } from '@leadflow/platform/audit';
 import { DomainError, NotFoundError, statusOfKind } from '@leadflow/platform/errors';
-import { OutboxWriter } from '@leadflow/platform/messaging';
 import type { RateLimitDecision } from '@leadflow/platform/ratelimit';
 import { rateLimitHeaders } from '@leadflow/platform/ratelimit';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { parse as parseForm } from 'qs';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
 import { IngestionEnv } from '../config/env.schema';
-import type { FieldIssue } from '../normalization';
-import { normalizeLead } from '../normalization';
+import type { FieldIssue } from '@leadflow/normalization';
+import { normalizeLead } from '@leadflow/normalization';
 import { providerKeyMatches } from '../providers/provider-key';
 import { providerMayPost } from '../providers/provider-scope';
 import type { ProviderEntity } from '../providers/provider.entity';
@@ -92,7 +91,7 @@ export class IntakeService {
     private readonly limits: IntakeLimits,
     private readonly writer: IntakeWriter,
     private readonly requests: IntakeRepository,
-    private readonly outbox: OutboxWriter,
+    private readonly changes: ChangeRecorder,
     private readonly uow: UnitOfWork,
     private readonly env: IngestionEnv,
   ) {}
@@ -377,23 +376,25 @@ export class IntakeService {
           ),
         );
         if (!announce) return;
-        await this.outbox.add(tx, [
-          {
-            contract: LeadRejected,
-            aggregateId: requestId,
-            organizationId: admitted.webhook.organizationId,
-            workspaceId: admitted.webhook.workspaceId,
-            payload: {
-              requestId,
-              channel: 'webhook',
-              webhookId: admitted.webhook.id,
-              providerId: admitted.provider?.id ?? null,
-              importId: null,
-              code: error.code,
-              reasons: reasons.slice(0, 50),
+        await this.changes.record(tx, {
+          events: [
+            {
+              contract: LeadRejected,
+              aggregateId: requestId,
+              organizationId: admitted.webhook.organizationId,
+              workspaceId: admitted.webhook.workspaceId,
+              payload: {
+                requestId,
+                channel: 'webhook',
+                webhookId: admitted.webhook.id,
+                providerId: admitted.provider?.id ?? null,
+                importId: null,
+                code: error.code,
+                reasons: reasons.slice(0, 50),
+              },
             },
-          },
-        ]);
+          ],
+        });
       });
     } catch (failure) {
       this.logger.warn({ err: failure, code: error.code }, 'could not log a refused post');

@@ -1,6 +1,6 @@
 import type { LeadChannel, LeadStatus, Vertical } from '@leadflow/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { NormalizedConsent, NormalizedLead } from '../normalization';
+import type { NormalizedConsent, NormalizedLead } from '@leadflow/normalization';
 
 @Entity({ name: 'leads' })
 export class LeadEntity {

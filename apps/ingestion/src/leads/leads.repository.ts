@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -43,16 +44,10 @@ export class LeadsRepository {
     await this.leads.within(tx).update(scope, { id }, patch);
   }
 
-  list(scope: TenantScope, query: ListLeadsQuery): Promise<LeadEntity[]> {
+  list(scope: TenantScope, query: ListLeadsQuery): Promise<Page<LeadEntity>> {
     const qb = this.leads.queryBuilder(scope, 'l');
     whereLeadMatches(qb, query);
-    if (query.cursor !== undefined)
-      qb.andWhere('(l.createdAt, l.id) < (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('l.createdAt', 'DESC')
-      .addOrderBy('l.id', 'DESC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'l', query);
   }
 
   /** Whether `stageId` is an active stage of the workspace. */
@@ -88,15 +83,9 @@ export class LeadsRepository {
     scope: TenantScope,
     leadId: string,
     q: { limit: number; cursor?: string },
-  ): Promise<LeadActivityEntity[]> {
+  ): Promise<Page<LeadActivityEntity>> {
     const qb = this.activities.queryBuilder(scope, 'a').andWhere('a.leadId = :leadId', { leadId });
-    if (q.cursor !== undefined)
-      qb.andWhere('(a.occurredAt, a.id) < (:createdAt, :id)', decodeCursor(q.cursor));
-    return qb
-      .orderBy('a.occurredAt', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .take(q.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'a', q, { column: 'occurredAt' });
   }
 
   async insertNote(tx: EntityManager, scope: TenantScope, note: LeadNoteEntity): Promise<void> {
@@ -107,14 +96,8 @@ export class LeadsRepository {
     scope: TenantScope,
     leadId: string,
     q: { limit: number; cursor?: string },
-  ): Promise<LeadNoteEntity[]> {
+  ): Promise<Page<LeadNoteEntity>> {
     const qb = this.notes.queryBuilder(scope, 'n').andWhere('n.leadId = :leadId', { leadId });
-    if (q.cursor !== undefined)
-      qb.andWhere('(n.createdAt, n.id) < (:createdAt, :id)', decodeCursor(q.cursor));
-    return qb
-      .orderBy('n.createdAt', 'DESC')
-      .addOrderBy('n.id', 'DESC')
-      .take(q.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'n', q);
   }
 }

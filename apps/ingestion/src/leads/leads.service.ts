@@ -7,17 +7,14 @@ import {
   canChangeLeadStatus,
 } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
-import { OutboxWriter } from '@leadflow/platform/messaging';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import type { PageQuery } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import type {
   ActivityView,
   CreateNoteDto,
@@ -98,15 +95,12 @@ export class LeadsService {
   constructor(
     private readonly leads: LeadsRepository,
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly directory: DirectoryService,
   ) {}
 
   async list(principal: Principal, query: ListLeadsQuery): Promise<Page<LeadView>> {
-    const rows = await this.leads.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (l) => ({ createdAt: l.createdAt.toISOString(), id: l.id }));
-    return { items: page.items.map(toLeadView), nextCursor: page.nextCursor };
+    return pageOf(await this.leads.list(tenantScopeOf(principal), query), toLeadView);
   }
 
   async get(principal: Principal, id: string): Promise<LeadView & { statusHistory: StatusChangeView[] }> {
@@ -254,14 +248,16 @@ export class LeadsService {
         });
       }
       if (changed.some((k) => k !== 'status')) events.push(leadUpdatedEvent(updated, changed));
-      await this.outbox.add(tx, events);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: LeadAuditActions.updated,
-        target: { type: 'lead', id },
-        client,
-        details: { changed, ...(statusChange ? { status: statusChange } : {}) },
+      await this.changes.record(tx, {
+        events,
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: LeadAuditActions.updated,
+          target: { type: 'lead', id },
+          client,
+          details: { changed, ...(statusChange ? { status: statusChange } : {}) },
+        },
       });
       return toLeadView(updated);
     });
@@ -303,9 +299,9 @@ export class LeadsService {
         } satisfies LeadActivityEntity),
       ]);
       await this.leads.update(tx, scope, leadId, { updatedAt: now });
-      await this.outbox.add(tx, [
-        leadUpdatedEvent(Object.assign(new LeadEntity(), lead, { updatedAt: now }), ['notes']),
-      ]);
+      await this.changes.record(tx, {
+        events: [leadUpdatedEvent(Object.assign(new LeadEntity(), lead, { updatedAt: now }), ['notes'])],
+      });
       return toNoteView(note);
     });
   }
@@ -313,9 +309,7 @@ export class LeadsService {
   async notes(principal: Principal, leadId: string, query: PageQuery): Promise<Page<NoteView>> {
     const scope = tenantScopeOf(principal);
     await this.leads.get(scope, leadId);
-    const rows = await this.leads.listNotes(scope, leadId, query);
-    const page = toPage(rows, query.limit, (n) => ({ createdAt: n.createdAt.toISOString(), id: n.id }));
-    return { items: page.items.map(toNoteView), nextCursor: page.nextCursor };
+    return pageOf(await this.leads.listNotes(scope, leadId, query), toNoteView);
   }
 
   /**
@@ -350,7 +344,9 @@ export class LeadsService {
         changed.push('contactAttempts');
       }
       await this.leads.update(tx, scope, leadId, patch);
-      await this.outbox.add(tx, [leadUpdatedEvent(Object.assign(new LeadEntity(), lead, patch), changed)]);
+      await this.changes.record(tx, {
+        events: [leadUpdatedEvent(Object.assign(new LeadEntity(), lead, patch), changed)],
+      });
       return toActivityView(row);
     });
   }
@@ -359,10 +355,8 @@ export class LeadsService {
   async activities(principal: Principal, leadId: string, query: PageQuery): Promise<Page<ActivityView>> {
     const scope = tenantScopeOf(principal);
     const lead = await this.leads.get(scope, leadId);
-    const rows = await this.leads.listActivities(scope, leadId, query);
-    const page = toPage(rows, query.limit, (a) => ({ createdAt: a.occurredAt.toISOString(), id: a.id }));
-    const items = page.items.map(toActivityView);
-    if (page.nextCursor === null) items.push(receivedActivity(lead));
-    return { items, nextCursor: page.nextCursor };
+    const page = pageOf(await this.leads.listActivities(scope, leadId, query), toActivityView);
+    if (page.nextCursor === null) page.items.push(receivedActivity(lead));
+    return page;
   }
 }

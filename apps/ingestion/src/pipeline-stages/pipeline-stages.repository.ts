@@ -1,12 +1,13 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { PipelineStageEntity } from './pipeline-stage.entity';
 import { DuplicateStageNameError } from './pipeline-stages.errors';
 import type { PositionShift } from './stage-order';
-import { decodeStageCursor } from './stage-order';
+import { stageKey } from './stage-order';
 
 /** The unique index on (workspace_id, lower(name)). */
 const NAME_INDEX = 'pipeline_stages_name';
@@ -30,24 +31,11 @@ export class PipelineStagesRepository {
   list(
     scope: TenantScope,
     query: { limit: number; cursor?: string; workspaceId?: string; includeInactive?: boolean },
-  ): Promise<PipelineStageEntity[]> {
+  ): Promise<Page<PipelineStageEntity>> {
     const qb = this.stages.queryBuilder(scope, 's');
     if (query.workspaceId !== undefined) qb.andWhere('s.workspaceId = :ws', { ws: query.workspaceId });
     if (query.includeInactive !== true) qb.andWhere('s.active = true');
-    if (query.cursor !== undefined) {
-      const c = decodeStageCursor(query.cursor);
-      qb.andWhere('(s.workspaceId, s.position, s.id) > (:cWs, :cPos, :cId)', {
-        cWs: c.workspaceId,
-        cPos: c.position,
-        cId: c.id,
-      });
-    }
-    return qb
-      .orderBy('s.workspaceId', 'ASC')
-      .addOrderBy('s.position', 'ASC')
-      .addOrderBy('s.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 's', query, { key: stageKey, direction: 'ASC' });
   }
 
   get(scope: TenantScope, id: string, tx?: EntityManager): Promise<PipelineStageEntity> {

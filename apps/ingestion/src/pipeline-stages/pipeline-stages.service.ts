@@ -1,13 +1,12 @@
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { canAccessWorkspace, tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { DirectoryService } from '../directory/directory.service';
 import type {
   CreatePipelineStageDto,
@@ -19,7 +18,7 @@ import type { PipelineStageView } from './pipeline-stage.view';
 import { toPipelineStageView } from './pipeline-stage.view';
 import { DuplicateStageNameError } from './pipeline-stages.errors';
 import { PipelineStagesRepository } from './pipeline-stages.repository';
-import { encodeStageCursor, planInsert, planMove } from './stage-order';
+import { planInsert, planMove } from './stage-order';
 
 export const PipelineStageAuditActions = {
   created: 'pipeline_stage.created',
@@ -34,17 +33,11 @@ export class PipelineStagesService {
     private readonly stages: PipelineStagesRepository,
     private readonly directory: DirectoryService,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   async list(principal: Principal, query: ListPipelineStagesQuery): Promise<Page<PipelineStageView>> {
-    const rows = await this.stages.list(tenantScopeOf(principal), query);
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(toPipelineStageView),
-      nextCursor: rows.length > query.limit && last ? encodeStageCursor(last) : null,
-    };
+    return pageOf(await this.stages.list(tenantScopeOf(principal), query), toPipelineStageView);
   }
 
   async create(
@@ -78,13 +71,15 @@ export class PipelineStagesService {
         updatedAt: now,
       } satisfies PipelineStageEntity);
       await this.stages.insert(tx, scope, stage);
-      await this.audit.record(tx, {
-        organizationId,
-        actor: actorOf(principal),
-        action: PipelineStageAuditActions.created,
-        target: { type: 'pipeline_stage', id: stage.id },
-        client,
-        details: { workspaceId, name, position: stage.position, winProbability: stage.winProbability },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId,
+          actor: actorOf(principal),
+          action: PipelineStageAuditActions.created,
+          target: { type: 'pipeline_stage', id: stage.id },
+          client,
+          details: { workspaceId, name, position: stage.position, winProbability: stage.winProbability },
+        },
       });
       return toPipelineStageView(stage);
     });
@@ -132,17 +127,19 @@ export class PipelineStagesService {
       if (changed.length === 0) return toPipelineStageView(current);
       const updated = Object.assign(new PipelineStageEntity(), current, patch, { updatedAt: now });
       await this.stages.update(tx, scope, id, { ...patch, updatedAt: now });
-      await this.audit.record(tx, {
-        organizationId,
-        actor: actorOf(principal),
-        action: PipelineStageAuditActions.updated,
-        target: { type: 'pipeline_stage', id },
-        client,
-        details: {
-          changed,
-          ...(patch.position !== undefined
-            ? { position: { from: current.position, to: patch.position } }
-            : {}),
+      await this.changes.record(tx, {
+        audit: {
+          organizationId,
+          actor: actorOf(principal),
+          action: PipelineStageAuditActions.updated,
+          target: { type: 'pipeline_stage', id },
+          client,
+          details: {
+            changed,
+            ...(patch.position !== undefined
+              ? { position: { from: current.position, to: patch.position } }
+              : {}),
+          },
         },
       });
       return toPipelineStageView(updated);
@@ -156,12 +153,14 @@ export class PipelineStagesService {
       const current = await this.stages.get(scope, id, tx);
       if (!current.active) return;
       await this.stages.update(tx, scope, id, { active: false, updatedAt: nowMs() });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: PipelineStageAuditActions.deactivated,
-        target: { type: 'pipeline_stage', id },
-        client,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: PipelineStageAuditActions.deactivated,
+          target: { type: 'pipeline_stage', id },
+          client,
+        },
       });
     });
   }

@@ -1,3 +1,4 @@
+import type { KeysetKey } from '@leadflow/platform/persistence';
 import { InvalidCursorError, uuidPattern } from '@leadflow/platform/persistence';
 
 /** The largest value of a PostgreSQL `integer` (a stage's position). */
@@ -72,3 +73,13 @@ export function decodeStageCursor(cursor: string): StageCursor {
   }
   throw new InvalidCursorError();
 }
+
+/** The stage list's keyset key (workspace, position, id), for `keysetPage`. */
+export const stageKey: KeysetKey<StageCursor> = {
+  columns: ['workspaceId', 'position'],
+  encode: encodeStageCursor,
+  decode: (cursor) => {
+    const c = decodeStageCursor(cursor);
+    return [c.workspaceId, c.position, c.id];
+  },
+};

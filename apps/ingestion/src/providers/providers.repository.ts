@@ -1,6 +1,7 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
@@ -65,16 +66,10 @@ export class ProvidersRepository {
   list(
     scope: TenantScope,
     query: { limit: number; cursor?: string; active?: boolean },
-  ): Promise<ProviderEntity[]> {
+  ): Promise<Page<ProviderEntity>> {
     const qb = this.held(this.providers.queryBuilder(scope, 'p'), scope);
     if (query.active !== undefined) qb.andWhere('p.active = :active', { active: query.active });
-    if (query.cursor !== undefined)
-      qb.andWhere('(p.createdAt, p.id) > (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('p.createdAt', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'p', query, { direction: 'ASC' });
   }
 
   /** Requests per webhook and hour, by outcome, from the intake log (of the caller's workspaces). */

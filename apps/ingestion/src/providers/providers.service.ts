@@ -1,15 +1,13 @@
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { DirectoryService } from '../directory/directory.service';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import type {
@@ -73,7 +71,7 @@ export class ProvidersService {
     private readonly webhooks: WebhooksRepository,
     private readonly directory: DirectoryService,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   async create(
@@ -120,16 +118,18 @@ export class ProvidersService {
     } satisfies ProviderEntity);
     await this.uow.run(async (tx) => {
       await this.providers.insert(tx, scope, provider);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ProviderAuditActions.created,
-        target: { type: 'provider', id: provider.id },
-        client,
-        details: {
-          name: provider.name,
-          workspaceIds: provider.workspaceIds,
-          allowedWebhookIds: provider.allowedWebhookIds,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ProviderAuditActions.created,
+          target: { type: 'provider', id: provider.id },
+          client,
+          details: {
+            name: provider.name,
+            workspaceIds: provider.workspaceIds,
+            allowedWebhookIds: provider.allowedWebhookIds,
+          },
         },
       });
     });
@@ -138,10 +138,9 @@ export class ProvidersService {
 
   async list(principal: Principal, query: ListProvidersQuery): Promise<Page<ProviderView>> {
     const scope = tenantScopeOf(principal);
-    const rows = await this.providers.list(scope, query);
-    const page = toPage(rows, query.limit, (p) => ({ createdAt: p.createdAt.toISOString(), id: p.id }));
+    const page = await this.providers.list(scope, query);
     const held = await this.heldWebhooks(scope, page.items);
-    return { items: page.items.map((p) => toProviderView(p, held)), nextCursor: page.nextCursor };
+    return pageOf(page, (p) => toProviderView(p, held));
   }
 
   async get(principal: Principal, id: string): Promise<ProviderView> {
@@ -191,13 +190,15 @@ export class ProvidersService {
       if (Object.keys(patch).length === 0) return toProviderView(current, held);
       const updated = Object.assign(new ProviderEntity(), current, patch, { updatedAt: nowMs() });
       await this.providers.update(tx, scope, id, { ...patch, updatedAt: updated.updatedAt });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ProviderAuditActions.updated,
-        target: { type: 'provider', id },
-        client,
-        details: { changed: Object.keys(patch) },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ProviderAuditActions.updated,
+          target: { type: 'provider', id },
+          client,
+          details: { changed: Object.keys(patch) },
+        },
       });
       return toProviderView(updated, await this.heldWebhooks(scope, [updated]));
     });
@@ -215,12 +216,14 @@ export class ProvidersService {
         updatedAt: nowMs(),
       };
       await this.providers.update(tx, scope, id, patch);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: ProviderAuditActions.keyRotated,
-        target: { type: 'provider', id },
-        client,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: ProviderAuditActions.keyRotated,
+          target: { type: 'provider', id },
+          client,
+        },
       });
       const rotated = Object.assign(new ProviderEntity(), current, patch);
       return { ...toProviderView(rotated, await this.heldWebhooks(scope, [rotated])), apiKey };

@@ -1,4 +1,4 @@
-import type { NormalizedLead } from '../normalization';
+import type { NormalizedLead } from '@leadflow/normalization';
 import type { BatchLead, BatchSettings, BatchSnapshot, ContactState } from './lead-batch-plan';
 import { batchIdentities, externalIdRef, idempotencyRef, planBatch } from './lead-batch-plan';
 

@@ -1,4 +1,4 @@
-import type { NormalizedLead } from '../normalization';
+import type { NormalizedLead } from '@leadflow/normalization';
 import type { DedupMatchKey } from '../webhooks/webhook.entity';
 
 /** One lead of a batch, as normalization accepted it. */

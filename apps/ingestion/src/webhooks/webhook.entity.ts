@@ -1,6 +1,6 @@
 import type { Vertical } from '@leadflow/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { FieldMapping } from '../normalization';
+import type { FieldMapping } from '@leadflow/normalization';
 
 export type WebhookStatus = 'active' | 'paused' | 'archived';
 export const DedupMatchKeys = ['external_id', 'phone', 'email'] as const;

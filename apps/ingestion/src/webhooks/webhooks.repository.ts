@@ -1,13 +1,13 @@
 import { NotFoundError } from '@leadflow/platform/errors';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { IntakeRequestEntity } from '../intake/intake-request.entity';
 import type { WebhookStatus } from './webhook.entity';
 import { WebhookEntity } from './webhook.entity';
-import type { Vertical } from '@leadflow/contracts';
+import type { Page, Vertical } from '@leadflow/contracts';
 
 @Injectable()
 export class WebhooksRepository {
@@ -67,19 +67,13 @@ export class WebhooksRepository {
       status?: WebhookStatus;
       vertical?: Vertical;
     },
-  ): Promise<WebhookEntity[]> {
+  ): Promise<Page<WebhookEntity>> {
     const qb = this.webhooks.queryBuilder(scope, 'w');
     if (query.workspaceId !== undefined) qb.andWhere('w.workspaceId = :ws', { ws: query.workspaceId });
     if (query.status !== undefined) qb.andWhere('w.status = :status', { status: query.status });
     else qb.andWhere(`w.status <> 'archived'`);
     if (query.vertical !== undefined) qb.andWhere('w.vertical = :vertical', { vertical: query.vertical });
-    if (query.cursor !== undefined)
-      qb.andWhere('(w.createdAt, w.id) > (:createdAt, :id)', decodeCursor(query.cursor));
-    return qb
-      .orderBy('w.createdAt', 'ASC')
-      .addOrderBy('w.id', 'ASC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'w', query, { direction: 'ASC' });
   }
 
   listRequests(
@@ -93,7 +87,7 @@ export class WebhooksRepository {
       from?: Date;
       to?: Date;
     },
-  ): Promise<IntakeRequestEntity[]> {
+  ): Promise<Page<IntakeRequestEntity>> {
     const qb = this.requests
       .queryBuilder(scope, 'r')
       .select([
@@ -114,15 +108,7 @@ export class WebhooksRepository {
       qb.andWhere('r.providerId = :providerId', { providerId: query.providerId });
     if (query.from !== undefined) qb.andWhere('r.receivedAt >= :from', { from: query.from });
     if (query.to !== undefined) qb.andWhere('r.receivedAt < :to', { to: query.to });
-    if (query.cursor !== undefined) {
-      const c = decodeCursor(query.cursor);
-      qb.andWhere('(r.receivedAt, r.id) < (:createdAt, :id)', c);
-    }
-    return qb
-      .orderBy('r.receivedAt', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'r', query, { column: 'receivedAt' });
   }
 
   /** One logged post of the webhook, raw body included. */

@@ -1,17 +1,15 @@
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
-import { AuditLog, actorOf } from '@leadflow/platform/audit';
+import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { toPage } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { nowMs } from '../common/time';
-import { UnitOfWork } from '../common/unit-of-work';
 import { IngestionEnv } from '../config/env.schema';
 import { DirectoryService } from '../directory/directory.service';
-import { validateFieldMapping } from '../normalization';
+import { validateFieldMapping } from '@leadflow/normalization';
 import type {
   CreateWebhookDto,
   CreatedWebhookView,
@@ -76,7 +74,7 @@ export class WebhooksService {
     private readonly secrets: WebhookSecrets,
     private readonly directory: DirectoryService,
     private readonly uow: UnitOfWork,
-    private readonly audit: AuditLog,
+    private readonly changes: ChangeRecorder,
     private readonly env: IngestionEnv,
   ) {}
 
@@ -116,22 +114,22 @@ export class WebhooksService {
     } satisfies WebhookEntity);
     await this.uow.run(async (tx) => {
       await this.webhooks.insert(tx, scope, webhook);
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.created,
-        target: { type: 'webhook', id },
-        client,
-        details: { name: webhook.name, workspaceId: webhook.workspaceId, vertical: webhook.vertical },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.created,
+          target: { type: 'webhook', id },
+          client,
+          details: { name: webhook.name, workspaceId: webhook.workspaceId, vertical: webhook.vertical },
+        },
       });
     });
     return { ...this.view(webhook), secret };
   }
 
   async list(principal: Principal, query: ListWebhooksQuery): Promise<Page<WebhookView>> {
-    const rows = await this.webhooks.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (w) => ({ createdAt: w.createdAt.toISOString(), id: w.id }));
-    return { items: page.items.map((w) => this.view(w)), nextCursor: page.nextCursor };
+    return pageOf(await this.webhooks.list(tenantScopeOf(principal), query), (w) => this.view(w));
   }
 
   async get(principal: Principal, id: string): Promise<WebhookView> {
@@ -172,15 +170,17 @@ export class WebhooksService {
       if (Object.keys(patch).length === 0) return this.view(current);
       const updated = Object.assign(new WebhookEntity(), current, patch, { updatedAt: nowMs() });
       await this.webhooks.update(tx, scope, id, { ...patch, updatedAt: updated.updatedAt });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.updated,
-        target: { type: 'webhook', id },
-        client,
-        details: {
-          changed: Object.keys(patch),
-          ...(patch.status ? { status: { from: current.status, to: patch.status } } : {}),
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.updated,
+          target: { type: 'webhook', id },
+          client,
+          details: {
+            changed: Object.keys(patch),
+            ...(patch.status ? { status: { from: current.status, to: patch.status } } : {}),
+          },
         },
       });
       return this.view(updated);
@@ -208,13 +208,15 @@ export class WebhooksService {
         previousSecretExpiresAt: expiresAt,
         updatedAt: now,
       });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.secretRotated,
-        target: { type: 'webhook', id },
-        client,
-        details: { graceHours: grace },
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.secretRotated,
+          target: { type: 'webhook', id },
+          client,
+          details: { graceHours: grace },
+        },
       });
       return { secret, previousSecretValidUntil: expiresAt?.toISOString() ?? null };
     });
@@ -227,12 +229,14 @@ export class WebhooksService {
       const current = await this.webhooks.get(scope, id, tx);
       if (current.status === 'archived') return;
       await this.webhooks.update(tx, scope, id, { status: 'archived', updatedAt: nowMs() });
-      await this.audit.record(tx, {
-        organizationId: principal.organizationId,
-        actor: actorOf(principal),
-        action: WebhookAuditActions.archived,
-        target: { type: 'webhook', id },
-        client,
+      await this.changes.record(tx, {
+        audit: {
+          organizationId: principal.organizationId,
+          actor: actorOf(principal),
+          action: WebhookAuditActions.archived,
+          target: { type: 'webhook', id },
+          client,
+        },
       });
     });
   }
@@ -249,9 +253,7 @@ export class WebhooksService {
       throw new InvalidRequestLogPeriodError('from', 'range', 'from must be before to');
     }
     await this.webhooks.get(scope, id);
-    const rows = await this.webhooks.listRequests(scope, id, { ...query, from, to });
-    const page = toPage(rows, query.limit, (r) => ({ createdAt: r.receivedAt.toISOString(), id: r.id }));
-    return { items: page.items.map(toIntakeRequestView), nextCursor: page.nextCursor };
+    return pageOf(await this.webhooks.listRequests(scope, id, { ...query, from, to }), toIntakeRequestView);
   }
 
   /** One logged post of the webhook with its raw body (404 when either is not the caller's). */

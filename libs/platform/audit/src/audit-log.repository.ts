@@ -1,5 +1,6 @@
+import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, decodeCursor } from '@leadflow/platform/persistence';
+import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -21,25 +22,17 @@ export class AuditLogRepository {
     await manager.getRepository(AuditEntryEntity).insert(entry as QueryDeepPartialEntity<AuditEntryEntity>);
   }
 
-  /** Newest first; `limit + 1` rows so the caller can tell whether a next page exists. */
+  /** Newest first. */
   list(
     scope: TenantScope,
     query: { limit: number; cursor?: string; action?: string },
-  ): Promise<AuditEntryEntity[]> {
+  ): Promise<Page<AuditEntryEntity>> {
     const qb = this.entries.queryBuilder(scope, 'a');
     if (scope.workspaceIds)
       qb.andWhere('a.workspace_ids && CAST(:workspaceIds AS uuid[])', {
         workspaceIds: [...scope.workspaceIds],
       });
     if (query.action !== undefined) qb.andWhere('a.action = :action', { action: query.action });
-    if (query.cursor !== undefined) {
-      const position = decodeCursor(query.cursor);
-      qb.andWhere('(a.createdAt, a.id) < (:createdAt, :id)', position);
-    }
-    return qb
-      .orderBy('a.createdAt', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .take(query.limit + 1)
-      .getMany();
+    return keysetPage(qb, 'a', query);
   }
 }

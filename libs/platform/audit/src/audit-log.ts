@@ -1,7 +1,7 @@
 import type { Page } from '@leadflow/contracts';
 import type { Principal } from '@leadflow/platform/auth';
 import { tenantScopeOf } from '@leadflow/platform/auth';
-import { toPage } from '@leadflow/platform/persistence';
+import { pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -51,8 +51,6 @@ export class AuditLog {
     principal: Principal,
     query: { limit: number; cursor?: string; action?: string },
   ): Promise<Page<AuditEntryView>> {
-    const rows = await this.repository.list(tenantScopeOf(principal), query);
-    const page = toPage(rows, query.limit, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }));
-    return { items: page.items.map(toAuditEntryView), nextCursor: page.nextCursor };
+    return pageOf(await this.repository.list(tenantScopeOf(principal), query), toAuditEntryView);
   }
 }

@@ -6,3 +6,4 @@ export * from './audit-log.query';
 export * from './audit-log';
 export * from './audit.module';
 export * from './audit-table';
+export * from './change-recorder';

@@ -1,12 +1,10 @@
 import type { Principal } from '@leadflow/platform/auth';
-import { openServiceDataSource } from '@leadflow/platform/persistence';
 import { createTestDatabase, dropTestDatabase } from '@leadflow/platform/testing';
 import type { TestingModule } from '@nestjs/testing';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditLog, AuditModule, auditEntities, auditTableMigration, auditWorkspacesMigration } from '../src';
+import { AuditLog } from '../src';
+import { compileAuditModule } from './audit-test-module';
 
 /**
  * The audit log as a service other than identity uses it: the migration creates `<schema>.audit_log`,
@@ -31,21 +29,7 @@ describe('platform audit log (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase('audit');
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        TypeOrmModule.forRootAsync({
-          useFactory: () => ({ type: 'postgres' as const }),
-          dataSourceFactory: () =>
-            openServiceDataSource({
-              url,
-              schema,
-              migrations: [auditTableMigration(schema), auditWorkspacesMigration(schema)],
-              entities: auditEntities,
-            }),
-        }),
-        AuditModule,
-      ],
-    }).compile();
+    moduleRef = await compileAuditModule(url, schema);
     dataSource = moduleRef.get(DataSource);
     audit = moduleRef.get(AuditLog);
   });

@@ -1,6 +1,6 @@
 import type { Page } from '@leadflow/contracts';
 import { NotFoundError } from '@leadflow/platform/errors';
-import { decodeCursor, quoteIdent, toPage } from '@leadflow/platform/persistence';
+import { keysetSql, pageOf, quoteIdent } from '@leadflow/platform/persistence';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -193,24 +193,20 @@ export class DeadLetterService {
   }
 
   async list(query: { limit: number; cursor?: string; consumer?: string }): Promise<Page<DeadLetter>> {
-    const params: unknown[] = [query.limit + 1];
+    const params: unknown[] = [];
     const where: string[] = [];
     if (query.consumer !== undefined) {
       params.push(query.consumer);
       where.push(`consumer = $${params.length}`);
     }
-    if (query.cursor !== undefined) {
-      const position = decodeCursor(query.cursor);
-      params.push(position.createdAt, position.id);
-      where.push(`(failed_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
+    const keyset = keysetSql(query, { column: 'failed_at', direction: 'ASC' }, params);
+    if (keyset.condition !== null) where.push(keyset.condition);
     const rows: DeadLetterRow[] = await this.dataSource.query(
       `SELECT * FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY failed_at, id LIMIT $1`,
+        ${keyset.orderAndLimit}`,
       params,
     );
-    const page = toPage(rows, query.limit, (r) => ({ createdAt: r.failed_at.toISOString(), id: r.id }));
-    return { items: page.items.map(toDeadLetter), nextCursor: page.nextCursor };
+    return pageOf(keyset.page(rows), toDeadLetter);
   }
 
   async get(id: string): Promise<DeadLetter> {

@@ -1,4 +1,5 @@
 import { DomainError } from '@leadflow/platform/errors';
+import { InvalidCursorError } from '@leadflow/platform/persistence';
 import {
   createTestDatabase,
   dropTestDatabase,
@@ -8,21 +9,11 @@ import {
   testTopicPrefix,
 } from '@leadflow/platform/testing';
 import { ProbeIncremented } from './probe/probe.contract';
+import { probeEnvelope } from './probe/probe-envelope';
 import { ProbeService } from './probe/probe.service';
 
-function envelope(id: string, payload: Record<string, unknown>): string {
-  return JSON.stringify({
-    id,
-    type: ProbeIncremented.type,
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    source: 'test',
-    organizationId: factories.id(),
-    aggregateId: 'poison',
-    correlationId: 'c-1',
-    payload,
-  });
-}
+const envelope = (id: string, payload: Record<string, unknown>): string =>
+  probeEnvelope(id, 'poison', payload);
 
 /**
  * Proof 4: messages that cannot be applied go to the DLQ with their error while the partition
@@ -100,6 +91,18 @@ describe('poison messages and the DLQ', () => {
       { kind: 'failed', error: 'downstream keeps failing', attempts: 3, eventId: failingId },
     ]);
     expect(letters.items.every((l) => l.originalTopic === topic && l.key === 'poison')).toBe(true);
+    // Paged one at a time: the same letters in the same order (keyset on failed_at, id).
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await probe.deadLetters.list({ limit: 1, ...(cursor !== undefined ? { cursor } : {}) });
+      walked.push(...page.items.map((l) => l.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && walked.length <= letters.items.length);
+    expect(walked).toEqual(letters.items.map((l) => l.id));
+    await expect(probe.deadLetters.list({ limit: 1, cursor: 'not-a-cursor' })).rejects.toThrow(
+      InvalidCursorError,
+    );
     expect(await probe.dataSource.query(`SELECT event_id FROM poison.applied`)).toEqual([
       { event_id: goodId },
     ]);

@@ -1,5 +1,5 @@
 import { statusOfKind } from '@leadflow/platform/errors';
-import { InvalidCursorError, decodeCursor, encodeCursor, toPage } from './pagination';
+import { InvalidCursorError, decodeCursor, encodeCursor, keysetSql, pageOf, toPage } from './pagination';
 
 const cursorOf = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 const id = '0192f1d2-8c4e-7b3a-9f00-1234567890ab';
@@ -80,5 +80,51 @@ describe('cursor pagination', () => {
     ]);
     expect(decodeCursor(full.nextCursor as string)).toEqual(rows[1]);
     expect(toPage(rows, 3, (r) => r).nextCursor).toBeNull();
+  });
+
+  describe('keysetSql (lists written as SQL text)', () => {
+    it('on the first page: no condition, order by (column, id) and limit + 1 after the caller’s params', () => {
+      const params: unknown[] = ['orders'];
+      const keyset = keysetSql({ limit: 2 }, { column: 'failed_at', direction: 'ASC' }, params);
+      expect(keyset.condition).toBeNull();
+      expect(keyset.orderAndLimit).toBe('ORDER BY failed_at ASC, id ASC LIMIT $2');
+      expect(params).toEqual(['orders', 3]);
+    });
+
+    it.each([
+      ['ASC', '>'],
+      ['DESC', '<'],
+    ] as const)('after a cursor (%s): rows past its position, its values as params', (direction, op) => {
+      const params: unknown[] = ['orders'];
+      const cursor = encodeCursor({ createdAt: at, id });
+      const keyset = keysetSql({ limit: 5, cursor }, { column: 'failed_at', direction }, params);
+      expect(keyset.condition).toBe(`(failed_at, id) ${op} ($2::timestamptz, $3::uuid)`);
+      expect(keyset.orderAndLimit).toBe(`ORDER BY failed_at ${direction}, id ${direction} LIMIT $4`);
+      expect(params).toEqual(['orders', at, id, 6]);
+    });
+
+    it('refuses a tampered cursor', () => {
+      const cursor = `${encodeCursor({ createdAt: at, id }).slice(0, -6)}~~!!`;
+      expect(() => keysetSql({ limit: 5, cursor }, { column: 'failed_at', direction: 'ASC' }, [])).toThrow(
+        InvalidCursorError,
+      );
+    });
+
+    it('pages the rows by the column it orders by (ties on it told apart by id)', () => {
+      const rows = ['a', 'b', 'c'].map((n) => ({
+        id: `0192f1d2-8c4e-7b3a-9f00-00000000000${n}`,
+        failed_at: new Date(at),
+      }));
+      const page = keysetSql({ limit: 2 }, { column: 'failed_at', direction: 'ASC' }, []).page(rows);
+      expect(page.items).toEqual(rows.slice(0, 2));
+      expect(decodeCursor(page.nextCursor as string)).toEqual({ createdAt: at, id: rows[1].id });
+    });
+  });
+
+  it('pageOf maps the items and keeps the cursor', () => {
+    expect(pageOf({ items: [1, 2], nextCursor: 'next' }, (n) => n * 10)).toEqual({
+      items: [10, 20],
+      nextCursor: 'next',
+    });
   });
 });

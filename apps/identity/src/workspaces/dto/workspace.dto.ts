@@ -6,7 +6,7 @@ import type { ValidatorConstraintInterface } from 'class-validator';
 import { Validate } from 'class-validator';
 import { PageQuery } from '@leadflow/platform/persistence';
 import type { WorkspaceEntity, WorkspaceStatus } from '../workspace.entity';
-import { isIanaTimeZone } from '../timezone';
+import { isIanaTimeZone } from '@leadflow/normalization';
 
 @ValidatorConstraint({ name: 'isTimeZone' })
 export class IsTimeZoneRule implements ValidatorConstraintInterface {

@@ -18,7 +18,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import type { FieldMapping } from '../../normalization';
+import type { FieldMapping } from '@leadflow/normalization';
 import type { DedupMatchKey, DedupScope, WebhookStatus } from '../webhook.entity';
 import { DedupMatchKeys, DedupScopes } from '../webhook.entity';
 
