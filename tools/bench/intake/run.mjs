@@ -19,6 +19,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { growDatabase } from './grow.mjs';
 import { leadBody, median, runLoad } from './load.mjs';
 import {
   BackendCpu,
@@ -42,10 +43,12 @@ const require = createRequire(join(ROOT, 'package.json'));
 const HERE = join(ROOT, 'tools/bench/intake');
 const DIRECT_TARGET = 0.6;
 const GATEWAY_COST_TARGET = 0.15;
+const GROWTH_TARGET = 0.8;
 const PHASES = ['direct', 'gateway', 'pgbench'];
 
 const USAGE = `usage: node tools/bench/intake/run.mjs [--seconds 20] [--warmup 5] [--concurrency 32] [--rounds 1]
-                                     [--base-port 14700] [--services all|intake] [--profile] [--keep]`;
+                                     [--base-port 14700] [--services all|intake] [--profile] [--keep]
+                                     [--grown-leads 10000000 [--grown-contacts N] [--grown-organizations 200]]`;
 
 function print(line = '') {
   process.stdout.write(`${line}\n`);
@@ -65,6 +68,9 @@ function parseOptions(argv) {
       rounds: { type: 'string', default: '1' },
       'base-port': { type: 'string', default: '14700' },
       services: { type: 'string', default: 'all' },
+      'grown-leads': { type: 'string', default: '0' },
+      'grown-contacts': { type: 'string' },
+      'grown-organizations': { type: 'string', default: '200' },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -91,6 +97,12 @@ function parseOptions(argv) {
         throw new Error(`--services must be all or intake\n${USAGE}`);
       return values.services;
     })(),
+    grownLeads: int('grown-leads', 0, 100_000_000),
+    grownContacts:
+      values['grown-contacts'] === undefined
+        ? Math.max(1, Math.floor(Number(values['grown-leads']) / 2))
+        : int('grown-contacts', 1, 100_000_000),
+    grownOrganizations: int('grown-organizations', 2, 100_000),
     profile: values.profile,
     keep: values.keep,
   };
@@ -435,11 +447,41 @@ async function main(teardown) {
       );
     }
   }
+  // --- cost growth: the same direct phase on a database holding a large customer base ---------------
+  let grown;
+  if (options.grownLeads > 0 && !interrupted) {
+    log(
+      `growing the database by ${options.grownLeads.toLocaleString('en-US')} leads, ` +
+        `${options.grownContacts.toLocaleString('en-US')} contacts and their request log over ` +
+        `${options.grownOrganizations} organizations (untimed)`,
+    );
+    grown = await growDatabase(db, {
+      organizationId: owner.organization.id,
+      workspaceId: owner.workspace.id,
+      leads: options.grownLeads,
+      contacts: options.grownContacts,
+      organizations: options.grownOrganizations,
+      log: (line) => log(line),
+    });
+    log(
+      `grown in ${grown.seconds.toFixed(0)} s: ${grown.leads} leads, ${grown.contacts} contacts, ${grown.size}`,
+    );
+    results.grown = [];
+    for (let round = 0; round < options.rounds; round++) {
+      if (interrupted) return 130;
+      log(`round ${round + 1}/${options.rounds}: direct on the grown database`);
+      const r = await phase('direct');
+      results.grown.push(r);
+      log(
+        `  ${r.perSecond.toFixed(1)} leads/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors`,
+      );
+    }
+  }
   const totalSeconds = (Date.now() - started) / 1000;
 
   // --- report ---------------------------------------------------------------------------------------
   const summary = Object.fromEntries(
-    PHASES.map((name) => {
+    Object.keys(results).map((name) => {
       const list = results[name];
       const created = list.reduce((n, r) => n + r.created, 0);
       const per = (pick) => {
@@ -497,6 +539,8 @@ async function main(teardown) {
   const gatewayCostByCpu = 1 - capacity('gateway') / capacity('direct');
   const f = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
   const pad = (s, n) => String(s).padStart(n);
+  const growth = summary.grown ? summary.grown.perSecond / summary.direct.perSecond : undefined;
+  const growthByCpu = summary.grown ? capacity('grown') / capacity('direct') : undefined;
 
   print();
   print(
@@ -511,7 +555,7 @@ async function main(teardown) {
   print(
     `  phase        leads/s   p50 ms   p99 ms  errors │ CPU ms per lead: machine  client  ingestion  gateway  identity  others  postgres  kafka  redis  rest   own │ cores/own │ commits/lead`,
   );
-  for (const name of PHASES) {
+  for (const name of Object.keys(summary)) {
     const s = summary[name];
     const c = s.cpuMsPerLead;
     print(
@@ -531,6 +575,11 @@ async function main(teardown) {
     `  gateway cost 1 − gw/direct  = ${f(gatewayCost * 100, 1)} %  (target ≤ ${GATEWAY_COST_TARGET * 100} %)   ` +
       `${gatewayCost <= GATEWAY_COST_TARGET ? 'ok' : '*** ABOVE TARGET ***'}     by CPU: ${f(gatewayCostByCpu * 100, 1)} %`,
   );
+  if (growth !== undefined)
+    print(
+      `  grown / empty (direct)      = ${f(growth, 2)}    (target ≥ ${GROWTH_TARGET})   ${verdict(growth >= GROWTH_TARGET)}` +
+        `     by CPU: ${f(growthByCpu, 2)}   (${grown.leads} leads, ${grown.contacts} contacts, ${grown.size})`,
+    );
   print(
     `  (CPU: machine = all cores busy; client = the bench's HTTP client, or pgbench; ingestion includes its outbox relay;` +
       ` identity counts each lead.created toward the organization's usage; others = the services intake does not use` +
@@ -609,6 +658,9 @@ async function main(teardown) {
       gatewayLeadsPerSec: Math.round(summary.gateway.perSecond),
       pgbenchTps: Math.round(summary.pgbench.perSecond),
       directRatio: Number(direct.toFixed(3)),
+      grownRatio: growth === undefined ? null : Number(growth.toFixed(3)),
+      grownRatioByCpu: growthByCpu === undefined ? null : Number(growthByCpu.toFixed(3)),
+      grown: grown ?? null,
       directRatioByCpu: Number(directByCpu.toFixed(3)),
       gatewayCostByCpu: Number(gatewayCostByCpu.toFixed(3)),
       directTarget: DIRECT_TARGET,
