@@ -86,8 +86,9 @@ export default tseslint.config(
     // only I/O"): value imports of the database drivers are refused everywhere else. Type-only imports
     // (`import type { EntityManager }`) stay allowed: a service may pass a repository's transaction on.
     // Entities need TypeORM's decorators; database/ holds the data source and migrations; libs/platform
-    // is the persistence/messaging machinery itself. Tests and tools are exempt: integration specs read
-    // the real tables to assert on them, and benches drive PostgreSQL directly to measure it.
+    // is the persistence/messaging machinery itself. Integration/e2e specs and test helpers are exempt
+    // (they read the real tables to assert on them), and so are tools (benches drive PostgreSQL directly
+    // to measure it); unit specs are not: they test pure logic beside the code.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: [
       '**/*.repository.ts',
@@ -95,7 +96,6 @@ export default tseslint.config(
       '**/*.entities.ts',
       '**/database/**',
       'libs/platform/**',
-      '**/*.spec.ts',
       '**/*-spec.ts',
       '**/test/**',
     ],
