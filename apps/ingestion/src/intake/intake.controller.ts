@@ -13,7 +13,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { IntakeAnswer, IntakePost } from './intake.service';
+import type { IntakeAnswer } from './intake-answer';
+import { answerIntake } from './intake-answer';
+import type { IntakePost } from './intake.service';
 import { IntakeService } from './intake.service';
 
 /** Largest lead a vendor may post. */
@@ -106,7 +108,7 @@ export class IntakeController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<IntakeAnswer['body']> {
-    const answer = await this.intake.receive(intakePostOf(req, webhookId));
+    const answer = await answerIntake(this.intake, intakePostOf(req, webhookId));
     res.status(answer.status).set(answer.headers);
     return answer.body;
   }

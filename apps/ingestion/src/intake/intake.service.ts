@@ -20,6 +20,7 @@ import { WebhookSecrets } from '../webhooks/webhook-secrets';
 import { verifySignature } from '../webhooks/webhook-signature';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
 import { IntakeRequestEntity } from './intake-request.entity';
+import { decideAdmission } from './intake-admission';
 import { REFUSED_BODY_KEEP_BYTES, truncatedBody } from './request-body';
 import type { RefusedCaller } from './intake-limits';
 import { IntakeLimits } from './intake-limits';
@@ -42,23 +43,34 @@ export interface IntakePost {
   userAgent: string | null;
 }
 
-export interface IntakeAnswer {
-  status: 200 | 201;
-  body: {
-    leadId: string;
-    contactId: string;
-    status: string;
-    duplicate?: true;
-    originalLeadId?: string;
-    replayed?: true;
-  };
-  headers: Record<string, string>;
+/** What the lead of a stored post is now. */
+export interface ReceivedLead {
+  leadId: string;
+  contactId: string;
+  status: string;
+}
+
+/** What became of a stored post (the route answers it: 201 for `created`, 200 otherwise). */
+export type IntakeReceipt =
+  /** A new lead. */
+  | { kind: 'created'; lead: ReceivedLead }
+  /** The same person and vertical within the window: stored as a duplicate of `originalLeadId`. */
+  | { kind: 'duplicate'; lead: ReceivedLead; originalLeadId: string }
+  /** The same external id from the same source, or the same Idempotency-Key: nothing new stored. */
+  | { kind: 'replayed'; lead: ReceivedLead };
+
+/** A post its webhook admitted: authenticated, within the limits, its signature (if any) claimed. */
+export interface IntakeAdmission {
+  readonly admitted: Admitted;
+  readonly signature: string | null;
+  /** The webhook's rate decision for the post (the route answers it as RateLimit-* headers). */
+  readonly limits: RateLimitDecision;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** A post to a known webhook that takes posts: logged against it, whatever becomes of it. */
-interface Admitted {
+export interface Admitted {
   post: IntakePost;
   webhook: WebhookEntity;
   /** The provider of X-Provider-Id, once its key matched. */
@@ -86,7 +98,11 @@ export class IntakeService {
     private readonly env: IngestionEnv,
   ) {}
 
-  async receive(post: IntakePost): Promise<IntakeAnswer> {
+  /**
+   * Admits a post to its webhook (or throws the refusal, logged against the webhook when it is one
+   * that takes posts). The route then stores it with `store`.
+   */
+  async admit(post: IntakePost): Promise<IntakeAdmission> {
     const receivedAt = nowMs();
     const providerId = post.providerId !== null && isUuid(post.providerId) ? post.providerId : null;
     const context = isUuid(post.webhookId) ? await this.requests.context(post.webhookId, providerId) : null;
@@ -98,19 +114,25 @@ export class IntakeService {
 
     // From here on every refusal is written to the webhook's request log.
     const admitted: Admitted = { post, webhook, provider: null, receivedAt };
-    let checked: { signature: string | null; rate: RateLimitDecision };
     try {
-      checked = await this.admit(admitted, context);
+      const { signature, rate } = await this.checkAdmission(admitted, context);
+      return { admitted, signature, limits: rate };
     } catch (error) {
       if (error instanceof DomainError) await this.logRefusal(admitted, error);
       throw error;
     }
+  }
 
-    const { signature, rate } = checked;
-    const { provider } = admitted;
-    const headers = rateLimitHeaders(rate);
+  /**
+   * Stores an admitted post: parses, normalizes and validates it (a refusal is logged and thrown),
+   * then stores the lead, its contact, the request log and the outbox events in one transaction.
+   * When storing fails on our side, the post's signature may be used again (the vendor's retry).
+   */
+  async store(admission: IntakeAdmission): Promise<IntakeReceipt> {
+    const { admitted, signature } = admission;
+    const { webhook, provider, receivedAt } = admitted;
     try {
-      const result = await this.store(admitted);
+      const result = await this.storeAdmitted(admitted);
       // last_used_at is kept to the minute; the loaded row says whether this post moves it.
       if (
         provider &&
@@ -120,85 +142,62 @@ export class IntakeService {
           .touch(webhook.organizationId, provider.id, receivedAt)
           .catch((error: unknown) => this.logger.warn({ err: error }, 'could not mark the provider used'));
       }
-      return { ...this.answer(result), headers };
+      return receiptOf(result);
     } catch (error) {
       // Our failure, not the post's: the vendor's identical retry must not be refused as a replay.
       if (signature && !(error instanceof DomainError && statusOfKind[error.kind] < 500)) {
         await this.limits.releaseSignature(webhook.id, signature);
-      }
-      if (error instanceof DomainError && error.headers === undefined) {
-        throw new DomainError(error.kind, error.code, error.message, {
-          fieldErrors: error.fieldErrors,
-          details: error.details,
-          retryAfterSeconds: error.retryAfterSeconds,
-          headers,
-        });
       }
       throw error;
     }
   }
 
   /**
-   * Authenticates the caller (setting `admitted.provider`), checks its rights and the limits, and
-   * claims the signature (one use each); throws the refusal. Answers the signature claimed and the
-   * webhook's rate decision.
+   * Authenticates the caller (setting `admitted.provider`), checks its rights (in the order of
+   * `decideAdmission`), then the limits, and claims the signature (one use each); throws the
+   * refusal. Answers the signature claimed and the webhook's rate decision.
    */
-  private async admit(
+  private async checkAdmission(
     admitted: Admitted,
     context: IntakeContext,
   ): Promise<{ signature: string | null; rate: RateLimitDecision }> {
     const { post, webhook } = admitted;
-    const provider = this.authenticateProvider(post, context.provider);
+    const found = context.provider;
+    const provider =
+      post.providerId !== null &&
+      found &&
+      post.providerKey !== null &&
+      providerKeyMatches(post.providerKey, found.keyHash)
+        ? found
+        : null;
     admitted.provider = provider;
-    if (provider && !provider.active) {
-      throw IntakeError.of(IntakeErrorCode.ProviderInactive);
+    const decision = decideAdmission({
+      provider:
+        post.providerId === null
+          ? 'none'
+          : provider
+            ? { active: provider.active, mayPostHere: providerMayPost(provider, webhook) }
+            : 'unknown',
+      signature: post.signature,
+      requireSignature: webhook.requireSignature,
+      verifySignature: (signature) =>
+        verifySignature(
+          signature,
+          post.body,
+          this.secrets.valid(webhook),
+          Math.floor(Date.now() / 1000),
+          this.env.SIGNATURE_TOLERANCE_SECONDS,
+        ),
+    });
+    if (!decision.admit) {
+      throw IntakeError.of(decision.refusal.code);
     }
-    const signature = this.checkSignature(webhook, post, !provider);
-    if (provider && !providerMayPost(provider, webhook)) {
-      throw IntakeError.of(IntakeErrorCode.ProviderNotAllowed);
-    }
+    const { signature } = decision;
     const rate = await this.enforceLimits(webhook, provider, context.quotas);
     if (signature && !(await this.limits.firstUseOfSignature(webhook.id, signature, this.replayTtl()))) {
       throw IntakeError.of(IntakeErrorCode.SignatureReplayed);
     }
     return { signature, rate };
-  }
-
-  /** The provider of X-Provider-Id when its key matches (active or not), or null without one. */
-  private authenticateProvider(post: IntakePost, provider: ProviderEntity | null): ProviderEntity | null {
-    if (post.providerId === null) return null;
-    if (!provider || post.providerKey === null || !providerKeyMatches(post.providerKey, provider.keyHash)) {
-      throw IntakeError.of(IntakeErrorCode.InvalidProviderCredentials);
-    }
-    return provider;
-  }
-
-  /** Verifies `LeadFlow-Signature` when present or required; answers the signature to mark used. */
-  private checkSignature(webhook: WebhookEntity, post: IntakePost, required: boolean): string | null {
-    if (post.signature === null) {
-      if (webhook.requireSignature) {
-        throw IntakeError.of(IntakeErrorCode.SignatureRequired);
-      }
-      if (required) {
-        throw IntakeError.of(IntakeErrorCode.CredentialsRequired);
-      }
-      return null;
-    }
-    const check = verifySignature(
-      post.signature,
-      post.body,
-      this.secrets.valid(webhook),
-      Math.floor(Date.now() / 1000),
-      this.env.SIGNATURE_TOLERANCE_SECONDS,
-    );
-    if (check.ok) return check.signature;
-    const failures = {
-      malformed: IntakeErrorCode.SignatureMalformed,
-      expired: IntakeErrorCode.SignatureExpired,
-      future: IntakeErrorCode.SignatureFuture,
-      mismatch: IntakeErrorCode.SignatureMismatch,
-    } as const;
-    throw IntakeError.of(failures[check.reason]);
   }
 
   private async enforceLimits(
@@ -226,7 +225,7 @@ export class IntakeService {
     return rate;
   }
 
-  private async store(admitted: Admitted): Promise<RecordResult> {
+  private async storeAdmitted(admitted: Admitted): Promise<RecordResult> {
     const { post, webhook, provider } = admitted;
     const body = this.parseBody(post);
     const idempotencyKey = post.idempotencyKey;
@@ -402,38 +401,6 @@ export class IntakeService {
     } satisfies IntakeRequestEntity);
   }
 
-  private answer(result: RecordResult): Omit<IntakeAnswer, 'headers'> {
-    switch (result.kind) {
-      case 'created':
-        return {
-          status: 201,
-          body: { leadId: result.lead.id, contactId: result.lead.contactId, status: result.lead.status },
-        };
-      case 'duplicate':
-        return {
-          status: 200,
-          body: {
-            leadId: result.lead.id,
-            contactId: result.lead.contactId,
-            status: result.lead.status,
-            duplicate: true,
-            originalLeadId: result.originalLeadId,
-          },
-        };
-      case 'replayed':
-        return {
-          status: 200,
-          body: {
-            leadId: result.prior.leadId,
-            contactId: result.prior.contactId,
-            status: result.prior.status,
-            duplicate: true,
-            replayed: true,
-          },
-        };
-    }
-  }
-
   private replayTtl(): number {
     return this.env.SIGNATURE_TOLERANCE_SECONDS * 2 + 60;
   }
@@ -441,4 +408,25 @@ export class IntakeService {
 
 function emptyBodyIssue(): FieldIssue {
   return { field: 'body', rule: 'required', message: 'the request body is empty' };
+}
+
+function receiptOf(result: RecordResult): IntakeReceipt {
+  switch (result.kind) {
+    case 'created':
+      return {
+        kind: 'created',
+        lead: { leadId: result.lead.id, contactId: result.lead.contactId, status: result.lead.status },
+      };
+    case 'duplicate':
+      return {
+        kind: 'duplicate',
+        lead: { leadId: result.lead.id, contactId: result.lead.contactId, status: result.lead.status },
+        originalLeadId: result.originalLeadId,
+      };
+    case 'replayed':
+      return {
+        kind: 'replayed',
+        lead: { leadId: result.prior.leadId, contactId: result.prior.contactId, status: result.prior.status },
+      };
+  }
 }
