@@ -1,3 +1,4 @@
+import { personValuesOf } from './person-fields';
 import type { Page } from '@leadflow/contracts';
 import { ContactMerged, ContactUpdated, LeadUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
@@ -68,15 +69,7 @@ function mergeLockKeys(contacts: readonly ContactEntity[], targetId: string): st
 
 function fieldsOf(c: ContactEntity): ContactFields {
   return {
-    firstName: c.firstName,
-    lastName: c.lastName,
-    phone: c.phone,
-    email: c.email,
-    address: c.address,
-    address2: c.address2,
-    city: c.city,
-    state: c.state,
-    zip: c.zip,
+    ...personValuesOf(c),
     tags: c.tags,
     customFields: c.customFields,
   };

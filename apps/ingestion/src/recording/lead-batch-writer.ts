@@ -1,3 +1,4 @@
+import { personValuesOf } from '../contacts/person-fields';
 import type { LeadChannel, Vertical } from '@leadflow/contracts';
 import { ContactCreated, ContactUpdated, LeadCreated, LeadDuplicateDetected } from '@leadflow/contracts';
 import type { OutgoingEvent } from '@leadflow/platform/messaging';
@@ -187,15 +188,7 @@ function contactEntityOf(c: ContactState, organizationId: string, scope: string)
     organizationId,
     workspaceId: c.workspaceId,
     dedupScope: scope,
-    firstName: c.firstName,
-    lastName: c.lastName,
-    phone: c.phone,
-    email: c.email,
-    address: c.address,
-    address2: c.address2,
-    city: c.city,
-    state: c.state,
-    zip: c.zip,
+    ...personValuesOf(c),
     tags: c.tags,
     customFields: {},
     mergedIntoId: null,
@@ -236,15 +229,7 @@ function leadEntityOf(
     priority: 3,
     followUpAt: null,
     tags: [],
-    firstName: lead.firstName,
-    lastName: lead.lastName,
-    phone: lead.phone,
-    email: lead.email,
-    address: lead.address,
-    address2: lead.address2,
-    city: lead.city,
-    state: lead.state,
-    zip: lead.zip,
+    ...personValuesOf(lead),
     attributes: outcome.attributes,
     consent: lead.consent,
     contactablePhone: lead.contactable.phone,

@@ -1,3 +1,4 @@
+import { PersonColumns, PersonFields, personValuesOfRow } from '../contacts/person-fields';
 import type { CopyValue } from '@leadflow/platform/persistence';
 import { CopyJson, copyRows } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
@@ -12,18 +13,10 @@ import { externalIdRef, idempotencyRef } from './lead-batch-plan';
 import type { StepTimings } from './step-timings';
 import { timed } from './step-timings';
 
-interface ContactRow {
+/** A contact as the snapshot reads it: its person columns and these. */
+interface ContactRow extends Record<string, unknown> {
   id: string;
   workspace_id: string;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  email: string | null;
-  address: string | null;
-  address2: string | null;
-  city: string | null;
-  state: string | null;
-  zip: string | null;
   tags: string[];
   created_at: Date;
   updated_at: Date;
@@ -34,18 +27,20 @@ const CONTACT_COLUMNS = [
   'organization_id',
   'workspace_id',
   'dedup_scope',
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'address',
-  'address2',
-  'city',
-  'state',
-  'zip',
+  ...PersonColumns,
   'created_at',
   'updated_at',
-] as const;
+];
+
+/** The contact columns the snapshot reads. */
+const SNAPSHOT_COLUMNS = ['id', 'workspace_id', ...PersonColumns, 'tags', 'created_at', 'updated_at']
+  .map((column) => `c.${column}`)
+  .join(', ');
+
+/** `first_name = coalesce(c.first_name, u.first_name), …`: a batch fills only blanks. */
+const FILL_BLANKS = PersonColumns.map((column) => `${column} = coalesce(c.${column}, u.${column})`).join(
+  ', ',
+);
 
 function leadCopyValues(l: LeadEntity): CopyValue[] {
   return leadInsertValues(l, (value) => new CopyJson(value));
@@ -55,15 +50,7 @@ function contactStateOf(r: ContactRow): ContactState {
   return {
     id: r.id,
     workspaceId: r.workspace_id,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    phone: r.phone,
-    email: r.email,
-    address: r.address,
-    address2: r.address2,
-    city: r.city,
-    state: r.state,
-    zip: r.zip,
+    ...personValuesOfRow(r),
     tags: r.tags,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
@@ -150,15 +137,7 @@ export class LeadBatchRepository {
         target.organizationId,
         c.workspaceId,
         target.scope,
-        c.firstName,
-        c.lastName,
-        c.phone,
-        c.email,
-        c.address,
-        c.address2,
-        c.city,
-        c.state,
-        c.zip,
+        ...PersonFields.map((field) => c[field]),
         c.createdAt,
         c.updatedAt,
       ]),
@@ -177,30 +156,15 @@ export class LeadBatchRepository {
 
   /** Fills the blanks of existing contacts with the values the batch left them with. */
   async fillContacts(runner: QueryRunner, u: readonly ContactState[]): Promise<void> {
+    // $1 the ids, $2… one text[] per person column, then the new updated_at.
+    const arrays = PersonColumns.map((_, k) => `$${k + 2}::text[]`).join(', ');
+    const updatedAt = PersonColumns.length + 2;
     await runner.manager.query(
-      `UPDATE ingestion.contacts AS c SET
-          first_name = coalesce(c.first_name, u.first_name), last_name = coalesce(c.last_name, u.last_name),
-          phone = coalesce(c.phone, u.phone), email = coalesce(c.email, u.email),
-          address = coalesce(c.address, u.address), address2 = coalesce(c.address2, u.address2),
-          city = coalesce(c.city, u.city), state = coalesce(c.state, u.state), zip = coalesce(c.zip, u.zip),
-          updated_at = u.updated_at
-        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                    $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-          AS u(id, first_name, last_name, phone, email, address, address2, city, state, zip, updated_at)
+      `UPDATE ingestion.contacts AS c SET ${FILL_BLANKS}, updated_at = u.updated_at
+        FROM unnest($1::uuid[], ${arrays}, $${updatedAt}::timestamptz[])
+          AS u(id, ${PersonColumns.join(', ')}, updated_at)
        WHERE c.id = u.id AND c.id = ANY($1::uuid[])`,
-      [
-        u.map((c) => c.id),
-        u.map((c) => c.firstName),
-        u.map((c) => c.lastName),
-        u.map((c) => c.phone),
-        u.map((c) => c.email),
-        u.map((c) => c.address),
-        u.map((c) => c.address2),
-        u.map((c) => c.city),
-        u.map((c) => c.state),
-        u.map((c) => c.zip),
-        u.map((c) => c.updatedAt),
-      ],
+      [u.map((c) => c.id), ...PersonFields.map((field) => u.map((c) => c[field])), u.map((c) => c.updatedAt)],
     );
   }
 
@@ -248,8 +212,7 @@ export class LeadBatchRepository {
         priorLeads.set(ref, { leadId: r.id, contactId: r.contact_id, status: r.status });
       }
     }
-    const columns = `c.id, c.workspace_id, c.first_name, c.last_name, c.phone, c.email, c.address, c.address2,
-                     c.city, c.state, c.zip, c.tags, c.created_at, c.updated_at`;
+    const columns = SNAPSHOT_COLUMNS;
     const contacts =
       identities.phones.length === 0 && identities.emails.length === 0
         ? []
