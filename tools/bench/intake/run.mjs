@@ -47,7 +47,7 @@ const GROWTH_TARGET = 0.8;
 const PHASES = ['direct', 'gateway', 'pgbench'];
 
 const USAGE = `usage: node tools/bench/intake/run.mjs [--seconds 20] [--warmup 5] [--concurrency 32] [--rounds 1]
-                                     [--base-port 14700] [--services all|intake] [--profile] [--keep]
+                                     [--base-port 14700] [--services all|intake] [--node-args "<V8 flags>"] [--profile] [--keep]
                                      [--grown-leads 10000000 [--grown-contacts N] [--grown-organizations 200]]`;
 
 function print(line = '') {
@@ -71,6 +71,7 @@ function parseOptions(argv) {
       'grown-leads': { type: 'string', default: '0' },
       'grown-contacts': { type: 'string' },
       'grown-organizations': { type: 'string', default: '200' },
+      'node-args': { type: 'string', default: '' },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -103,6 +104,7 @@ function parseOptions(argv) {
         ? Math.max(1, Math.floor(Number(values['grown-leads']) / 2))
         : int('grown-contacts', 1, 100_000_000),
     grownOrganizations: int('grown-organizations', 2, 100_000),
+    nodeArgs: values['node-args'].split(' ').filter(Boolean),
     profile: values.profile,
     keep: values.keep,
   };
@@ -246,7 +248,10 @@ async function main(teardown) {
     await Promise.all(Object.values(runs).map((r) => stopService(r)));
   });
   const start = async (service, nodeArgs = [], extraEnv = {}) => {
-    runs[service] = startService(ROOT, service, { ...platform.env[service], ...extraEnv }, nodeArgs);
+    runs[service] = startService(ROOT, service, { ...platform.env[service], ...extraEnv }, [
+      ...options.nodeArgs,
+      ...nodeArgs,
+    ]);
     await waitReady(
       runs[service],
       `${platform.urls[service]}/${service === 'gateway' ? 'healthz' : 'readyz'}`,
