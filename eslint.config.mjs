@@ -82,6 +82,37 @@ export default tseslint.config(
     },
   },
   {
+    // SQL, COPY, advisory locks and transactions live in repositories (STYLE.md "Repositories are the
+    // only I/O"): value imports of the database drivers are refused everywhere else. Type-only imports
+    // (`import type { EntityManager }`) stay allowed: a service may pass a repository's transaction on.
+    // Entities need TypeORM's decorators; database/ holds the data source and migrations; libs/platform
+    // is the persistence/messaging machinery itself. Integration/e2e specs and test helpers are exempt
+    // (they read the real tables to assert on them), and so are tools (benches drive PostgreSQL directly
+    // to measure it); unit specs are not: they test pure logic beside the code.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: [
+      '**/*.repository.ts',
+      '**/*.entity.ts',
+      '**/*.entities.ts',
+      '**/database/**',
+      'libs/platform/**',
+      '**/*-spec.ts',
+      '**/test/**',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['typeorm', 'pg', 'pg-copy-streams'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'SQL and transactions live in *.repository.ts (or database/, libs/platform).',
+          })),
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
       globals: {

@@ -160,6 +160,10 @@ async function main() {
     await check('format', bin('prettier'), ['--check', '--log-level', 'warn', 'apps', 'libs', 'tools']);
   }
   build();
+  if (wants('static')) {
+    // The public contract, built from the apps just compiled, linted by Redocly CLI (any error fails).
+    await check('openapi lint', process.execPath, [join(ROOT, 'tools/openapi/contract.mjs'), 'lint']);
+  }
   if (wants('unit')) {
     // only when the deploy checks run (all unit tests, or a path that includes them)
     if (

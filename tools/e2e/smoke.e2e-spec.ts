@@ -16,6 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { resolve } from 'node:path';
 import type { FixtureContext, Operation } from './access-matrix';
 import type { RouteRule } from './access-policy';
+import { ContractCheck } from './contract-check';
 import {
   BODIES,
   FIXTURES,
@@ -44,6 +45,8 @@ const GATEWAY = `http://127.0.0.1:${BASE_PORT}`;
 describe('platform smoke (npm start)', () => {
   let url: string;
   let platform: StartedProcess;
+  let contract: ContractCheck;
+  let restoreFetch: (() => void) | undefined;
   const topicPrefix = testTopicPrefix('e2e');
 
   beforeAll(async () => {
@@ -69,9 +72,15 @@ describe('platform smoke (npm start)', () => {
       { timeoutMs: 240_000, intervalMs: 500, what: 'the platform to start' },
     );
     if (!output().includes('all services are ready')) throw new Error(`platform did not start:\n${output()}`);
+    // Every answer the tests below get through the gateway is checked against the served contract.
+    const served = await fetch(`${GATEWAY}/docs/openapi.json`);
+    if (served.status !== 200) throw new Error(`no merged OpenAPI document: ${served.status}`);
+    contract = new ContractCheck((await served.json()) as ConstructorParameters<typeof ContractCheck>[0]);
+    restoreFetch = contract.install(GATEWAY);
   }, 300_000);
 
   afterAll(async () => {
+    restoreFetch?.();
     // Ctrl-C, never SIGKILL: a killed `npm start` would leave its services running. (That Ctrl-C
     // stops everything is proved in supervision.e2e-spec.ts.)
     if (platform && platform.child.exitCode === null) {
@@ -533,5 +542,11 @@ describe('platform smoke (npm start)', () => {
       ).json()) as { name: string };
       expect(own.name).not.toBe('taken over');
     });
+  });
+
+  // Last: the answers of every test above, each one described by the served contract.
+  it('got only answers the OpenAPI contract describes', () => {
+    expect(contract.checked).toBeGreaterThan(100);
+    expect(contract.violations).toEqual([]);
   });
 });

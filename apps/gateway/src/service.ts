@@ -2,8 +2,10 @@ import type { ServiceDefinition } from '@leadflow/platform/service';
 import { GatewayEnv } from './config/env.schema';
 import { setupSwaggerUi } from './docs/swagger-ui';
 import { GatewayFrontDoor } from './proxy/front-door';
+import { responseSchemas } from './openapi-responses.generated';
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {
+  responses: responseSchemas,
   name: 'gateway',
   title: 'LeadFlow gateway',
   description:

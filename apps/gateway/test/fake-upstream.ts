@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { UpstreamService } from '../src/routing/route-table';
+import { API_RESOURCES } from '../src/routing/route-table';
 
 export interface RecordedRequest {
   method: string;
@@ -117,6 +119,12 @@ export function openApiDocument(service: string): Record<string, unknown> {
   return {
     openapi: '3.0.0',
     info: { title: `LeadFlow ${service}`, version: '1' },
-    paths: { [`/api/v1/${service}-things`]: { get: { responses: { 200: { description: 'ok' } } } } },
+    paths: {
+      // one routed path, and one the gateway does not route (left out of the merged document)
+      [`/api/v1/${API_RESOURCES[service as UpstreamService][0]}/{id}`]: {
+        get: { operationId: `${service}_get`, responses: { 200: { description: 'ok' } } },
+      },
+      '/admin/dlq': { get: { operationId: `${service}_dlq`, responses: { 200: { description: 'ok' } } } },
+    },
   };
 }

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { GatewayEnv } from '../src/config/env.schema';
 import { createGatewayApp } from '../src/gateway-app';
 import type { UpstreamService } from '../src/routing/route-table';
-import { UPSTREAM_SERVICES } from '../src/routing/route-table';
+import { API_RESOURCES, UPSTREAM_SERVICES } from '../src/routing/route-table';
 import { FakeUpstream, openApiDocument } from './fake-upstream';
 import type { ClientResponse } from './http-client';
 import { send, setDefaultHeaders } from './http-client';
@@ -677,6 +677,21 @@ describe('gateway (real app, real upstream HTTP servers)', () => {
       expect((own.json() as { paths: Record<string, unknown> }).paths).toHaveProperty([
         '/docs/services.json',
       ]);
+    });
+
+    it('serves the public contract merged: its own routes and each service’s routed paths only', async () => {
+      const res = await send(gateway, '/docs/openapi.json');
+      expect(res.status).toBe(200);
+      const merged = res.json() as { paths: Record<string, unknown>; servers: unknown[] };
+      expect(Object.keys(merged.paths).sort()).toEqual(
+        [
+          '/docs/services.json',
+          '/docs/openapi.json',
+          '/docs/{service}/openapi.json',
+          ...UPSTREAM_SERVICES.map((service) => `/api/v1/${API_RESOURCES[service][0]}/{id}`),
+        ].sort(),
+      );
+      expect(merged.servers).toHaveLength(1);
     });
 
     it('answers 404 problem+json for a service it does not know', async () => {

@@ -5,8 +5,10 @@ import { IdentityEnv } from './config/env.schema';
 import { identityDatabase } from './database/data-source';
 import { DatabaseKeySource } from './signing-keys/database-key-source';
 import { SigningKeysService } from './signing-keys/signing-keys.service';
+import { responseSchemas } from './openapi-responses.generated';
 
 export const identityService: ServiceDefinition<IdentityEnv> = {
+  responses: responseSchemas,
   name: 'identity',
   title: 'LeadFlow identity',
   description: 'Organizations, workspaces, users, memberships and roles, sessions, API keys, JWKS.',

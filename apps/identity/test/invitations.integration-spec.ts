@@ -342,6 +342,24 @@ describe('identity service: invitations and passwords (built process, real Postg
       const ivy = await register('ivy');
       const second = await login(ivy.user.email);
       expect(second.status).toBe(200);
+      // Two keys by ivy: one stays live (reported by the reset), one revoked (not reported).
+      const createKey = async (name: string) => {
+        const res = await call<{ id: string; name: string; prefix: string; workspaceId: string }>(
+          'POST',
+          '/api/v1/api-keys',
+          {
+            token: ivy.accessToken,
+            body: { name, scopes: ['conversions:write'], workspaceId: ivy.workspace.id },
+          },
+        );
+        expect(res.status).toBe(201);
+        return res.body;
+      };
+      const liveKey = await createKey('ivy live key');
+      const revokedKey = await createKey('ivy revoked key');
+      expect(
+        (await call('DELETE', `/api/v1/api-keys/${revokedKey.id}`, { token: ivy.accessToken })).status,
+      ).toBeLessThan(300);
 
       const outboxBefore = await count('outbox');
       const unknown = await call('POST', '/api/v1/password-resets', {
@@ -383,7 +401,33 @@ describe('identity service: invitations and passwords (built process, real Postg
         body: { token, password: newPassword },
       });
       expect(confirmed.status).toBe(200);
-      expect(confirmed.body).toMatchObject({ sessionsRevoked: expect.any(Number), liveApiKeys: [] });
+      expect(confirmed.body).toEqual({
+        sessionsRevoked: 2,
+        liveApiKeys: [
+          {
+            id: liveKey.id,
+            name: 'ivy live key',
+            prefix: liveKey.prefix,
+            workspaceId: ivy.workspace.id,
+            organizationId: ivy.organization.id,
+          },
+        ],
+      });
+      expect(JSON.stringify(confirmed.body)).not.toContain(revokedKey.id);
+      const keysAfter = await db.query<{ id: string; revoked: boolean }>(
+        `SELECT id, revoked_at IS NOT NULL AS revoked FROM identity.api_keys WHERE created_by = $1 ORDER BY created_at`,
+        [ivy.user.id],
+      );
+      expect(keysAfter.rows).toEqual([
+        { id: liveKey.id, revoked: false },
+        { id: revokedKey.id, revoked: true },
+      ]);
+      const liveRefreshTokens = await db.query(
+        `SELECT 1 FROM identity.refresh_tokens t JOIN identity.sessions s ON s.id = t.session_id
+          WHERE s.user_id = $1 AND (t.revoked_at IS NULL OR s.revoked_at IS NULL)`,
+        [ivy.user.id],
+      );
+      expect(liveRefreshTokens.rowCount).toBe(0);
       for (const refreshToken of [ivy.refreshToken, second.body.refreshToken]) {
         expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })).status).toBe(401);
       }

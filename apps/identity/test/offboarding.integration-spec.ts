@@ -21,7 +21,6 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
     operatorToken: 'operator-token-offboarding-test',
     forwardedFor: '198.51.100.41',
     topics: [Topics.identityUsers],
-    waitForKafka: false,
   });
   let db: Client;
   /** user.removed events as the broker carries them. */
@@ -171,6 +170,14 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
         true,
         'no-store',
       ]);
+      // The security headers too: identity's own answers, not only the gateway's.
+      expect([
+        what,
+        answer.headers.get('x-content-type-options'),
+        answer.headers.get('x-frame-options'),
+        answer.headers.get('referrer-policy'),
+        answer.headers.get('content-security-policy'),
+      ]).toEqual([what, 'nosniff', 'DENY', 'no-referrer', expect.stringContaining("frame-ancestors 'none'")]);
     }
     const me = await call('GET', '/api/v1/me', { token: registered.body.accessToken });
     expect(me.headers.get('cache-control')).not.toBe('no-store');

@@ -30,7 +30,18 @@ describe('identity service: plans and lead usage (built process, real PostgreSQL
     interface OrganizationBody {
       plan: string;
       quotas: Record<string, number | null>;
+      pendingPlanRequest: {
+        id: string;
+        plan: string;
+        requestedAt: string;
+        requestedBy: { type: string; id: string };
+      } | null;
     }
+    const pendingOf = async (token: string): Promise<OrganizationBody['pendingPlanRequest']> => {
+      const res = await call<OrganizationBody>('GET', '/api/v1/organizations/current', { token });
+      expect(res.status).toBe(200);
+      return res.body.pendingPlanRequest;
+    };
     interface PlanRequestBody {
       id: string;
       organizationId: string;
@@ -169,6 +180,7 @@ describe('identity service: plans and lead usage (built process, real PostgreSQL
       const invalid = await call('POST', requests, { token, body: { plan: 'platinum' } });
       expect(invalid.status).toBe(422);
       expect(await count('plan_requests')).toBe(0);
+      expect(await pendingOf(token)).toBeNull();
 
       const created = await call<PlanRequestBody>('POST', requests, {
         token,
@@ -184,6 +196,18 @@ describe('identity service: plans and lead usage (built process, real PostgreSQL
         requestedBy: { type: 'user', id: owner.user.id },
       });
       expect(await planOf(owner.organization.id)).toBe('free');
+      const stored = await db.query<{ created_at: Date }>(
+        'SELECT created_at FROM identity.plan_requests WHERE id = $1',
+        [created.body.id],
+      );
+      expect(await pendingOf(token)).toEqual({
+        id: created.body.id,
+        plan: 'enterprise',
+        requestedAt: stored.rows[0].created_at.toISOString(),
+        requestedBy: { type: 'user', id: owner.user.id },
+      });
+      // Another organization's view does not show it.
+      expect(await pendingOf(other.accessToken)).toBeNull();
       const second = await call('POST', requests, { token, body: { plan: 'pro' } });
       expect(second.status).toBe(409);
       expect(second.body).toMatchObject({ code: 'plan_request_pending' });
@@ -224,7 +248,11 @@ describe('identity service: plans and lead usage (built process, real PostgreSQL
       expect(approved.status).toBe(200);
       expect(approved.body).toMatchObject({ status: 'approved', decisionReason: 'contract signed' });
       const current = await call<OrganizationBody>('GET', '/api/v1/organizations/current', { token });
-      expect(current.body).toMatchObject({ plan: 'enterprise', quotas: { leads: null } });
+      expect(current.body).toMatchObject({
+        plan: 'enterprise',
+        quotas: { leads: null },
+        pendingPlanRequest: null,
+      });
       const event = await eventually(
         async () =>
           events.find(
@@ -272,6 +300,7 @@ describe('identity service: plans and lead usage (built process, real PostgreSQL
       const next = await call<PlanRequestBody>('POST', requests, { token, body: { plan: 'pro' } });
       expect(next.status).toBe(201);
       expect(next.body.fromPlan).toBe('enterprise');
+      expect(await pendingOf(token)).toMatchObject({ id: next.body.id, plan: 'pro' });
       const declined = await call<PlanRequestBody>('POST', `/api/v1/plan-requests/${next.body.id}/decline`, {
         headers: asOperator,
         body: { reason: 'not now' },
@@ -279,6 +308,7 @@ describe('identity service: plans and lead usage (built process, real PostgreSQL
       expect(declined.status).toBe(200);
       expect(declined.body.status).toBe('declined');
       expect(await planOf(owner.organization.id)).toBe('enterprise');
+      expect(await pendingOf(token)).toBeNull();
       const pendingOnly = await call<{ items: PlanRequestBody[] }>('GET', `${requests}?status=declined`, {
         token,
       });

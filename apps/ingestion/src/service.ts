@@ -4,8 +4,10 @@ import { IngestionEnv } from './config/env.schema';
 import { ingestionDatabase } from './database/data-source';
 import { INTAKE_BODY_LIMIT, INTAKE_PATH } from './intake/intake.controller';
 import { IntakeRoute } from './intake/intake.route';
+import { responseSchemas } from './openapi-responses.generated';
 
 export const ingestionService: ServiceDefinition<IngestionEnv> = {
+  responses: responseSchemas,
   name: 'ingestion',
   title: 'LeadFlow ingestion',
   description:

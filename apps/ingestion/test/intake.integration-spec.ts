@@ -495,6 +495,12 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
     );
     expect({ sameHour: hour.current() }).toEqual({ sameHour: true });
     expect(answers.filter((a) => a.status === 201)).toHaveLength(20);
+    // Stored posts answer the webhook's window too: each one saw its own count.
+    const remaining = answers
+      .filter((a) => a.status === 201)
+      .map((a) => Number(a.headers.get('ratelimit-remaining')))
+      .sort((a, b) => a - b);
+    expect(remaining).toEqual(Array.from({ length: 20 }, (_, i) => i));
     const refused = answers.filter((a) => a.status === 429);
     expect(refused).toHaveLength(10);
     expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
@@ -545,6 +551,8 @@ describe('lead intake (gateway + identity + 2 ingestion instances, real PostgreS
 
     const bad = await post(webhook, { firstName: 'Bad', phone: '(212) 555-0123', email: 'not-an-email' });
     expect(bad.status).toBe(422);
+    // A refusal after the post was admitted carries the webhook's window as well.
+    expect(bad.headers.get('ratelimit-limit')).toBe('100000');
     expect(problem(bad).errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ field: 'phone', rule: 'phone_fictional' }),

@@ -2,8 +2,10 @@ import { TopicOwners } from '@leadflow/contracts';
 import type { ServiceDefinition } from '@leadflow/platform/service';
 import { VoiceEnv } from './config/env.schema';
 import { voiceDatabase } from './database/data-source';
+import { responseSchemas } from './openapi-responses.generated';
 
 export const voiceService: ServiceDefinition<VoiceEnv> = {
+  responses: responseSchemas,
   name: 'voice',
   title: 'LeadFlow voice',
   description: 'Voice agents, call queue, calls, calling-window rules, provider callbacks.',

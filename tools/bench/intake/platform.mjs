@@ -1,22 +1,32 @@
-// The platform pieces the intake bench drives, started the way apps/ingestion/test/stack.ts starts
-// them: identity, ingestion and the gateway as built processes (dist/apps/<service>/src/main.js) on
-// one fresh database, with their own Kafka topic prefix and Redis key prefix. Plus the machine's
-// CPU accounting (/proc) used to say where a phase's CPU time went.
+// The platform the intake bench drives, started as `npm start` runs it: every service of
+// tools/dev/platform.mjs (identity, ingestion, the five others idle, the gateway) as built
+// processes (dist/apps/<service>/src/main.js) with one environment, on one fresh database, with
+// their own Kafka topic prefix and Redis key prefix. Plus the machine's CPU accounting (/proc)
+// used to say where a phase's CPU time went.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVICES as PLATFORM_SERVICES } from '../../dev/platform.mjs';
 
-export const SERVICES = ['identity', 'ingestion', 'gateway'];
+/** What intake needs: the others only share the machine (`--services intake` leaves them out). */
+export const INTAKE_SERVICES = ['identity', 'ingestion', 'gateway'];
+/** Every service, identity first (it creates the signing key the others read), the gateway last. */
+export const SERVICES = [
+  'identity',
+  'ingestion',
+  ...PLATFORM_SERVICES.map((s) => s.name).filter((name) => !INTAKE_SERVICES.includes(name)),
+  'gateway',
+];
 
 export function mainOf(root, service) {
   return join(root, 'dist/apps', service, 'src/main.js');
 }
 
 /**
- * Settings of each process, as IntakeStack sets them (ports: gateway = base, identity = base + 1,
- * ingestion = base + 2). The gateway's other upstreams are not started: the bench waits for its
- * /healthz (its /readyz reports the upstreams, most of which are not started).
+ * The one environment of the platform (as start.mjs builds it): each service's port is the
+ * bench's base port plus its offset from the gateway's default (3000), so gateway = base,
+ * identity = base + 1, ingestion = base + 2, … analytics = base + 7; every URL points there.
  */
 export function platformEnv({
   basePort,
@@ -28,40 +38,31 @@ export function platformEnv({
   importDir,
   operatorToken,
 }) {
-  const identityUrl = `http://127.0.0.1:${basePort + 1}`;
-  const ingestionUrl = `http://127.0.0.1:${basePort + 2}`;
-  const common = {
+  const urls = {};
+  const env = {
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: brokers,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     REDIS_URL: redisUrl,
-    IDENTITY_JWKS_URL: `${identityUrl}/.well-known/jwks.json`,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
+    // Plans are set by the operator (X-Operator-Token, identity's port): the bench is its own.
+    OPERATOR_TOKEN: operatorToken,
+    REDIS_KEY_PREFIX: redisPrefix,
+    RATE_LIMIT_KEY_PREFIX: redisPrefix,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${basePort}`,
+    IMPORT_DIR: importDir,
   };
-  return {
-    urls: { gateway: `http://127.0.0.1:${basePort}`, identity: identityUrl, ingestion: ingestionUrl },
-    env: {
-      // Plans are set by the operator (X-Operator-Token, identity's port): the bench is its own.
-      identity: { ...common, IDENTITY_PORT: String(basePort + 1), OPERATOR_TOKEN: operatorToken },
-      ingestion: {
-        ...common,
-        INGESTION_PORT: String(basePort + 2),
-        REDIS_KEY_PREFIX: redisPrefix,
-        PUBLIC_BASE_URL: `http://127.0.0.1:${basePort}`,
-        IMPORT_DIR: importDir,
-      },
-      gateway: {
-        ...common,
-        GATEWAY_PORT: String(basePort),
-        IDENTITY_URL: identityUrl,
-        INGESTION_URL: ingestionUrl,
-        RATE_LIMIT_KEY_PREFIX: redisPrefix,
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
-      },
-    },
-  };
+  for (const service of PLATFORM_SERVICES) {
+    const port = basePort + (service.port - 3000);
+    urls[service.name] = `http://127.0.0.1:${port}`;
+    env[service.envPort] = String(port);
+    env[service.envUrl] = urls[service.name];
+  }
+  env.IDENTITY_JWKS_URL = `${urls.identity}/.well-known/jwks.json`;
+  return { urls, env: Object.fromEntries(SERVICES.map((name) => [name, env])) };
 }
 
 /** One service process; `output()` keeps the last 64 KB it printed (for errors), `lines()` counts them. */
@@ -131,6 +132,16 @@ function processCpuSeconds(pid) {
     // Fields after the command name (which may contain spaces) start at ") ".
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident memory of a process in MB (VmRSS), or null. */
+export function residentMb(pid) {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
   } catch {
     return null;
   }

@@ -19,15 +19,18 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { growDatabase } from './grow.mjs';
 import { leadBody, median, runLoad } from './load.mjs';
 import {
   BackendCpu,
+  INTAKE_SERVICES,
   SERVICES,
   cpuSnapshot,
   cpuSpent,
   listenerPid,
   mainOf,
   platformEnv,
+  residentMb,
   startService,
   stopService,
   waitReady,
@@ -40,10 +43,12 @@ const require = createRequire(join(ROOT, 'package.json'));
 const HERE = join(ROOT, 'tools/bench/intake');
 const DIRECT_TARGET = 0.6;
 const GATEWAY_COST_TARGET = 0.15;
+const GROWTH_TARGET = 0.8;
 const PHASES = ['direct', 'gateway', 'pgbench'];
 
 const USAGE = `usage: node tools/bench/intake/run.mjs [--seconds 20] [--warmup 5] [--concurrency 32] [--rounds 1]
-                                     [--base-port 14700] [--profile] [--keep]`;
+                                     [--base-port 14700] [--services all|intake] [--node-args "<V8 flags>"] [--profile] [--keep]
+                                     [--grown-leads 10000000 [--grown-contacts N] [--grown-organizations 200]]`;
 
 function print(line = '') {
   process.stdout.write(`${line}\n`);
@@ -62,6 +67,11 @@ function parseOptions(argv) {
       concurrency: { type: 'string', default: '32' },
       rounds: { type: 'string', default: '1' },
       'base-port': { type: 'string', default: '14700' },
+      services: { type: 'string', default: 'all' },
+      'grown-leads': { type: 'string', default: '0' },
+      'grown-contacts': { type: 'string' },
+      'grown-organizations': { type: 'string', default: '200' },
+      'node-args': { type: 'string', default: '' },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -83,6 +93,18 @@ function parseOptions(argv) {
     concurrency: int('concurrency', 1, 512),
     rounds: int('rounds', 1, 20),
     basePort: int('base-port', 1024, 65_000),
+    services: (() => {
+      if (values.services !== 'all' && values.services !== 'intake')
+        throw new Error(`--services must be all or intake\n${USAGE}`);
+      return values.services;
+    })(),
+    grownLeads: int('grown-leads', 0, 100_000_000),
+    grownContacts:
+      values['grown-contacts'] === undefined
+        ? Math.max(1, Math.floor(Number(values['grown-leads']) / 2))
+        : int('grown-contacts', 1, 100_000_000),
+    grownOrganizations: int('grown-organizations', 2, 100_000),
+    nodeArgs: values['node-args'].split(' ').filter(Boolean),
     profile: values.profile,
     keep: values.keep,
   };
@@ -226,7 +248,10 @@ async function main(teardown) {
     await Promise.all(Object.values(runs).map((r) => stopService(r)));
   });
   const start = async (service, nodeArgs = [], extraEnv = {}) => {
-    runs[service] = startService(ROOT, service, { ...platform.env[service], ...extraEnv }, nodeArgs);
+    runs[service] = startService(ROOT, service, { ...platform.env[service], ...extraEnv }, [
+      ...options.nodeArgs,
+      ...nodeArgs,
+    ]);
     await waitReady(
       runs[service],
       `${platform.urls[service]}/${service === 'gateway' ? 'healthz' : 'readyz'}`,
@@ -241,7 +266,12 @@ async function main(teardown) {
       : [],
     options.profile ? { BENCH_QUERY_COUNTS_FILE: join(profileDir, 'query-counts.json') } : {},
   );
+  // The rest of the platform, idle, as users run it (unless --services intake).
+  const others = SERVICES.filter((s) => !INTAKE_SERVICES.includes(s));
+  if (options.services === 'all') await Promise.all(others.map((service) => start(service)));
   await start('gateway');
+  await sleep(2000); // past start-up's allocations, before any load
+  const idleRss = Object.fromEntries(Object.values(runs).map((r) => [r.service, residentMb(r.child.pid)]));
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   teardown.add('close database connection', () => db.end());
@@ -422,11 +452,41 @@ async function main(teardown) {
       );
     }
   }
+  // --- cost growth: the same direct phase on a database holding a large customer base ---------------
+  let grown;
+  if (options.grownLeads > 0 && !interrupted) {
+    log(
+      `growing the database by ${options.grownLeads.toLocaleString('en-US')} leads, ` +
+        `${options.grownContacts.toLocaleString('en-US')} contacts and their request log over ` +
+        `${options.grownOrganizations} organizations (untimed)`,
+    );
+    grown = await growDatabase(db, {
+      organizationId: owner.organization.id,
+      workspaceId: owner.workspace.id,
+      leads: options.grownLeads,
+      contacts: options.grownContacts,
+      organizations: options.grownOrganizations,
+      log: (line) => log(line),
+    });
+    log(
+      `grown in ${grown.seconds.toFixed(0)} s: ${grown.leads} leads, ${grown.contacts} contacts, ${grown.size}`,
+    );
+    results.grown = [];
+    for (let round = 0; round < options.rounds; round++) {
+      if (interrupted) return 130;
+      log(`round ${round + 1}/${options.rounds}: direct on the grown database`);
+      const r = await phase('direct');
+      results.grown.push(r);
+      log(
+        `  ${r.perSecond.toFixed(1)} leads/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors`,
+      );
+    }
+  }
   const totalSeconds = (Date.now() - started) / 1000;
 
   // --- report ---------------------------------------------------------------------------------------
   const summary = Object.fromEntries(
-    PHASES.map((name) => {
+    Object.keys(results).map((name) => {
       const list = results[name];
       const created = list.reduce((n, r) => n + r.created, 0);
       const per = (pick) => {
@@ -448,6 +508,17 @@ async function main(teardown) {
             ingestion: per((r) => r.cpu.services.ingestion),
             gateway: per((r) => r.cpu.services.gateway),
             identity: per((r) => r.cpu.services.identity),
+            others: per((r) =>
+              Object.entries(r.cpu.services)
+                .filter(([service]) => !INTAKE_SERVICES.includes(service))
+                .reduce((sum, [, value]) => (value === null || sum === null ? null : sum + value), 0),
+            ),
+            byService: Object.fromEntries(
+              Object.keys(list[0].cpu.services).map((service) => [
+                service,
+                per((r) => r.cpu.services[service]),
+              ]),
+            ),
             postgres: per((r) => r.cpu.postgres),
             kafka: per((r) => r.cpu.kafka),
             redis: per((r) => r.cpu.redis),
@@ -473,6 +544,8 @@ async function main(teardown) {
   const gatewayCostByCpu = 1 - capacity('gateway') / capacity('direct');
   const f = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
   const pad = (s, n) => String(s).padStart(n);
+  const growth = summary.grown ? summary.grown.perSecond / summary.direct.perSecond : undefined;
+  const growthByCpu = summary.grown ? capacity('grown') / capacity('direct') : undefined;
 
   print();
   print(
@@ -485,14 +558,14 @@ async function main(teardown) {
   );
   print();
   print(
-    `  phase        leads/s   p50 ms   p99 ms  errors │ CPU ms per lead: machine  client  ingestion  gateway  identity  postgres  kafka  redis  rest   own │ cores/own │ commits/lead`,
+    `  phase        leads/s   p50 ms   p99 ms  errors │ CPU ms per lead: machine  client  ingestion  gateway  identity  others  postgres  kafka  redis  rest   own │ cores/own │ commits/lead`,
   );
-  for (const name of PHASES) {
+  for (const name of Object.keys(summary)) {
     const s = summary[name];
     const c = s.cpuMsPerLead;
     print(
       `  ${name.padEnd(10)} ${pad(f(s.perSecond), 9)} ${pad(f(s.p50), 8)} ${pad(f(s.p99), 8)} ${pad(s.errors, 7)} │ ` +
-        `${pad(f(c.machine, 2), 24)} ${pad(f(c.client, 2), 7)} ${pad(f(c.ingestion, 2), 10)} ${pad(f(c.gateway, 2), 8)} ${pad(f(c.identity, 2), 9)} ` +
+        `${pad(f(c.machine, 2), 24)} ${pad(f(c.client, 2), 7)} ${pad(f(c.ingestion, 2), 10)} ${pad(f(c.gateway, 2), 8)} ${pad(f(c.identity, 2), 9)} ${pad(f(c.others, 2), 7)} ` +
         `${pad(f(c.postgres, 2), 9)} ${pad(f(c.kafka, 2), 6)} ${pad(f(c.redis, 2), 6)} ${pad(f(c.rest, 2), 5)} ` +
         `${pad(f(c.own, 2), 5)} │ ${pad(f(capacity(name), 0), 7)}/s │ ${pad(f(s.commitsPerLead, 2), 12)}`,
     );
@@ -507,9 +580,15 @@ async function main(teardown) {
     `  gateway cost 1 − gw/direct  = ${f(gatewayCost * 100, 1)} %  (target ≤ ${GATEWAY_COST_TARGET * 100} %)   ` +
       `${gatewayCost <= GATEWAY_COST_TARGET ? 'ok' : '*** ABOVE TARGET ***'}     by CPU: ${f(gatewayCostByCpu * 100, 1)} %`,
   );
+  if (growth !== undefined)
+    print(
+      `  grown / empty (direct)      = ${f(growth, 2)}    (target ≥ ${GROWTH_TARGET})   ${verdict(growth >= GROWTH_TARGET)}` +
+        `     by CPU: ${f(growthByCpu, 2)}   (${grown.leads} leads, ${grown.contacts} contacts, ${grown.size})`,
+    );
   print(
     `  (CPU: machine = all cores busy; client = the bench's HTTP client, or pgbench; ingestion includes its outbox relay;` +
-      ` identity counts each lead.created toward the organization's usage;` +
+      ` identity counts each lead.created toward the organization's usage; others = the services intake does not use` +
+      ` (${options.services === 'all' ? 'running idle beside it, as under npm start' : 'not started: --services intake'});` +
       ` postgres = the backends of the bench database; rest = the machine minus all of these (WAL writer, checkpointer,` +
       ` other work on the machine); own = machine − rest. commits = transactions in the bench database, the relay's included)`,
   );
@@ -522,6 +601,15 @@ async function main(teardown) {
       );
     }
   }
+
+  print();
+  const afterRss = Object.fromEntries(Object.values(runs).map((r) => [r.service, residentMb(r.child.pid)]));
+  print(
+    '  RSS MB (idle after start → after the phases): ' +
+      Object.keys(idleRss)
+        .map((service) => `${service} ${f(idleRss[service], 0)} → ${f(afterRss[service], 0)}`)
+        .join(', '),
+  );
 
   if (options.profile) {
     print();
@@ -575,6 +663,9 @@ async function main(teardown) {
       gatewayLeadsPerSec: Math.round(summary.gateway.perSecond),
       pgbenchTps: Math.round(summary.pgbench.perSecond),
       directRatio: Number(direct.toFixed(3)),
+      grownRatio: growth === undefined ? null : Number(growth.toFixed(3)),
+      grownRatioByCpu: growthByCpu === undefined ? null : Number(growthByCpu.toFixed(3)),
+      grown: grown ?? null,
       directRatioByCpu: Number(directByCpu.toFixed(3)),
       gatewayCostByCpu: Number(gatewayCostByCpu.toFixed(3)),
       directTarget: DIRECT_TARGET,
@@ -584,6 +675,7 @@ async function main(teardown) {
       p99Ms: Object.fromEntries(PHASES.map((p) => [p, Number(summary[p].p99.toFixed(2))])),
       cpuMsPerLead: Object.fromEntries(PHASES.map((p) => [p, summary[p].cpuMsPerLead])),
       errors: Object.fromEntries(PHASES.map((p) => [p, summary[p].errors])),
+      rssMb: { idle: idleRss, after: afterRss },
     }),
   );
   return PHASES.some((p) => summary[p].errors > 0) ? 1 : 0;

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { DocsEntry } from './docs.service';
 import { DocsService } from './docs.service';
 import { Public } from '@leadflow/platform/auth';
+import { ApiProblems } from '@leadflow/platform/service';
 
 @ApiTags('docs')
 @Public()
@@ -17,9 +18,18 @@ export class DocsController {
     return this.docs.catalog();
   }
 
+  @Get('openapi.json')
+  @ApiOperation({ summary: 'The public contract in one document: every route the gateway serves or routes' })
+  @ApiOkResponse({ description: 'The merged OpenAPI 3 document', schema: { type: 'object' } })
+  @ApiProblems(503)
+  async merged(@Req() req: Request): Promise<unknown> {
+    return this.docs.merged(typeof req.id === 'string' ? req.id : undefined);
+  }
+
   @Get(':service/openapi.json')
   @ApiOperation({ summary: "A service's OpenAPI document, fetched from the service" })
-  @ApiOkResponse({ description: 'The OpenAPI 3 document of that service' })
+  @ApiOkResponse({ description: 'The OpenAPI 3 document of that service', schema: { type: 'object' } })
+  @ApiProblems(503)
   async document(@Param('service') service: string, @Req() req: Request): Promise<unknown> {
     return this.docs.document(service, typeof req.id === 'string' ? req.id : undefined);
   }

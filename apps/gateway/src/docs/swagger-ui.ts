@@ -8,6 +8,7 @@ import { DocsService, GATEWAY_OPENAPI_PATH } from './docs.service';
  * which is served at `/openapi.json` like every service's.
  */
 export function setupSwaggerUi(app: NestExpressApplication, document: OpenAPIObject): void {
+  app.get(DocsService).setOwnDocument(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: GATEWAY_OPENAPI_PATH.slice(1),
     raw: ['json'],

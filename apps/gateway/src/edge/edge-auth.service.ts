@@ -1,16 +1,26 @@
 import type { Principal } from '@leadflow/platform/auth';
-import { rateLimitHeaders } from '@leadflow/platform/ratelimit';
-import { Injectable, Logger } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RateLimitDecision } from '@leadflow/platform/ratelimit';
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import passport from 'passport';
 import { GatewayEnv } from '../config/env.schema';
-import { writeProblem } from '../proxy/problem-response';
 import { ApiKeyExchangeService } from './api-key-exchange.service';
 import { ClientOrigins } from './client-origin';
 import { isRateLimited, requiresToken } from './edge-policy';
 import { RateLimiterService } from './rate-limiter.service';
 
-const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leadflow", error="invalid_token"' };
+/**
+ * What the edge makes of a request for a service: admitted (with the client's rate decision when
+ * the path is rate limited), or refused — an unknown API key or a missing or invalid token (401),
+ * or over the client's rate limit (429). The front door answers it (see `answerEdge`).
+ */
+export type EdgeVerdict =
+  | { kind: 'admitted'; limits?: RateLimitDecision }
+  | { kind: 'invalid_api_key' }
+  | { kind: 'invalid_token' }
+  | { kind: 'rate_limited'; limits: RateLimitDecision };
+
+const ADMITTED: EdgeVerdict = { kind: 'admitted' };
 
 /**
  * Runs before the proxy on every request for a service (see GatewayFrontDoor): turns an `X-Api-Key` into a short-lived access
@@ -20,8 +30,6 @@ const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leadflow", error="invalid
  */
 @Injectable()
 export class EdgeAuthService {
-  private readonly logger = new Logger('EdgeAuth');
-
   constructor(
     private readonly env: GatewayEnv,
     private readonly apiKeys: ApiKeyExchangeService,
@@ -30,45 +38,21 @@ export class EdgeAuthService {
   ) {}
 
   /**
-   * Admits a request for a service (calls `admitted`) or answers it itself: 401 for a missing or
-   * invalid token or API key, 429 over the client's rate limit, 503 when the check cannot run.
-   * Public paths without an API key need no check and are admitted at once.
+   * Judges a request for a service (rewriting its credentials: an API key becomes a bearer token,
+   * `X-Api-Key` is removed). Public paths without an API key need no check and are admitted at
+   * once, without a promise; a check that cannot run rejects (the front door answers 503).
    */
-  check(req: IncomingMessage, res: ServerResponse, pathname: string, admitted: () => void): void {
+  check(req: IncomingMessage, pathname: string): EdgeVerdict | Promise<EdgeVerdict> {
     const apiKey = req.headers['x-api-key'];
-    if (apiKey === undefined && !requiresToken(pathname) && !isRateLimited(pathname)) {
-      admitted();
-      return;
-    }
-    this.admit(req, res, pathname).then(
-      (ok) => {
-        if (ok) admitted();
-      },
-      (error: unknown) => {
-        this.logger.error({ err: error }, 'edge check failed');
-        writeProblem(req, res, {
-          status: 503,
-          code: 'service_unavailable',
-          detail: 'Authentication is unavailable',
-          headers: { 'Retry-After': '5' },
-        });
-      },
-    );
+    if (apiKey === undefined && !requiresToken(pathname) && !isRateLimited(pathname)) return ADMITTED;
+    return this.admit(req, pathname);
   }
 
-  private async admit(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+  private async admit(req: IncomingMessage, pathname: string): Promise<EdgeVerdict> {
     const apiKey = req.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey.length > 0 && !req.headers.authorization) {
       const token = await this.apiKeys.exchange(apiKey, String(req.id ?? ''));
-      if (!token) {
-        writeProblem(req, res, {
-          status: 401,
-          code: 'invalid_api_key',
-          detail: 'The API key is unknown, expired or revoked',
-          headers: CHALLENGE,
-        });
-        return false;
-      }
+      if (!token) return { kind: 'invalid_api_key' };
       req.headers.authorization = `Bearer ${token}`;
     }
     delete req.headers['x-api-key'];
@@ -77,31 +61,13 @@ export class EdgeAuthService {
     let limit = this.env.RATE_LIMIT_ANONYMOUS_PER_MINUTE;
     if (requiresToken(pathname)) {
       const principal = await this.verify(req);
-      if (!principal) {
-        writeProblem(req, res, {
-          status: 401,
-          code: 'invalid_token',
-          detail: 'A valid access token is required',
-          headers: CHALLENGE,
-        });
-        return false;
-      }
+      if (!principal) return { kind: 'invalid_token' };
       client = `${principal.kind}:${principal.id}`;
       limit = this.env.RATE_LIMIT_PER_MINUTE;
     }
-    if (!isRateLimited(pathname)) return true;
-    const decision = await this.limiter.consume(client ?? `ip:${this.origins.ip(req)}`, limit);
-    // RateLimit-* on every answer; Retry-After too when refused.
-    for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
-    if (!decision.allowed) {
-      writeProblem(req, res, {
-        status: 429,
-        code: 'rate_limited',
-        detail: `More than ${decision.limit} requests a minute; try again in ${decision.resetSeconds} s`,
-      });
-      return false;
-    }
-    return true;
+    if (!isRateLimited(pathname)) return ADMITTED;
+    const limits = await this.limiter.consume(client ?? `ip:${this.origins.ip(req)}`, limit);
+    return limits.allowed ? { kind: 'admitted', limits } : { kind: 'rate_limited', limits };
   }
 
   /** The same strategy ('jwt', registered by AuthModule) that every service runs. */

@@ -1,11 +1,12 @@
 import { MetricsService, RequestContext, acceptId, newId } from '@leadflow/platform/observability';
 import { applySecurityHeaders } from '@leadflow/platform/service';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { EdgeAuthService } from '../edge/edge-auth.service';
 import type { RouteMatch } from '../routing/route-table';
 import { matchRoute } from '../routing/route-table';
+import { answerEdge, answerEdgeUnavailable } from './edge-answer';
 import { writeProblem } from './problem-response';
 import { UpstreamProxyService } from './upstream-proxy.service';
 
@@ -22,6 +23,8 @@ const CLIENT_KEEP_ALIVE_MS = 65_000;
  */
 @Injectable()
 export class GatewayFrontDoor {
+  private readonly logger = new Logger('EdgeAuth');
+
   constructor(
     private readonly edge: EdgeAuthService,
     private readonly proxy: UpstreamProxyService,
@@ -75,11 +78,22 @@ export class GatewayFrontDoor {
             detail: `No service serves ${req.url?.split('?', 1)[0]}`,
           });
           return;
-        case 'upstream':
-          this.edge.check(req, res, req.url?.split('?', 1)[0] ?? '/', () =>
-            this.proxy.forward(route.service, req, res, correlationId),
+        case 'upstream': {
+          const forward = (): void => this.proxy.forward(route.service, req, res, correlationId);
+          const verdict = this.edge.check(req, req.url?.split('?', 1)[0] ?? '/');
+          if (!(verdict instanceof Promise)) {
+            answerEdge(req, res, verdict, forward);
+            return;
+          }
+          verdict.then(
+            (judged) => answerEdge(req, res, judged, forward),
+            (error: unknown) => {
+              this.logger.error({ err: error }, 'edge check failed');
+              answerEdgeUnavailable(req, res);
+            },
           );
           return;
+        }
       }
     });
   }

@@ -41,6 +41,7 @@ export class ApiKeysController {
 
   @Get()
   @RequireScopes('api-keys:manage')
+  @ApiOperation({ summary: 'List the organization’s API keys (never the keys themselves)' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListApiKeysQuery,
@@ -51,6 +52,7 @@ export class ApiKeysController {
   @Delete(':id')
   @RequireScopes('api-keys:manage')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key: refused everywhere within 5 s' })
   revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -1,4 +1,5 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum ApiKeyErrorCode {
   InvalidApiKey = 'invalid_api_key',
@@ -6,34 +7,22 @@ export enum ApiKeyErrorCode {
   WorkspaceRequired = 'workspace_required',
 }
 
-export class InvalidApiKeyError extends DomainError {
-  constructor() {
-    super('unauthorized', ApiKeyErrorCode.InvalidApiKey, 'The API key is not valid', {
-      headers: { 'WWW-Authenticate': 'ApiKey realm="leadflow"' },
-    });
-  }
-}
-
-/** A key cannot grant more than its creator holds. */
-export class ScopeNotHeldError extends DomainError {
-  constructor(scopes: string[]) {
-    super(
-      'forbidden',
-      ApiKeyErrorCode.ScopeNotHeld,
+export const ApiKeyError = defineErrors('ApiKeyError', {
+  [ApiKeyErrorCode.InvalidApiKey]: {
+    kind: 'unauthorized',
+    message: 'The API key is not valid',
+    options: { headers: { 'WWW-Authenticate': 'ApiKey realm="leadflow"' } },
+  },
+  /** A key cannot grant more than its creator holds. */
+  [ApiKeyErrorCode.ScopeNotHeld]: {
+    kind: 'forbidden',
+    message: ({ scopes }: { scopes: string[] }) =>
       `You cannot grant scopes you do not hold: ${scopes.join(', ')}`,
-      {
-        details: { scopes },
-      },
-    );
-  }
-}
-
-export class WorkspaceRequiredError extends DomainError {
-  constructor() {
-    super(
-      'forbidden',
-      ApiKeyErrorCode.WorkspaceRequired,
-      'You are limited to some workspaces, so your API keys must name one of them',
-    );
-  }
-}
+    options: ({ scopes }: { scopes: string[] }) => ({ details: { scopes } }),
+  },
+  [ApiKeyErrorCode.WorkspaceRequired]: {
+    kind: 'forbidden',
+    message: 'You are limited to some workspaces, so your API keys must name one of them',
+  },
+} satisfies Record<ApiKeyErrorCode, ErrorSpec>);
+export type ApiKeyError = InstanceType<typeof ApiKeyError>;

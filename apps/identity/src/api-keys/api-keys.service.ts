@@ -12,7 +12,7 @@ import { AccessTokenIssuer } from '../auth/access-token.issuer';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { ApiKeyEntity } from './api-key.entity';
 import { apiKeyMatches, hashApiKey, newApiKey, parseApiKey } from './api-key.format';
-import { InvalidApiKeyError, ScopeNotHeldError, WorkspaceRequiredError } from './api-keys.errors';
+import { ApiKeyError, ApiKeyErrorCode } from './api-keys.errors';
 import { ApiKeysRepository } from './api-keys.repository';
 import type { ApiKeyView, CreateApiKeyDto, CreatedApiKey } from './dto/api-key.dto';
 import { toApiKeyView } from './dto/api-key.dto';
@@ -30,10 +30,10 @@ export class ApiKeysService {
   async create(principal: Principal, dto: CreateApiKeyDto, client: ClientInfo): Promise<CreatedApiKey> {
     const scopes = [...new Set(dto.scopes)];
     const missing = scopes.filter((s) => !principal.scopes.includes(s));
-    if (missing.length > 0) throw new ScopeNotHeldError(missing);
+    if (missing.length > 0) throw ApiKeyError.of(ApiKeyErrorCode.ScopeNotHeld, { scopes: missing });
     const scope = tenantScopeOf(principal);
     if (dto.workspaceId !== undefined) await this.workspaces.get(scope, dto.workspaceId);
-    else if (principal.workspaceIds) throw new WorkspaceRequiredError();
+    else if (principal.workspaceIds) throw ApiKeyError.of(ApiKeyErrorCode.WorkspaceRequired);
     const now = nowMs();
     const expiresAt = dto.expiresAt === undefined ? null : new Date(dto.expiresAt);
     if (expiresAt && expiresAt.getTime() <= now.getTime()) {
@@ -103,11 +103,12 @@ export class ApiKeysService {
     presented: string | undefined,
   ): Promise<{ accessToken: string; expiresIn: number; tokenType: 'Bearer' }> {
     const parsed = presented ? parseApiKey(presented.trim()) : undefined;
-    if (!presented || !parsed) throw new InvalidApiKeyError();
+    if (!presented || !parsed) throw ApiKeyError.of(ApiKeyErrorCode.InvalidApiKey);
     const key = await this.keys.findByPrefix(parsed.prefix);
-    if (!key || !apiKeyMatches(presented.trim(), key.keyHash)) throw new InvalidApiKeyError();
+    if (!key || !apiKeyMatches(presented.trim(), key.keyHash))
+      throw ApiKeyError.of(ApiKeyErrorCode.InvalidApiKey);
     if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now()))
-      throw new InvalidApiKeyError();
+      throw ApiKeyError.of(ApiKeyErrorCode.InvalidApiKey);
     await this.keys.touchLastUsed(key.id);
     const token = await this.tokens.forApiKey({
       keyId: key.id,

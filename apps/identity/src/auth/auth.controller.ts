@@ -7,7 +7,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
 import type { MeView, RegistrationResult, TokenPair } from './dto/auth.dto';
 import { LoginDto, RefreshDto, RegisterDto } from './dto/auth.dto';
-import { NoStore } from '@leadflow/platform/service';
+import { NoStore, ApiProblems } from '@leadflow/platform/service';
 
 @ApiTags('auth')
 @Controller('api/v1')
@@ -18,6 +18,7 @@ export class AuthController {
   @Post('auth/register')
   @NoStore()
   @ApiOperation({ summary: 'Sign up: creates an organization, its first workspace and its owner' })
+  @ApiProblems(409)
   register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<RegistrationResult> {
     return this.auth.register(dto, client);
   }
@@ -26,6 +27,8 @@ export class AuthController {
   @Post('auth/login')
   @NoStore()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with e-mail and password: answers an access and a refresh token' })
+  @ApiProblems(401, 429)
   login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.auth.login(dto, client);
   }
@@ -35,6 +38,7 @@ export class AuthController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; a token used twice ends its session' })
+  @ApiProblems(401)
   refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.auth.refresh(dto, client);
   }
@@ -53,6 +57,7 @@ export class AuthController {
   @ApiBearerAuth()
   @RequireUser()
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in user, their organization and membership (role, workspaces)' })
   me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
     return this.auth.me(principal);
   }

@@ -1,4 +1,5 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum AuthErrorCode {
   EmailTaken = 'email_taken',
@@ -9,50 +10,32 @@ export enum AuthErrorCode {
   UserTokenRequired = 'user_token_required',
 }
 
-export class EmailTakenError extends DomainError {
-  constructor() {
-    super('conflict', AuthErrorCode.EmailTaken, 'An account with this e-mail address already exists');
-  }
-}
-
-/** The same answer for an unknown e-mail and a wrong password. */
-export class InvalidCredentialsError extends DomainError {
-  constructor() {
-    super('unauthorized', AuthErrorCode.InvalidCredentials, 'The e-mail address or password is wrong');
-  }
-}
-
-export class TooManyAttemptsError extends DomainError {
-  constructor(retryAfterSeconds: number) {
-    super(
-      'rate_limited',
-      AuthErrorCode.TooManyAttempts,
-      'Too many failed sign-in attempts; try again later',
-      {
-        retryAfterSeconds,
-      },
-    );
-  }
-}
-
-export class InvalidRefreshTokenError extends DomainError {
-  constructor() {
-    super('unauthorized', AuthErrorCode.InvalidRefreshToken, 'The refresh token is not valid');
-  }
-}
-
-export class RefreshTokenReusedError extends DomainError {
-  constructor() {
-    super(
-      'unauthorized',
-      AuthErrorCode.RefreshTokenReused,
-      'This refresh token was already used; the session has been ended. Sign in again',
-    );
-  }
-}
-
-export class UserTokenRequiredError extends DomainError {
-  constructor() {
-    super('forbidden', AuthErrorCode.UserTokenRequired, 'This needs the access token of a signed-in user');
-  }
-}
+export const AuthError = defineErrors('AuthError', {
+  [AuthErrorCode.EmailTaken]: {
+    kind: 'conflict',
+    message: 'An account with this e-mail address already exists',
+  },
+  /** The same answer for an unknown e-mail and a wrong password. */
+  [AuthErrorCode.InvalidCredentials]: {
+    kind: 'unauthorized',
+    message: 'The e-mail address or password is wrong',
+  },
+  [AuthErrorCode.TooManyAttempts]: {
+    kind: 'rate_limited',
+    message: 'Too many failed sign-in attempts; try again later',
+    options: ({ retryAfterSeconds }: { retryAfterSeconds: number }) => ({ retryAfterSeconds }),
+  },
+  [AuthErrorCode.InvalidRefreshToken]: {
+    kind: 'unauthorized',
+    message: 'The refresh token is not valid',
+  },
+  [AuthErrorCode.RefreshTokenReused]: {
+    kind: 'unauthorized',
+    message: 'This refresh token was already used; the session has been ended. Sign in again',
+  },
+  [AuthErrorCode.UserTokenRequired]: {
+    kind: 'forbidden',
+    message: 'This needs the access token of a signed-in user',
+  },
+} satisfies Record<AuthErrorCode, ErrorSpec>);
+export type AuthError = InstanceType<typeof AuthError>;

@@ -19,14 +19,7 @@ import { UsersRepository } from '../users/users.repository';
 import { toWorkspaceView, workspacePayload } from '../workspaces/dto/workspace.dto';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
-import {
-  EmailTakenError,
-  InvalidCredentialsError,
-  InvalidRefreshTokenError,
-  RefreshTokenReusedError,
-  TooManyAttemptsError,
-  UserTokenRequiredError,
-} from './auth.errors';
+import { AuthError, AuthErrorCode } from './auth.errors';
 import type {
   LoginDto,
   MeView,
@@ -67,7 +60,7 @@ export class AuthService {
   async register(dto: RegisterDto, client: ClientInfo): Promise<RegistrationResult> {
     const email = dto.email.trim().toLowerCase();
     assertPasswordPolicy(dto.password, email);
-    if (await this.users.findByEmail(email)) throw new EmailTakenError();
+    if (await this.users.findByEmail(email)) throw AuthError.of(AuthErrorCode.EmailTaken);
     const passwordHash = await hashPassword(dto.password);
     const now = nowMs();
     const organization = Object.assign(new OrganizationEntity(), {
@@ -151,7 +144,7 @@ export class AuthService {
       })
       .catch((error: unknown) => {
         if ((error as { code?: string; constraint?: string }).constraint === 'users_email_key') {
-          throw new EmailTakenError();
+          throw AuthError.of(AuthErrorCode.EmailTaken);
         }
         throw error;
       });
@@ -182,7 +175,7 @@ export class AuthService {
         retryAfterSeconds,
       ),
     );
-    if (wait !== null) throw new TooManyAttemptsError(wait);
+    if (wait !== null) throw AuthError.of(AuthErrorCode.TooManyAttempts, { retryAfterSeconds: wait });
 
     const user = await this.users.findByEmail(email);
     const verified = user
@@ -206,7 +199,7 @@ export class AuthService {
           });
         });
       }
-      throw new InvalidCredentialsError();
+      throw AuthError.of(AuthErrorCode.InvalidCredentials);
     }
     const signIn = await this.uow.run(async (manager) => {
       await this.sessions.markAttemptSucceeded(manager, attempt.id);
@@ -231,9 +224,9 @@ export class AuthService {
     const hash = hashToken(dto.refreshToken);
     const outcome = await this.uow.run(async (manager): Promise<SignIn | 'reused' | 'access_removed'> => {
       const token = await this.sessions.lockRefreshToken(manager, hash);
-      if (!token) throw new InvalidRefreshTokenError();
+      if (!token) throw AuthError.of(AuthErrorCode.InvalidRefreshToken);
       const session = await this.sessions.lockSession(manager, token.organizationId, token.sessionId);
-      if (!session) throw new InvalidRefreshTokenError();
+      if (!session) throw AuthError.of(AuthErrorCode.InvalidRefreshToken);
       const now = new Date();
       const decision = decideRefresh(token, session, now);
       switch (decision.kind) {
@@ -257,7 +250,7 @@ export class AuthService {
           });
           return 'reused';
         case 'invalid':
-          throw new InvalidRefreshTokenError();
+          throw AuthError.of(AuthErrorCode.InvalidRefreshToken);
         case 'rotate':
           break;
       }
@@ -276,14 +269,14 @@ export class AuthService {
       return { userId: user.id, membership, sessionId: session.id, refreshToken };
     });
     // Thrown after the commit, so the family stays revoked.
-    if (outcome === 'reused') throw new RefreshTokenReusedError();
-    if (outcome === 'access_removed') throw new InvalidRefreshTokenError();
+    if (outcome === 'reused') throw AuthError.of(AuthErrorCode.RefreshTokenReused);
+    if (outcome === 'access_removed') throw AuthError.of(AuthErrorCode.InvalidRefreshToken);
     return this.issuer.pair(outcome);
   }
 
   async logout(principal: Principal, client: ClientInfo): Promise<void> {
     const sessionId = principal.sessionId;
-    if (principal.kind !== 'user' || !sessionId) throw new UserTokenRequiredError();
+    if (principal.kind !== 'user' || !sessionId) throw AuthError.of(AuthErrorCode.UserTokenRequired);
     await this.uow.run(async (manager) => {
       await this.sessions.revokeFamily(manager, principal.organizationId, sessionId, 'logout', new Date());
       await this.changes.record(manager, {
@@ -300,7 +293,7 @@ export class AuthService {
   }
 
   async me(principal: Principal): Promise<MeView> {
-    if (principal.kind !== 'user') throw new UserTokenRequiredError();
+    if (principal.kind !== 'user') throw AuthError.of(AuthErrorCode.UserTokenRequired);
     const [user, organization, membership] = await Promise.all([
       this.users.findById(principal.id),
       this.organizations.findOwn(principal.organizationId),

@@ -9,7 +9,7 @@ import type { TokenPair } from '../auth/dto/auth.dto';
 import type { InvitationView } from './dto/invitation.dto';
 import { AcceptInvitationDto, CreateInvitationDto, ListInvitationsQuery } from './dto/invitation.dto';
 import { InvitationsService } from './invitations.service';
-import { NoStore } from '@leadflow/platform/service';
+import { NoStore, ApiProblems } from '@leadflow/platform/service';
 
 @ApiTags('invitations')
 @Controller('api/v1')
@@ -23,6 +23,7 @@ export class InvitationsController {
     summary:
       'Invite someone by e-mail; the token goes out sealed in the user.invited event (MAIL_TOKENS_KEY)',
   })
+  @ApiProblems(409)
   invite(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateInvitationDto,
@@ -34,6 +35,7 @@ export class InvitationsController {
   @Get('invitations')
   @ApiBearerAuth()
   @RequireScopes('members:read')
+  @ApiOperation({ summary: 'List invitations (filter `status`)' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListInvitationsQuery,
@@ -45,6 +47,8 @@ export class InvitationsController {
   @ApiBearerAuth()
   @RequireScopes('members:manage')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a pending invitation' })
+  @ApiProblems(410)
   revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -58,6 +62,7 @@ export class InvitationsController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation: joins the organization and signs in there' })
+  @ApiProblems(401, 409, 410)
   accept(@Body() dto: AcceptInvitationDto, @Client() client: ClientInfo): Promise<TokenPair> {
     return this.invitations.accept(dto, client);
   }

@@ -1,9 +1,7 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
-/**
- * Used, revoked and expired invitations answer 409 (`invalid_state`): the platform's error kinds
- * have no 410 Gone yet; the codes are stable either way.
- */
+/** Used, revoked and expired invitations answer 410 (`gone`); the codes are stable either way. */
 export enum InvitationErrorCode {
   InvitationNotFound = 'invitation_not_found',
   InvitationUsed = 'invitation_used',
@@ -12,36 +10,14 @@ export enum InvitationErrorCode {
   AlreadyMember = 'already_member',
 }
 
-export class InvitationNotFoundError extends DomainError {
-  constructor() {
-    super('not_found', InvitationErrorCode.InvitationNotFound, 'No invitation has this token');
-  }
-}
-
-export class InvitationUsedError extends DomainError {
-  constructor() {
-    super('gone', InvitationErrorCode.InvitationUsed, 'This invitation was already accepted');
-  }
-}
-
-export class InvitationRevokedError extends DomainError {
-  constructor() {
-    super('gone', InvitationErrorCode.InvitationRevoked, 'This invitation was revoked');
-  }
-}
-
-export class InvitationExpiredError extends DomainError {
-  constructor() {
-    super('gone', InvitationErrorCode.InvitationExpired, 'This invitation has expired');
-  }
-}
-
-export class AlreadyMemberError extends DomainError {
-  constructor() {
-    super(
-      'conflict',
-      InvitationErrorCode.AlreadyMember,
-      'This person is already a member of the organization',
-    );
-  }
-}
+export const InvitationError = defineErrors('InvitationError', {
+  [InvitationErrorCode.InvitationNotFound]: { kind: 'not_found', message: 'No invitation has this token' },
+  [InvitationErrorCode.InvitationUsed]: { kind: 'gone', message: 'This invitation was already accepted' },
+  [InvitationErrorCode.InvitationRevoked]: { kind: 'gone', message: 'This invitation was revoked' },
+  [InvitationErrorCode.InvitationExpired]: { kind: 'gone', message: 'This invitation has expired' },
+  [InvitationErrorCode.AlreadyMember]: {
+    kind: 'conflict',
+    message: 'This person is already a member of the organization',
+  },
+} satisfies Record<InvitationErrorCode, ErrorSpec>);
+export type InvitationError = InstanceType<typeof InvitationError>;

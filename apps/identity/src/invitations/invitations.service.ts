@@ -10,7 +10,7 @@ import { UnitOfWork, nowMs, pageOf } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
-import { EmailTakenError, InvalidCredentialsError } from '../auth/auth.errors';
+import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import type { TokenPair } from '../auth/dto/auth.dto';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords';
 import type { SignIn } from '../auth/session.issuer';
@@ -32,13 +32,7 @@ import type {
 import { toInvitationView } from './dto/invitation.dto';
 import { InvitationEntity } from './invitation.entity';
 import { invitationStatus } from './invitation.state';
-import {
-  AlreadyMemberError,
-  InvitationExpiredError,
-  InvitationNotFoundError,
-  InvitationRevokedError,
-  InvitationUsedError,
-} from './invitations.errors';
+import { InvitationError, InvitationErrorCode } from './invitations.errors';
 import { InvitationsRepository } from './invitations.repository';
 
 /** Inviting people into an organization, and accepting (or revoking) those invitations. */
@@ -73,7 +67,7 @@ export class InvitationsService {
     }
     const existing = await this.users.findByEmail(email);
     if (existing && (await this.users.membership(principal.organizationId, existing.id))) {
-      throw new AlreadyMemberError();
+      throw InvitationError.of(InvitationErrorCode.AlreadyMember);
     }
     const now = nowMs();
     const { token, hash } = newSingleUseToken();
@@ -136,7 +130,7 @@ export class InvitationsService {
       const invitation = await this.invitations.lock(manager, scope, id);
       const now = nowMs();
       const status = invitationStatus(invitation, now);
-      if (status === 'accepted') throw new InvitationUsedError();
+      if (status === 'accepted') throw InvitationError.of(InvitationErrorCode.InvitationUsed);
       if (status !== 'pending') return;
       await this.invitations.update(manager, scope, id, { revokedAt: now });
       await this.changes.record(manager, {
@@ -162,15 +156,15 @@ export class InvitationsService {
     const signIn = await this.uow
       .run(async (manager): Promise<SignIn> => {
         const invitation = await this.invitations.lockByTokenHash(manager, tokenHash);
-        if (!invitation) throw new InvitationNotFoundError();
+        if (!invitation) throw InvitationError.of(InvitationErrorCode.InvitationNotFound);
         const now = nowMs();
         switch (invitationStatus(invitation, now)) {
           case 'accepted':
-            throw new InvitationUsedError();
+            throw InvitationError.of(InvitationErrorCode.InvitationUsed);
           case 'revoked':
-            throw new InvitationRevokedError();
+            throw InvitationError.of(InvitationErrorCode.InvitationRevoked);
           case 'expired':
-            throw new InvitationExpiredError();
+            throw InvitationError.of(InvitationErrorCode.InvitationExpired);
           case 'pending':
             break;
         }
@@ -210,8 +204,9 @@ export class InvitationsService {
       })
       .catch((error: unknown) => {
         const constraint = (error as { constraint?: string }).constraint;
-        if (constraint === 'users_email_key') throw new EmailTakenError();
-        if (constraint === 'memberships_org_user_key') throw new AlreadyMemberError();
+        if (constraint === 'users_email_key') throw AuthError.of(AuthErrorCode.EmailTaken);
+        if (constraint === 'memberships_org_user_key')
+          throw InvitationError.of(InvitationErrorCode.AlreadyMember);
         throw error;
       });
     return this.issuer.pair(signIn);
@@ -224,9 +219,10 @@ export class InvitationsService {
   ): Promise<UserEntity> {
     if (!dto.password) throw missingField('password', 'the current password of the existing account');
     if (!(await verifyPassword(user.passwordHash, dto.password)) || !user.active) {
-      throw new InvalidCredentialsError();
+      throw AuthError.of(AuthErrorCode.InvalidCredentials);
     }
-    if (await this.users.membership(invitation.organizationId, user.id)) throw new AlreadyMemberError();
+    if (await this.users.membership(invitation.organizationId, user.id))
+      throw InvitationError.of(InvitationErrorCode.AlreadyMember);
     return user;
   }
 

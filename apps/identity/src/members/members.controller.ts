@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -17,6 +18,7 @@ export class MembersController {
 
   @Get()
   @RequireScopes('members:read')
+  @ApiOperation({ summary: 'List the organization’s members with their roles and workspaces' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListMembersQuery,
@@ -28,6 +30,7 @@ export class MembersController {
   @RequireRole('admin')
   @RequireScopes('members:manage')
   @ApiOperation({ summary: "Change a member's role or workspaces (id: the user's id)" })
+  @ApiProblems(409)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -44,6 +47,7 @@ export class MembersController {
     summary:
       "Remove a member (id: the user's id): their sessions end and the API keys they created are revoked unless an owner keeps them (keepApiKeys=true)",
   })
+  @ApiProblems(409)
   remove(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -15,7 +15,7 @@ import { userPayload } from '../users/user.view';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import type { MemberView, RemovedMemberView, UpdateMemberDto } from './dto/member.dto';
 import { toApiKeyRef, toMemberView } from './dto/member.dto';
-import { LastOwnerError, OwnerRequiredError } from './members.errors';
+import { MemberError, MemberErrorCode } from './members.errors';
 import { grantRefusal } from './membership-grant';
 import { MembersRepository } from './members.repository';
 
@@ -68,7 +68,7 @@ export class MembersService {
         if (unknown) throw new NotFoundError('workspace', unknown);
       }
       if (membership.role === 'owner' && patch.role !== undefined && owners.length <= 1)
-        throw new LastOwnerError();
+        throw MemberError.of(MemberErrorCode.LastOwner);
       const updated = Object.assign(
         Object.create(Object.getPrototypeOf(membership) as object) as MembershipEntity,
         membership,
@@ -123,8 +123,8 @@ export class MembersService {
         { remove: true },
       );
       if (refusal) throw refusal;
-      if (keepApiKeys && !hasRole(principal, 'owner')) throw new OwnerRequiredError();
-      if (membership.role === 'owner' && owners.length <= 1) throw new LastOwnerError();
+      if (keepApiKeys && !hasRole(principal, 'owner')) throw MemberError.of(MemberErrorCode.OwnerRequired);
+      if (membership.role === 'owner' && owners.length <= 1) throw MemberError.of(MemberErrorCode.LastOwner);
       const now = nowMs();
       await this.members.remove(manager, scope, membership.id);
       const sessionsRevoked = await this.sessions.revokeAllOfUser(

@@ -1,12 +1,7 @@
 import type { Role } from '@leadflow/contracts';
 import { roleRank } from '@leadflow/contracts';
 import type { DomainError } from '@leadflow/platform/errors';
-import {
-  OwnMembershipError,
-  OwnerRequiredError,
-  RoleAboveOwnError,
-  WorkspacesNotHeldError,
-} from './members.errors';
+import { MemberError, MemberErrorCode } from './members.errors';
 
 /** Who grants: the caller (a user or an API key). */
 export interface GrantActor {
@@ -48,16 +43,18 @@ export function grantRefusal(
   change: GrantChange,
 ): DomainError | null {
   if (target && actor.kind === 'user' && actor.id === target.userId && !change.remove) {
-    return new OwnMembershipError();
+    return MemberError.of(MemberErrorCode.OwnMembership);
   }
   const roles = [target?.role, change.role].filter((r): r is Role => r !== undefined);
-  if (roles.includes('owner') && actor.role !== 'owner') return new OwnerRequiredError();
-  if (roles.some((r) => roleRank[r] > roleRank[actor.role])) return new RoleAboveOwnError();
+  if (roles.includes('owner') && actor.role !== 'owner') return MemberError.of(MemberErrorCode.OwnerRequired);
+  if (roles.some((r) => roleRank[r] > roleRank[actor.role]))
+    return MemberError.of(MemberErrorCode.RoleAboveOwn);
   if (actor.workspaceIds) {
     const held = new Set(actor.workspaceIds);
     const within = (ids: readonly string[] | null | undefined): boolean =>
       ids === undefined || (ids !== null && ids.every((id) => held.has(id)));
-    if (!within(target?.workspaceIds) || !within(change.workspaceIds)) return new WorkspacesNotHeldError();
+    if (!within(target?.workspaceIds) || !within(change.workspaceIds))
+      return MemberError.of(MemberErrorCode.WorkspacesNotHeld);
   }
   return null;
 }

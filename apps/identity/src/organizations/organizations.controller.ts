@@ -15,7 +15,12 @@ export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Get()
-  @ApiOperation({ summary: "The caller's organization: plan and monthly quotas" })
+  @ApiOperation({
+    summary: "The caller's organization: plan, monthly quotas and usage, and its pending plan request",
+    description:
+      '`pendingPlanRequest` is the request awaiting the operator, `{ id, plan, requestedAt, requestedBy: { type, id } }`, ' +
+      'or `null` when none is pending (after approval or decline).',
+  })
   current(@CurrentPrincipal() principal: Principal): Promise<CurrentOrganizationView> {
     return this.organizations.current(principal);
   }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { PlansModule } from '../plans/plans.module';
 import { UsageModule } from '../usage/usage.module';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsRepository } from './organizations.repository';
@@ -6,7 +7,7 @@ import { OrganizationsService } from './organizations.service';
 
 @Global()
 @Module({
-  imports: [UsageModule],
+  imports: [UsageModule, PlansModule],
   controllers: [OrganizationsController],
   providers: [OrganizationsRepository, OrganizationsService],
   exports: [OrganizationsRepository],

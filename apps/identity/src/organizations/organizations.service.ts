@@ -6,6 +6,7 @@ import { NotFoundError } from '@leadflow/platform/errors';
 import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import { AuditActions } from '../audit/audit-actions';
+import { PlansService } from '../plans/plans.service';
 import { UsageService } from '../usage/usage.service';
 import type { UpdateOrganizationDto } from './dto/update-organization.dto';
 import type { CurrentOrganizationView, OrganizationView } from './organization.view';
@@ -24,14 +25,19 @@ export class OrganizationsService {
     private readonly uow: UnitOfWork,
     private readonly changes: ChangeRecorder,
     private readonly usage: UsageService,
+    private readonly plans: PlansService,
   ) {}
 
-  /** The organization with this month's usage (UTC), so quotas and usage read side by side. */
+  /**
+   * The organization with this month's usage (UTC), so quotas and usage read side by side, and the
+   * plan request awaiting the operator, if any.
+   */
   async current(principal: Principal): Promise<CurrentOrganizationView> {
     const organization = await this.organizations.findOwn(principal.organizationId);
     if (!organization) throw new NotFoundError('Organization', principal.organizationId);
     const usage = await this.usage.ofMonth(organization.id, nowMs());
-    return { ...toOrganizationView(organization), usage };
+    const pendingPlanRequest = await this.plans.pending(principal);
+    return { ...toOrganizationView(organization), usage, pendingPlanRequest };
   }
 
   async update(

@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
@@ -28,6 +29,7 @@ export class PasswordsController {
     summary:
       'Set a new password with a reset token; every session of the user ends (answers how many, and the live API keys they created)',
   })
+  @ApiProblems(410)
   confirm(@Body() dto: ConfirmPasswordResetDto, @Client() client: ClientInfo): Promise<PasswordResetResult> {
     return this.passwords.confirmReset(dto, client);
   }
@@ -37,6 +39,7 @@ export class PasswordsController {
   @Post('me/password')
   @HttpCode(204)
   @ApiOperation({ summary: 'Change your password; every session ends, this one too (sign in again)' })
+  @ApiProblems(429)
   change(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: ChangePasswordDto,

@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditAction } from '../audit/audit-actions';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { AuditActions } from '../audit/audit-actions';
-import { InvalidCredentialsError, TooManyAttemptsError, UserTokenRequiredError } from '../auth/auth.errors';
+import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { LoginAttemptEntity } from '../auth/login-attempt.entity';
 import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, retryAfterSeconds } from '../auth/login-throttle';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords';
@@ -33,7 +33,7 @@ import type {
 import { PasswordResetEntity } from './password-reset.entity';
 import { RESET_REQUEST_WINDOW_MS, mayRequestReset } from './password-reset.policy';
 import { PasswordResetsRepository } from './password-resets.repository';
-import { ResetTokenExpiredError, ResetTokenInvalidError, ResetTokenUsedError } from './passwords.errors';
+import { PasswordError, PasswordErrorCode } from './passwords.errors';
 
 /** Forgotten-password resets and password changes; both end every session of the user. */
 @Injectable()
@@ -116,19 +116,19 @@ export class PasswordsService {
     const tokenHash = hashSingleUseToken(dto.token);
     return this.uow.run(async (manager): Promise<PasswordResetResult> => {
       const reset = await this.resets.lockByTokenHash(manager, tokenHash);
-      if (!reset) throw new ResetTokenInvalidError();
+      if (!reset) throw PasswordError.of(PasswordErrorCode.ResetTokenInvalid);
       const now = nowMs();
       switch (singleUseTokenState(reset, now)) {
         case 'used':
         case 'revoked':
-          throw new ResetTokenUsedError();
+          throw PasswordError.of(PasswordErrorCode.ResetTokenUsed);
         case 'expired':
-          throw new ResetTokenExpiredError();
+          throw PasswordError.of(PasswordErrorCode.ResetTokenExpired);
         case 'pending':
           break;
       }
       const user = await this.users.lockUser(manager, reset.userId);
-      if (!user) throw new ResetTokenInvalidError();
+      if (!user) throw PasswordError.of(PasswordErrorCode.ResetTokenInvalid);
       assertPasswordPolicy(dto.password, user.email);
       const sessionsRevoked = await this.replacePassword(
         manager,
@@ -154,9 +154,9 @@ export class PasswordsService {
    * the caller's too: it signs in again with the new password.
    */
   async change(principal: Principal, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
-    if (principal.kind !== 'user') throw new UserTokenRequiredError();
+    if (principal.kind !== 'user') throw AuthError.of(AuthErrorCode.UserTokenRequired);
     const user = await this.users.findById(principal.id);
-    if (!user?.active) throw new InvalidCredentialsError();
+    if (!user?.active) throw AuthError.of(AuthErrorCode.InvalidCredentials);
     // Wrong current passwords count as failed sign-ins: a stolen access token cannot guess on.
     // Insert-first (as for login): concurrent guesses each see the ones in flight.
     const attempt = Object.assign(new LoginAttemptEntity(), {
@@ -175,8 +175,9 @@ export class PasswordsService {
         retryAfterSeconds,
       ),
     );
-    if (wait !== null) throw new TooManyAttemptsError(wait);
-    if (!(await verifyPassword(user.passwordHash, dto.currentPassword))) throw new InvalidCredentialsError();
+    if (wait !== null) throw AuthError.of(AuthErrorCode.TooManyAttempts, { retryAfterSeconds: wait });
+    if (!(await verifyPassword(user.passwordHash, dto.currentPassword)))
+      throw AuthError.of(AuthErrorCode.InvalidCredentials);
     // The right current password is not a failure: the reservation goes.
     await this.uow.run((manager) => this.sessions.releaseAttempt(manager, attempt.id));
     assertPasswordPolicy(dto.newPassword, user.email, 'newPassword');

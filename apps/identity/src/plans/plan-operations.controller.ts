@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -38,6 +39,7 @@ export class PlanOperationsController {
   @Post('plan-requests/:id/approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Operators: approve a pending request; the plan changes as with PUT' })
+  @ApiProblems(409)
   approve(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: DecidePlanRequestDto,
@@ -49,6 +51,7 @@ export class PlanOperationsController {
   @Post('plan-requests/:id/decline')
   @HttpCode(200)
   @ApiOperation({ summary: 'Operators: decline a pending request' })
+  @ApiProblems(409)
   decline(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: DecidePlanRequestDto,

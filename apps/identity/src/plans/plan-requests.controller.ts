@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -21,6 +22,7 @@ export class PlanRequestsController {
   @ApiOperation({
     summary: 'Ask the operator to move the organization to another plan (owners; one pending at a time)',
   })
+  @ApiProblems(409)
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreatePlanRequestDto,

@@ -35,6 +35,11 @@ export class PlanRequestsRepository {
     return this.requests.within(manager).findOne(scope, { status: 'pending' });
   }
 
+  /** The organization's pending request, read outside any transaction. */
+  pendingOf(scope: TenantScope): Promise<PlanRequestEntity | null> {
+    return this.requests.findOne(scope, { status: 'pending' });
+  }
+
   get(scope: TenantScope, id: string): Promise<PlanRequestEntity> {
     return this.requests.getOrNotFound(scope, id);
   }

@@ -1,5 +1,6 @@
 import type { Plan } from '@leadflow/contracts';
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum PlanErrorCode {
   RequestPending = 'plan_request_pending',
@@ -7,31 +8,27 @@ export enum PlanErrorCode {
   PlanUnchanged = 'plan_unchanged',
 }
 
-/** The organization already has a pending request: one at a time (409). */
-export class PlanRequestPendingError extends DomainError {
-  constructor(pendingId: string) {
-    super(
-      'conflict',
-      PlanErrorCode.RequestPending,
-      'The organization already has a pending plan request; wait for the operator to decide it',
-      { details: { pendingRequestId: pendingId } },
-    );
-  }
-}
-
-/** Approving or declining a request an operator has already decided (409). */
-export class PlanRequestDecidedError extends DomainError {
-  constructor(id: string, status: string) {
-    super('conflict', PlanErrorCode.RequestDecided, `Plan request ${id} is already ${status}`, {
-      details: { requestId: id, status },
-    });
-  }
-}
-
-/** Requesting the plan the organization is already on (422 naming `plan`). */
-export class PlanUnchangedError extends DomainError {
-  constructor(plan: Plan) {
-    super('validation', PlanErrorCode.PlanUnchanged, `The organization is already on the ${plan} plan`, {
+export const PlanError = defineErrors('PlanError', {
+  /** The organization already has a pending request: one at a time (409). */
+  [PlanErrorCode.RequestPending]: {
+    kind: 'conflict',
+    message: 'The organization already has a pending plan request; wait for the operator to decide it',
+    options: ({ pendingRequestId }: { pendingRequestId: string }) => ({ details: { pendingRequestId } }),
+  },
+  /** Approving or declining a request an operator has already decided (409). */
+  [PlanErrorCode.RequestDecided]: {
+    kind: 'conflict',
+    message: ({ requestId, status }: { requestId: string; status: string }) =>
+      `Plan request ${requestId} is already ${status}`,
+    options: ({ requestId, status }: { requestId: string; status: string }) => ({
+      details: { planRequestId: requestId, planRequestStatus: status },
+    }),
+  },
+  /** Requesting the plan the organization is already on (422 naming `plan`). */
+  [PlanErrorCode.PlanUnchanged]: {
+    kind: 'validation',
+    message: ({ plan }: { plan: Plan }) => `The organization is already on the ${plan} plan`,
+    options: ({ plan }: { plan: Plan }) => ({
       fieldErrors: [
         {
           field: 'plan',
@@ -39,6 +36,7 @@ export class PlanUnchangedError extends DomainError {
           message: `plan must differ from the current plan (${plan})`,
         },
       ],
-    });
-  }
-}
+    }),
+  },
+} satisfies Record<PlanErrorCode, ErrorSpec>);
+export type PlanError = InstanceType<typeof PlanError>;

@@ -8,5 +8,6 @@ import { PlansService } from './plans.service';
 @Module({
   controllers: [PlanRequestsController, PlanOperationsController],
   providers: [PlanRequestsRepository, PlansService],
+  exports: [PlansService],
 })
 export class PlansModule {}

@@ -10,7 +10,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditActions } from '../audit/audit-actions';
-import type { OrganizationView } from '../organizations/organization.view';
+import type { OrganizationView, PendingPlanRequestView } from '../organizations/organization.view';
 import { organizationPayload, toOrganizationView } from '../organizations/organization.view';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
@@ -22,9 +22,9 @@ import type {
   PlanRequestView,
   SetPlanDto,
 } from './dto/plan.dto';
-import { toPlanRequestView } from './dto/plan.dto';
+import { toPendingPlanRequestView, toPlanRequestView } from './dto/plan.dto';
 import { PlanRequestEntity } from './plan-request.entity';
-import { PlanRequestDecidedError, PlanRequestPendingError, PlanUnchangedError } from './plans.errors';
+import { PlanError, PlanErrorCode } from './plans.errors';
 import { PlanRequestsRepository } from './plan-requests.repository';
 
 const OPERATOR = { type: 'operator', id: null } as const;
@@ -60,9 +60,10 @@ export class PlansService {
     return this.uow.run(async (manager) => {
       // The organization's row serializes requests, so two at once cannot both be pending.
       const organization = await this.lockOrganization(manager, principal.organizationId);
-      if (dto.plan === organization.plan) throw new PlanUnchangedError(organization.plan);
+      if (dto.plan === organization.plan)
+        throw PlanError.of(PlanErrorCode.PlanUnchanged, { plan: organization.plan });
       const pending = await this.requests.findPending(manager, scope);
-      if (pending) throw new PlanRequestPendingError(pending.id);
+      if (pending) throw PlanError.of(PlanErrorCode.RequestPending, { pendingRequestId: pending.id });
       const now = nowMs();
       const request = Object.assign(new PlanRequestEntity(), {
         id: uuidv7(),
@@ -98,6 +99,12 @@ export class PlansService {
     return pageOf(await this.requests.list(tenantScopeOf(principal), query), toPlanRequestView);
   }
 
+  /** The organization's request awaiting the operator, or null (`GET /organizations/current`). */
+  async pending(principal: Principal): Promise<PendingPlanRequestView | null> {
+    const request = await this.requests.pendingOf(tenantScopeOf(principal));
+    return request ? toPendingPlanRequestView(request) : null;
+  }
+
   async get(principal: Principal, id: string): Promise<PlanRequestView> {
     return toPlanRequestView(await this.requests.get(tenantScopeOf(principal), id));
   }
@@ -131,7 +138,8 @@ export class PlansService {
       const organization = await this.lockOrganization(manager, found.organizationId);
       const request = await this.requests.lock(manager, scope, id);
       if (!request) throw new NotFoundError('plan request', id);
-      if (request.status !== 'pending') throw new PlanRequestDecidedError(id, request.status);
+      if (request.status !== 'pending')
+        throw PlanError.of(PlanErrorCode.RequestDecided, { requestId: id, status: request.status });
       const reason = dto.reason ?? null;
       if (status === 'approved') {
         await this.applyPlan(manager, organization, request.plan, client, { reason, requestId: id });

@@ -1,7 +1,7 @@
+import { quotaMonthFirstDay, quotaMonthOf } from '@leadflow/platform/ratelimit';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { periodStart, usagePeriodOf } from './usage-period';
-import { UnknownOrganizationError } from './usage.errors';
+import { UsageError, UsageErrorCode } from './usage.errors';
 import type { UsageIncrement } from './usage.repository';
 import { UsageRepository } from './usage.repository';
 import type { UsageView } from './usage.view';
@@ -22,7 +22,7 @@ export class UsageService {
   ): Promise<void> {
     const amounts = new Map<string, UsageIncrement>();
     for (const event of events) {
-      const period = periodStart(usagePeriodOf(new Date(event.occurredAt)));
+      const period = quotaMonthFirstDay(quotaMonthOf(new Date(event.occurredAt)));
       const key = `${event.organizationId}|${period}`;
       const entry = amounts.get(key) ?? {
         organizationId: event.organizationId,
@@ -33,12 +33,13 @@ export class UsageService {
       amounts.set(key, entry);
     }
     const missing = await this.usage.addMany(tx, 'leads', [...amounts.values()]);
-    if (missing.length > 0) throw new UnknownOrganizationError(missing[0]);
+    if (missing.length > 0)
+      throw UsageError.of(UsageErrorCode.UnknownOrganization, { organizationId: missing[0] });
   }
 
   /** The organization's usage in the month of `at` (zeros before its first counted event). */
   async ofMonth(organizationId: string, at: Date): Promise<UsageView> {
-    const period = usagePeriodOf(at);
-    return toUsageView(period, await this.usage.find(organizationId, periodStart(period)));
+    const period = quotaMonthOf(at);
+    return toUsageView(period, await this.usage.find(organizationId, quotaMonthFirstDay(period)));
   }
 }

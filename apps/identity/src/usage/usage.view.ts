@@ -1,9 +1,9 @@
 import type { OrganizationUsageEntity } from './organization-usage.entity';
-import type { UsagePeriod } from './usage-period';
+import type { QuotaMonth } from '@leadflow/platform/ratelimit';
 
 /** Usage of the current month, shown next to the plan's quotas. */
 export interface UsageView {
-  period: UsagePeriod;
+  period: QuotaMonth;
   leads: number;
   enrichments: number;
   emails: number;
@@ -11,7 +11,7 @@ export interface UsageView {
   callMinutes: number;
 }
 
-export function toUsageView(period: UsagePeriod, row: OrganizationUsageEntity | null): UsageView {
+export function toUsageView(period: QuotaMonth, row: OrganizationUsageEntity | null): UsageView {
   return {
     period,
     leads: Number(row?.leads ?? 0),

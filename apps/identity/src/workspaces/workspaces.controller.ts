@@ -28,6 +28,7 @@ export class WorkspacesController {
 
   @Get()
   @RequireScopes('workspaces:read')
+  @ApiOperation({ summary: 'List the workspaces the caller may see' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListWorkspacesQuery,
@@ -37,6 +38,7 @@ export class WorkspacesController {
 
   @Get(':id')
   @RequireScopes('workspaces:read')
+  @ApiOperation({ summary: 'One workspace' })
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -46,6 +48,7 @@ export class WorkspacesController {
 
   @Patch(':id')
   @RequireScopes('workspaces:manage')
+  @ApiOperation({ summary: 'Rename a workspace, change its time zone, or (de)activate it' })
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

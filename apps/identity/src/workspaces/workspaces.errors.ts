@@ -1,15 +1,14 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum WorkspaceErrorCode {
   WorkspaceLimited = 'workspace_limited',
 }
 
-export class WorkspaceLimitedError extends DomainError {
-  constructor() {
-    super(
-      'forbidden',
-      WorkspaceErrorCode.WorkspaceLimited,
-      'A principal limited to some workspaces cannot create workspaces',
-    );
-  }
-}
+export const WorkspaceError = defineErrors('WorkspaceError', {
+  [WorkspaceErrorCode.WorkspaceLimited]: {
+    kind: 'forbidden',
+    message: 'A principal limited to some workspaces cannot create workspaces',
+  },
+} satisfies Record<WorkspaceErrorCode, ErrorSpec>);
+export type WorkspaceError = InstanceType<typeof WorkspaceError>;

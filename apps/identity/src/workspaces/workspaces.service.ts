@@ -11,7 +11,7 @@ import { AuditActions } from '../audit/audit-actions';
 import type { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceView } from './dto/workspace.dto';
 import { toWorkspaceView, workspacePayload } from './dto/workspace.dto';
 import { WorkspaceEntity } from './workspace.entity';
-import { WorkspaceLimitedError } from './workspaces.errors';
+import { WorkspaceError, WorkspaceErrorCode } from './workspaces.errors';
 import { WorkspacesRepository } from './workspaces.repository';
 
 @Injectable()
@@ -23,7 +23,7 @@ export class WorkspacesService {
   ) {}
 
   async create(principal: Principal, dto: CreateWorkspaceDto, client: ClientInfo): Promise<WorkspaceView> {
-    if (principal.workspaceIds) throw new WorkspaceLimitedError();
+    if (principal.workspaceIds) throw WorkspaceError.of(WorkspaceErrorCode.WorkspaceLimited);
     const scope = tenantScopeOf(principal);
     const now = nowMs();
     const workspace = Object.assign(new WorkspaceEntity(), {

@@ -1,25 +1,13 @@
 /** Pure rules for a contact's editable fields: tags, custom fields, and merging two contacts. */
 
-/** The contact's person fields a merge may fill from the other contact. */
-export interface ContactFields {
-  firstName: string | null;
-  lastName: string | null;
-  phone: string | null;
-  email: string | null;
-  address: string | null;
-  address2: string | null;
-  city: string | null;
-  state: string | null;
-  zip: string | null;
+import type { PersonValues } from './person-fields';
+import { AddressFields, ReachFields } from './person-fields';
+
+/** The contact's fields a merge may fill from the other contact: its person fields, tags and custom fields. */
+export interface ContactFields extends PersonValues {
   tags: string[];
   customFields: Record<string, unknown>;
 }
-
-type PersonField = 'firstName' | 'lastName' | 'phone' | 'email';
-type AddressField = 'address' | 'address2' | 'city' | 'state' | 'zip';
-
-const PersonFields: readonly PersonField[] = ['firstName', 'lastName', 'phone', 'email'];
-const AddressFields: readonly AddressField[] = ['address', 'address2', 'city', 'state', 'zip'];
 
 export const MaxTags = 50;
 export const MaxTagLength = 50;
@@ -87,7 +75,7 @@ export function mergeContactFields(target: ContactFields, source: ContactFields)
     tags: unionTags(target.tags, source.tags),
     customFields: { ...source.customFields, ...target.customFields },
   };
-  for (const field of PersonFields) {
+  for (const field of ReachFields) {
     if (isBlank(target[field]) && !isBlank(source[field])) merged[field] = source[field];
   }
   const noAddress = AddressFields.every((field) => isBlank(target[field]));

@@ -1,5 +1,6 @@
 import type { ContactPayload } from '@leadflow/contracts';
 import type { ContactEntity } from './contact.entity';
+import { personValuesOf } from './person-fields';
 
 /** A contact as the API answers it and as events carry it. */
 export type ContactView = ContactPayload & {
@@ -12,17 +13,12 @@ export type ContactView = ContactPayload & {
 export type ContactDetailView = ContactView & { leadCount: number };
 
 export function toContactPayload(c: ContactEntity): ContactPayload {
+  // The contact events (contract v1) carry no second address line; the API's view adds it.
+  const { address2: _line2, ...person } = personValuesOf(c);
   return {
     id: c.id,
     organizationId: c.organizationId,
-    firstName: c.firstName,
-    lastName: c.lastName,
-    phone: c.phone,
-    email: c.email,
-    address: c.address,
-    city: c.city,
-    state: c.state,
-    zip: c.zip,
+    ...person,
     tags: c.tags,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),

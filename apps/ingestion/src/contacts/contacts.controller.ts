@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -68,6 +69,7 @@ export class ContactsController {
     summary:
       'Merge another contact into this one: its leads move here, blank fields are filled, it disappears',
   })
+  @ApiProblems(409)
   merge(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

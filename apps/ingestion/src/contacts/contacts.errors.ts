@@ -1,4 +1,5 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum ContactErrorCode {
   SelfMerge = 'contact_self_merge',
@@ -6,33 +7,23 @@ export enum ContactErrorCode {
   CustomFieldsTooLarge = 'custom_fields_too_large',
 }
 
-export class SelfMergeError extends DomainError {
-  constructor() {
-    const message = 'a contact cannot be merged into itself';
-    super('validation', ContactErrorCode.SelfMerge, message, {
-      fieldErrors: [{ field: 'sourceContactId', rule: 'different_contact', message }],
-    });
-  }
-}
-
-export class ContactAlreadyMergedError extends DomainError {
-  constructor(id: string, mergedIntoId: string) {
-    super(
-      'conflict',
-      ContactErrorCode.AlreadyMerged,
+export const ContactError = defineErrors('ContactError', {
+  [ContactErrorCode.SelfMerge]: {
+    kind: 'validation',
+    message: 'a contact cannot be merged into itself',
+    fieldError: { field: 'sourceContactId', rule: 'different_contact' },
+  },
+  [ContactErrorCode.AlreadyMerged]: {
+    kind: 'conflict',
+    message: ({ id, mergedIntoId }: { id: string; mergedIntoId: string }) =>
       `contact ${id} was already merged into ${mergedIntoId}`,
-      {
-        details: { mergedIntoId },
-      },
-    );
-  }
-}
-
-export class CustomFieldsTooLargeError extends DomainError {
-  constructor(maxKeys: number, maxBytes: number) {
-    const message = `customFields may hold at most ${maxKeys} keys and ${maxBytes} bytes of JSON`;
-    super('validation', ContactErrorCode.CustomFieldsTooLarge, message, {
-      fieldErrors: [{ field: 'customFields', rule: 'max_size', message }],
-    });
-  }
-}
+    options: ({ mergedIntoId }: { id: string; mergedIntoId: string }) => ({ details: { mergedIntoId } }),
+  },
+  [ContactErrorCode.CustomFieldsTooLarge]: {
+    kind: 'validation',
+    message: ({ maxKeys, maxBytes }: { maxKeys: number; maxBytes: number }) =>
+      `customFields may hold at most ${maxKeys} keys and ${maxBytes} bytes of JSON`,
+    fieldError: { field: 'customFields', rule: 'max_size' },
+  },
+} satisfies Record<ContactErrorCode, ErrorSpec>);
+export type ContactError = InstanceType<typeof ContactError>;

@@ -1,3 +1,4 @@
+import { personValuesOf } from './person-fields';
 import type { Page } from '@leadflow/contracts';
 import { ContactMerged, ContactUpdated, LeadUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
@@ -17,7 +18,7 @@ import { mergeContactFields, normalizeTags, patchCustomFields } from './contact-
 import { phoneFilterCandidates } from './contact-search';
 import type { ContactDetailView, ContactView } from './contact.view';
 import { toContactDetailView, toContactPayload, toContactView } from './contact.view';
-import { ContactAlreadyMergedError, CustomFieldsTooLargeError, SelfMergeError } from './contacts.errors';
+import { ContactError, ContactErrorCode } from './contacts.errors';
 import { ContactsRepository } from './contacts.repository';
 import type {
   ContactLeadsQuery,
@@ -68,15 +69,7 @@ function mergeLockKeys(contacts: readonly ContactEntity[], targetId: string): st
 
 function fieldsOf(c: ContactEntity): ContactFields {
   return {
-    firstName: c.firstName,
-    lastName: c.lastName,
-    phone: c.phone,
-    email: c.email,
-    address: c.address,
-    address2: c.address2,
-    city: c.city,
-    state: c.state,
-    zip: c.zip,
+    ...personValuesOf(c),
     tags: c.tags,
     customFields: c.customFields,
   };
@@ -144,7 +137,10 @@ export class ContactsService {
       if (wanted.customFields !== undefined) {
         const size = Buffer.byteLength(JSON.stringify(wanted.customFields));
         if (Object.keys(wanted.customFields).length > MaxCustomFieldKeys || size > MaxCustomFieldBytes) {
-          throw new CustomFieldsTooLargeError(MaxCustomFieldKeys, MaxCustomFieldBytes);
+          throw ContactError.of(ContactErrorCode.CustomFieldsTooLarge, {
+            maxKeys: MaxCustomFieldKeys,
+            maxBytes: MaxCustomFieldBytes,
+          });
         }
       }
       const patch: Partial<ContactEntity> = {};
@@ -196,7 +192,7 @@ export class ContactsService {
   ): Promise<ContactDetailView> {
     const scope = tenantScopeOf(principal);
     const sourceId = dto.sourceContactId;
-    if (sourceId === targetId) throw new SelfMergeError();
+    if (sourceId === targetId) throw ContactError.of(ContactErrorCode.SelfMerge);
     const ids = [targetId, sourceId];
     return this.uow.run(async (tx) => {
       // Intake's identity locks first (it takes them before touching contacts), then the rows.
@@ -210,7 +206,11 @@ export class ContactsService {
       const source = locked.find((c) => c.id === sourceId);
       if (!target || target.mergedIntoId !== null) throw new NotFoundError('contact', targetId);
       if (!source) throw new NotFoundError('contact', sourceId);
-      if (source.mergedIntoId !== null) throw new ContactAlreadyMergedError(sourceId, source.mergedIntoId);
+      if (source.mergedIntoId !== null)
+        throw ContactError.of(ContactErrorCode.AlreadyMerged, {
+          id: sourceId,
+          mergedIntoId: source.mergedIntoId,
+        });
 
       const organizationId = principal.organizationId;
       const now = nowMs();

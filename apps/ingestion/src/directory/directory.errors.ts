@@ -1,19 +1,9 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum DirectoryErrorCode {
   UnknownWorkspace = 'unknown_workspace',
   InvalidAssignee = 'invalid_assignee',
-}
-
-export class UnknownWorkspaceError extends DomainError {
-  constructor(field: string, id: string, archived: boolean) {
-    const message = archived
-      ? `workspace ${id} is archived`
-      : `workspace ${id} does not exist in this organization`;
-    super('validation', DirectoryErrorCode.UnknownWorkspace, message, {
-      fieldErrors: [{ field, rule: archived ? 'workspace_archived' : 'workspace_exists', message }],
-    });
-  }
 }
 
 /** Why a user cannot be given a lead of a workspace (rule names the check that failed). */
@@ -25,11 +15,31 @@ const assigneeMessages: Record<AssigneeRefusal, (id: string) => string> = {
   member_of_workspace: (id) => `user ${id} has no access to the lead's workspace`,
 };
 
-export class InvalidAssigneeError extends DomainError {
-  constructor(field: string, id: string, rule: AssigneeRefusal) {
-    const message = assigneeMessages[rule](id);
-    super('validation', DirectoryErrorCode.InvalidAssignee, message, {
-      fieldErrors: [{ field, rule, message }],
-    });
-  }
+interface WorkspaceRef {
+  field: string;
+  id: string;
+  archived: boolean;
 }
+
+interface AssigneeRef {
+  field: string;
+  id: string;
+  rule: AssigneeRefusal;
+}
+
+export const DirectoryError = defineErrors('DirectoryError', {
+  [DirectoryErrorCode.UnknownWorkspace]: {
+    kind: 'validation',
+    message: ({ id, archived }: WorkspaceRef) =>
+      archived ? `workspace ${id} is archived` : `workspace ${id} does not exist in this organization`,
+    options: ({ field, archived }: WorkspaceRef, message) => ({
+      fieldErrors: [{ field, rule: archived ? 'workspace_archived' : 'workspace_exists', message }],
+    }),
+  },
+  [DirectoryErrorCode.InvalidAssignee]: {
+    kind: 'validation',
+    message: ({ id, rule }: AssigneeRef) => assigneeMessages[rule](id),
+    options: ({ field, rule }: AssigneeRef, message) => ({ fieldErrors: [{ field, rule, message }] }),
+  },
+} satisfies Record<DirectoryErrorCode, ErrorSpec>);
+export type DirectoryError = InstanceType<typeof DirectoryError>;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrganizationCopyEntity, UserCopyEntity, WorkspaceCopyEntity } from './directory.entities';
 import { DirectoryRepository } from './directory.repository';
 import type { AssigneeRefusal } from './directory.errors';
-import { InvalidAssigneeError, UnknownWorkspaceError } from './directory.errors';
+import { DirectoryError, DirectoryErrorCode } from './directory.errors';
 
 /** How long a request waits for a workspace or user identity just created to reach the local copy. */
 const SYNC_WAIT_MS = 5000;
@@ -34,7 +34,12 @@ export class DirectoryService {
     for (;;) {
       const workspace = await this.directory.findWorkspace(organizationId, id);
       if (workspace?.status === 'active') return workspace;
-      if (workspace || Date.now() >= deadline) throw new UnknownWorkspaceError(field, id, workspace !== null);
+      if (workspace || Date.now() >= deadline)
+        throw DirectoryError.of(DirectoryErrorCode.UnknownWorkspace, {
+          field,
+          id,
+          archived: workspace !== null,
+        });
       await sleep(100);
     }
   }
@@ -56,7 +61,8 @@ export class DirectoryService {
       const user = await this.directory.findUser(organizationId, id);
       const refusal = assigneeRefusal(user, workspaceId);
       if (!refusal) return;
-      if (user || Date.now() >= deadline) throw new InvalidAssigneeError(field, id, refusal);
+      if (user || Date.now() >= deadline)
+        throw DirectoryError.of(DirectoryErrorCode.InvalidAssignee, { field, id, rule: refusal });
       await sleep(100);
     }
   }

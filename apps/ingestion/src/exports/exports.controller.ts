@@ -3,7 +3,7 @@ import { Client } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
 import { CurrentPrincipal, RequireScopes } from '@leadflow/platform/auth';
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LeadExportQuery } from './dto/lead-export.query';
 import { ExportsService } from './exports.service';
@@ -22,6 +22,7 @@ export class ExportsController {
   @Get('leads')
   @RequireScopes('leads:read')
   @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'The leads as CSV', content: { 'text/csv': { schema: { type: 'string' } } } })
   @ApiOperation({
     summary:
       "Download the caller's leads as CSV, with the lead list's filters (streamed, oldest first; audited; formula-like cells are prefixed with ')",

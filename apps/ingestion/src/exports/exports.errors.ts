@@ -1,14 +1,15 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum ExportErrorCode {
   InvalidRange = 'invalid_export_range',
 }
 
-export class InvalidExportRangeError extends DomainError {
-  constructor() {
-    const message = 'createdFrom must be before createdTo';
-    super('validation', ExportErrorCode.InvalidRange, message, {
-      fieldErrors: [{ field: 'createdFrom', rule: 'range', message }],
-    });
-  }
-}
+export const ExportError = defineErrors('ExportError', {
+  [ExportErrorCode.InvalidRange]: {
+    kind: 'validation',
+    message: 'createdFrom must be before createdTo',
+    fieldError: { field: 'createdFrom', rule: 'range' },
+  },
+} satisfies Record<ExportErrorCode, ErrorSpec>);
+export type ExportError = InstanceType<typeof ExportError>;

@@ -7,7 +7,7 @@ import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
 import type { LeadFilter } from '../leads/lead-filter';
 import type { LeadExportQuery } from './dto/lead-export.query';
-import { InvalidExportRangeError } from './exports.errors';
+import { ExportError, ExportErrorCode } from './exports.errors';
 import type { ExportPosition } from './exports.repository';
 import { ExportsRepository } from './exports.repository';
 import type { LeadCsvSource } from './lead-csv';
@@ -44,7 +44,7 @@ export class ExportsService {
     const startedAt = nowMs();
     const createdTo = query.createdTo === undefined ? startedAt : new Date(query.createdTo);
     if (query.createdFrom !== undefined && !(new Date(query.createdFrom) < createdTo))
-      throw new InvalidExportRangeError();
+      throw ExportError.of(ExportErrorCode.InvalidRange);
     const filter: LeadFilter = { ...query, createdTo: createdTo.toISOString() };
     const scope = tenantScopeOf(principal);
     const first = await this.exports.batch(scope, filter, null, EXPORT_BATCH_SIZE);

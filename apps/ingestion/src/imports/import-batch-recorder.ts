@@ -6,10 +6,13 @@ import type { QueryRunner } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { IntakeErrorCode } from '../intake/intake.errors';
 import type { FieldIssue, NormalizedLead } from '@leadflow/normalization';
-import type { BatchTarget, LeadToStore, StepTimings } from '../recording/lead-batch-writer';
-import { LeadBatchWriter, pgClientOf, timed } from '../recording/lead-batch-writer';
+import type { BatchTarget, LeadToStore } from '../recording/lead-batch-writer';
+import { LeadBatchWriter } from '../recording/lead-batch-writer';
 import type { RowOutcome } from '../recording/lead-batch-plan';
-import { CopyJson, copyRows } from '@leadflow/platform/persistence';
+import { LeadBatchRepository } from '../recording/lead-batch.repository';
+import type { StepTimings } from '../recording/step-timings';
+import { timed } from '../recording/step-timings';
+import { ImportsRepository } from './imports.repository';
 
 /** One data row of a batch, as the reader and normalization left it. */
 export type BatchRow =
@@ -46,8 +49,6 @@ export type BatchResult =
   /** Another run already committed past `afterRow` (this run lost its claim): nothing stored. */
   | { kind: 'superseded'; lastRow: number };
 
-const REJECTION_COLUMNS = ['import_id', 'row_number', 'organization_id', 'errors', 'raw'] as const;
-
 /**
  * Stores one batch of an import in one transaction on the import's own connection, with the same
  * outcome for every row as if the rows had been posted one by one in file order:
@@ -65,6 +66,8 @@ const REJECTION_COLUMNS = ['import_id', 'row_number', 'organization_id', 'errors
 export class ImportBatchRecorder {
   constructor(
     private readonly writer: LeadBatchWriter,
+    private readonly batches: LeadBatchRepository,
+    private readonly imports: ImportsRepository,
     private readonly outbox: OutboxWriter,
   ) {}
 
@@ -76,16 +79,10 @@ export class ImportBatchRecorder {
   ): Promise<BatchResult> {
     const last = batch.rows[batch.rows.length - 1];
     if (!last) throw new Error('an import batch needs at least one row');
-    await runner.startTransaction();
-    try {
-      const result = await this.write(runner, target, batch, last, timings);
-      if (result.kind === 'committed') await timed(timings, 'commit', () => runner.commitTransaction());
-      else await runner.rollbackTransaction();
-      return result;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    }
+    return this.batches.transaction(runner, () => this.write(runner, target, batch, last, timings), {
+      keep: (result) => result.kind === 'committed',
+      timings,
+    });
   }
 
   private async write(
@@ -95,11 +92,8 @@ export class ImportBatchRecorder {
     last: BatchRow,
     timings: StepTimings,
   ): Promise<BatchResult> {
-    const [progress] = await timed(timings, 'progressLock', () =>
-      runner.manager.query<{ status: string; last_row: number }[]>(
-        `SELECT status, last_row FROM ingestion.imports WHERE id = $1 FOR UPDATE`,
-        [target.importId],
-      ),
+    const progress = await timed(timings, 'progressLock', () =>
+      this.imports.lockProgress(runner, target.importId),
     );
     if (!progress || progress.status !== 'running')
       return { kind: 'stopped', status: progress?.status ?? 'gone' };
@@ -131,20 +125,9 @@ export class ImportBatchRecorder {
         ? (await this.writer.write(runner, target, accepted, receivedAt, timings)).outcomes
         : [];
     if (rejected.length > 0) {
-      const client = await pgClientOf(runner);
+      const client = await this.batches.clientOf(runner);
       await timed(timings, 'copyRejections', () =>
-        copyRows(
-          client,
-          'ingestion.import_rejections',
-          REJECTION_COLUMNS,
-          rejected.map((r) => [
-            target.importId,
-            r.row,
-            target.organizationId,
-            new CopyJson(r.errors),
-            new CopyJson(r.raw),
-          ]),
-        ),
+        this.imports.copyRejections(client, target.importId, target.organizationId, rejected),
       );
       await timed(timings, 'outbox', () =>
         this.outbox.copyForNewAggregates(client, rejectionEvents(target, rejected, receivedAt)),
@@ -158,22 +141,7 @@ export class ImportBatchRecorder {
       rejected: rejected.length,
     };
     await timed(timings, 'progressUpdate', () =>
-      runner.manager.query(
-        `UPDATE ingestion.imports
-          SET processed = processed + $2, accepted = accepted + $3, duplicates = duplicates + $4,
-              rejected = rejected + $5, last_row = $6, resume_offset = $7, updated_at = $8
-        WHERE id = $1`,
-        [
-          target.importId,
-          counts.processed,
-          counts.accepted,
-          counts.duplicates,
-          counts.rejected,
-          last.row,
-          last.endOffset,
-          receivedAt,
-        ],
-      ),
+      this.imports.advanceProgress(runner, target.importId, counts, last, receivedAt),
     );
     return { kind: 'committed', counts, lastRow: last.row, endOffset: last.endOffset };
   }

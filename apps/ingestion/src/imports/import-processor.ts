@@ -1,14 +1,14 @@
 import { ImportFinished } from '@leadflow/contracts';
 import { ChangeRecorder } from '@leadflow/platform/audit';
-import { nowMs } from '@leadflow/platform/persistence';
+import { UnitOfWork, nowMs } from '@leadflow/platform/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
 import { IntakeLimits } from '../intake/intake-limits';
 import { IntakeRepository } from '../intake/intake.repository';
 import { dedupScopeOf, sourceKeyOf } from '../recording/lead-source';
-import type { StepTimings } from '../recording/lead-batch-writer';
+import { LeadBatchRepository } from '../recording/lead-batch.repository';
+import type { StepTimings } from '../recording/step-timings';
 import { OUT_OF_LOCK_TABLE, isConnectionError, isRetryable, sqlState } from '../recording/write-errors';
 import { normalizeLead } from '@leadflow/normalization';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
@@ -83,7 +83,8 @@ export class ImportProcessor {
   private readonly logger = new Logger('ImportProcessor');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly batches: LeadBatchRepository,
     private readonly imports: ImportsRepository,
     private readonly webhooks: WebhooksRepository,
     private readonly recorder: ImportBatchRecorder,
@@ -96,7 +97,7 @@ export class ImportProcessor {
   async run(claim: ImportClaim, signal: AbortSignal): Promise<void> {
     const started = await this.imports.start(claim.importId, nowMs());
     if (!started) return; // ended meanwhile (cancelled): the cancellation deleted the file
-    const runner = this.dataSource.createQueryRunner();
+    const runner = this.batches.queryRunner();
     try {
       await runner.connect();
       await this.runClaimed(started, claim, runner, signal);
@@ -315,7 +316,7 @@ export class ImportProcessor {
     if (ending.status === 'failed' && ending.code !== ImportFailureCode.QuotaExceeded)
       this.logger.error({ err: ending.cause, importId: imported.id }, `import failed: ${ending.message}`);
     const error = ending.status === 'failed' ? { code: ending.code, message: ending.message } : null;
-    const ended = await this.dataSource.transaction(async (tx) => {
+    const ended = await this.uow.run(async (tx) => {
       const row = await this.imports.finish(tx, imported.id, { status: ending.status, error, now: nowMs() });
       if (row) {
         await this.changes.record(tx, {

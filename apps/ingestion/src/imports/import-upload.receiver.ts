@@ -12,12 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { IngestionEnv } from '../config/env.schema';
 import { CsvRecordCounter } from './csv-record-counter';
-import {
-  ImportFileTooLargeError,
-  InvalidUploadError,
-  MalformedUploadError,
-  NotMultipartError,
-} from './imports.errors';
+import { ImportError, ImportErrorCode } from './imports.errors';
 
 /** Room for the multipart framing and the small fields around the file. */
 const MULTIPART_SLACK_BYTES = 1024 * 1024;
@@ -77,10 +72,10 @@ export class ImportUploadReceiver {
   async receive(req: IncomingMessage): Promise<ReceivedUpload> {
     const contentType = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data\s*;/i.test(contentType))
-      throw new NotMultipartError(contentType.split(';')[0]);
+      throw ImportError.of(ImportErrorCode.NotMultipart, { contentType: contentType.split(';')[0] });
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.maxBytes + MULTIPART_SLACK_BYTES) {
-      throw new ImportFileTooLargeError(this.maxBytes);
+      throw ImportError.of(ImportErrorCode.FileTooLarge, { maxBytes: this.maxBytes });
     }
     await mkdir(this.directory, { recursive: true });
     const id = uuidv7();
@@ -115,7 +110,7 @@ export class ImportUploadReceiver {
         limits: { files: 1, fields: 10, parts: 12, fieldSize: FIELD_MAX_BYTES, fileSize: this.maxBytes },
       });
     } catch (error) {
-      throw new MalformedUploadError((error as Error).message);
+      throw ImportError.of(ImportErrorCode.MalformedUpload, { reason: (error as Error).message });
     }
     const fields = new Map<string, string>();
     const problems: { field: string; rule: string; message: string }[] = [];
@@ -157,11 +152,11 @@ export class ImportUploadReceiver {
       await pipeline(req, parser);
     } catch (error) {
       if (error instanceof DomainError) throw error;
-      throw new MalformedUploadError((error as Error).message);
+      throw ImportError.of(ImportErrorCode.MalformedUpload, { reason: (error as Error).message });
     }
     const file = stored ? await stored : null;
-    if (file?.truncated) throw new ImportFileTooLargeError(this.maxBytes);
-    if (problems.length > 0) throw new InvalidUploadError(problems);
+    if (file?.truncated) throw ImportError.of(ImportErrorCode.FileTooLarge, { maxBytes: this.maxBytes });
+    if (problems.length > 0) throw ImportError.of(ImportErrorCode.InvalidUpload, { fieldErrors: problems });
     return {
       id,
       webhookId: fields.get('webhookId'),

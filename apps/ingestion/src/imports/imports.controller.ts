@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -14,7 +15,15 @@ import {
   Req,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { CreatedImportView, ImportView } from './dto/import.dto';
 import { ListImportsQuery } from './dto/import.dto';
@@ -53,6 +62,7 @@ export class ImportsController {
       },
     },
   })
+  @ApiProblems(409, 413, 415)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Req() req: Request,
@@ -83,6 +93,10 @@ export class ImportsController {
   @Get(':id/errors')
   @ApiOperation({ summary: 'The rejected rows as CSV: row, errors, then the original columns' })
   @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'The rejected rows as CSV',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   async errors(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -97,6 +111,7 @@ export class ImportsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a queued or running import (rows already imported stay)' })
+  @ApiProblems(409)
   cancel(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -1,4 +1,5 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum ImportErrorCode {
   NotMultipart = 'not_multipart',
@@ -22,96 +23,59 @@ export enum ImportFailureCode {
   Internal = 'internal_error',
 }
 
-type FieldErrors = { field: string; rule: string; message: string }[];
-
-export class NotMultipartError extends DomainError {
-  constructor(contentType: string) {
-    super(
-      'unsupported_media_type',
-      ImportErrorCode.NotMultipart,
+export const ImportError = defineErrors('ImportError', {
+  [ImportErrorCode.NotMultipart]: {
+    kind: 'unsupported_media_type',
+    message: ({ contentType }: { contentType: string }) =>
       `send the CSV as multipart/form-data (fields webhookId, columnMapping and file), not ${contentType || 'an untyped body'}`,
-    );
-  }
-}
-
-export class MalformedUploadError extends DomainError {
-  constructor(reason: string) {
-    super('bad_request', ImportErrorCode.MalformedUpload, `The multipart body could not be read: ${reason}`);
-  }
-}
-
-export class InvalidUploadError extends DomainError {
-  constructor(fieldErrors: FieldErrors) {
-    super('validation', ImportErrorCode.InvalidUpload, 'The upload was refused; nothing was imported', {
-      fieldErrors,
-    });
-  }
-}
-
-export class ImportFileTooLargeError extends DomainError {
-  constructor(maxBytes: number) {
-    super(
-      'payload_too_large',
-      ImportErrorCode.FileTooLarge,
+  },
+  [ImportErrorCode.MalformedUpload]: {
+    kind: 'bad_request',
+    message: ({ reason }: { reason: string }) => `The multipart body could not be read: ${reason}`,
+  },
+  /** Thrown with the upload's `fieldErrors`. */
+  [ImportErrorCode.InvalidUpload]: {
+    kind: 'validation',
+    message: 'The upload was refused; nothing was imported',
+  },
+  [ImportErrorCode.FileTooLarge]: {
+    kind: 'payload_too_large',
+    message: ({ maxBytes }: { maxBytes: number }) =>
       `The file is larger than ${maxBytes} bytes; split it into smaller files. Nothing was imported`,
-      { details: { maxBytes } },
-    );
-  }
-}
-
-export class NotCsvError extends DomainError {
-  constructor(reason: string) {
-    super(
-      'unsupported_media_type',
-      ImportErrorCode.NotCsv,
-      `The file is not a CSV: ${reason}. Nothing was imported`,
-    );
-  }
-}
-
-export class NoHeaderRowError extends DomainError {
-  constructor(reason: string) {
-    super('validation', ImportErrorCode.NoHeaderRow, 'The CSV needs a header row naming its columns', {
+    options: ({ maxBytes }: { maxBytes: number }) => ({ details: { maxBytes } }),
+  },
+  [ImportErrorCode.NotCsv]: {
+    kind: 'unsupported_media_type',
+    message: ({ reason }: { reason: string }) => `The file is not a CSV: ${reason}. Nothing was imported`,
+  },
+  [ImportErrorCode.NoHeaderRow]: {
+    kind: 'validation',
+    message: 'The CSV needs a header row naming its columns',
+    options: ({ reason }: { reason: string }) => ({
       fieldErrors: [{ field: 'file', rule: 'header_row', message: reason }],
-    });
-  }
-}
-
-export class MalformedCsvError extends DomainError {
-  constructor(reason: string) {
-    super('validation', ImportErrorCode.MalformedCsv, 'The CSV could not be read; nothing was imported', {
+    }),
+  },
+  [ImportErrorCode.MalformedCsv]: {
+    kind: 'validation',
+    message: 'The CSV could not be read; nothing was imported',
+    options: ({ reason }: { reason: string }) => ({
       fieldErrors: [{ field: 'file', rule: 'csv', message: reason }],
-    });
-  }
-}
-
-export class InvalidColumnMappingError extends DomainError {
-  constructor(fieldErrors: FieldErrors) {
-    super(
-      'validation',
-      ImportErrorCode.InvalidColumnMapping,
-      'The column mapping is not valid; nothing was imported',
-      {
-        fieldErrors,
-      },
-    );
-  }
-}
-
-export class ImportWebhookArchivedError extends DomainError {
-  constructor(webhookId: string) {
-    super(
-      'invalid_state',
-      ImportErrorCode.WebhookArchived,
+    }),
+  },
+  /** Thrown with the mapping's `fieldErrors`. */
+  [ImportErrorCode.InvalidColumnMapping]: {
+    kind: 'validation',
+    message: 'The column mapping is not valid; nothing was imported',
+  },
+  [ImportErrorCode.WebhookArchived]: {
+    kind: 'invalid_state',
+    message: ({ webhookId }: { webhookId: string }) =>
       `webhook ${webhookId} is archived and takes no more leads`,
-    );
-  }
-}
-
-export class ImportFinishedError extends DomainError {
-  constructor(id: string, status: string) {
-    super('invalid_state', ImportErrorCode.ImportFinished, `import ${id} is already ${status}`, {
-      details: { status },
-    });
-  }
-}
+  },
+  [ImportErrorCode.ImportFinished]: {
+    kind: 'invalid_state',
+    message: ({ id, status }: { id: string; status: string }) => `import ${id} is already ${status}`,
+    options: ({ status }: { id: string; status: string }) => ({ details: { importStatus: status } }),
+  },
+} satisfies Record<ImportErrorCode, ErrorSpec>);
+export type ImportError = InstanceType<typeof ImportError>;

@@ -4,6 +4,7 @@ import { RecordingModule } from '../recording/recording.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ImportBatchRecorder } from './import-batch-recorder';
 import { ImportClaims } from './import-claims';
+import { ImportClaimsRepository } from './import-claims.repository';
 import { ImportProcessor } from './import-processor';
 import { ImportUploadReceiver } from './import-upload.receiver';
 import { ImportWorker } from './import.worker';
@@ -21,6 +22,7 @@ import { ImportsService } from './imports.service';
     ImportUploadReceiver,
     ImportWorker,
     ImportClaims,
+    ImportClaimsRepository,
     ImportProcessor,
     ImportBatchRecorder,
   ],

@@ -1,12 +1,16 @@
 import type { Page } from '@leadflow/contracts';
 import type { TenantScope } from '@leadflow/platform/persistence';
-import { TenantRepository, keysetPage } from '@leadflow/platform/persistence';
+import { CopyJson, TenantRepository, copyRows, keysetPage } from '@leadflow/platform/persistence';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
+import type { FieldIssue } from '@leadflow/normalization';
 import type { ImportStatus } from './import.entity';
 import { ImportEntity, ImportRejectionEntity } from './import.entity';
 import type { ImportFailureCode } from './imports.errors';
+
+const REJECTION_COLUMNS = ['import_id', 'row_number', 'organization_id', 'errors', 'raw'] as const;
 
 @Injectable()
 export class ImportsRepository {
@@ -132,5 +136,60 @@ export class ImportsRepository {
     };
     await repository.update({ id }, patch);
     return Object.assign(current, patch);
+  }
+
+  // --- A batch's statements, on the import run's own connection inside the batch's transaction. ---
+
+  /** Locks the import's row: its status and the last row a batch committed. */
+  async lockProgress(
+    runner: QueryRunner,
+    importId: string,
+  ): Promise<{ status: string; last_row: number } | undefined> {
+    const [progress] = await runner.manager.query<{ status: string; last_row: number }[]>(
+      `SELECT status, last_row FROM ingestion.imports WHERE id = $1 FOR UPDATE`,
+      [importId],
+    );
+    return progress;
+  }
+
+  /** COPYs a batch's rejected rows (their field errors and raw values) on the batch's pg client. */
+  async copyRejections(
+    client: PoolClient,
+    importId: string,
+    organizationId: string,
+    rows: readonly { row: number; errors: FieldIssue[]; raw: string[] }[],
+  ): Promise<void> {
+    await copyRows(
+      client,
+      'ingestion.import_rejections',
+      REJECTION_COLUMNS,
+      rows.map((r) => [importId, r.row, organizationId, new CopyJson(r.errors), new CopyJson(r.raw)]),
+    );
+  }
+
+  /** Adds a batch's counts and moves the resume position past its last row. */
+  async advanceProgress(
+    runner: QueryRunner,
+    importId: string,
+    counts: { processed: number; accepted: number; duplicates: number; rejected: number },
+    last: { row: number; endOffset: number },
+    now: Date,
+  ): Promise<void> {
+    await runner.manager.query(
+      `UPDATE ingestion.imports
+          SET processed = processed + $2, accepted = accepted + $3, duplicates = duplicates + $4,
+              rejected = rejected + $5, last_row = $6, resume_offset = $7, updated_at = $8
+        WHERE id = $1`,
+      [
+        importId,
+        counts.processed,
+        counts.accepted,
+        counts.duplicates,
+        counts.rejected,
+        last.row,
+        last.endOffset,
+        now,
+      ],
+    );
   }
 }

@@ -25,15 +25,7 @@ import { ImportUploadReceiver } from './import-upload.receiver';
 import { FinalImportStatuses, ImportEntity } from './import.entity';
 import { describeRowErrors, toImportPayload, toImportView } from './import.view';
 import { ImportWorker } from './import.worker';
-import {
-  ImportFinishedError,
-  ImportWebhookArchivedError,
-  InvalidColumnMappingError,
-  InvalidUploadError,
-  MalformedCsvError,
-  NoHeaderRowError,
-  NotCsvError,
-} from './imports.errors';
+import { ImportError, ImportErrorCode } from './imports.errors';
 import { ImportsRepository } from './imports.repository';
 
 export const ImportAuditActions = {
@@ -150,20 +142,23 @@ export class ImportsService {
       problems.push({ field: 'file', rule: 'required', message: 'attach the CSV as the part "file"' });
     const columnMapping = parseColumnMapping(upload.columnMapping);
     if (!columnMapping.ok) problems.push(columnMapping.problem);
-    if (problems.length > 0 || !file || !columnMapping.ok) throw new InvalidUploadError(problems);
+    if (problems.length > 0 || !file || !columnMapping.ok)
+      throw ImportError.of(ImportErrorCode.InvalidUpload, { fieldErrors: problems });
 
     const notCsv = notCsvReason(file);
-    if (notCsv) throw new NotCsvError(notCsv);
+    if (notCsv) throw ImportError.of(ImportErrorCode.NotCsv, { reason: notCsv });
     const scope = tenantScopeOf(principal);
     const webhook = await this.webhooks.get(scope, webhookId);
-    if (webhook.status === 'archived') throw new ImportWebhookArchivedError(webhook.id);
+    if (webhook.status === 'archived')
+      throw ImportError.of(ImportErrorCode.WebhookArchived, { webhookId: webhook.id });
     // Refused like a webhook post when the month's leads are used up (the rows count as they land).
     const context = await this.intake.context(webhook.id, null);
     await this.limits.assertWithinQuota(webhook.organizationId, context?.quotas ?? undefined);
 
     const headers = await this.headerOf(file);
     const resolution = resolveColumns(headers, webhook.fieldMapping, columnMapping.mapping);
-    if (!resolution.ok) throw new InvalidColumnMappingError(resolution.issues);
+    if (!resolution.ok)
+      throw ImportError.of(ImportErrorCode.InvalidColumnMapping, { fieldErrors: resolution.issues });
 
     const id = upload.id;
     const path = await this.uploads.keep(file, id);
@@ -227,27 +222,31 @@ export class ImportsService {
     try {
       headers = await readCsvHeader(file.path);
     } catch (error) {
-      if (error instanceof CsvFileError) throw new MalformedCsvError(error.message);
+      if (error instanceof CsvFileError)
+        throw ImportError.of(ImportErrorCode.MalformedCsv, { reason: error.message });
       throw error;
     }
-    if (headers === null) throw new NoHeaderRowError('the file is empty');
-    if (headers.every((h) => h === '')) throw new NoHeaderRowError('the first row names no column');
+    if (headers === null) throw ImportError.of(ImportErrorCode.NoHeaderRow, { reason: 'the file is empty' });
+    if (headers.every((h) => h === ''))
+      throw ImportError.of(ImportErrorCode.NoHeaderRow, { reason: 'the first row names no column' });
     if (headers.length > MAX_COLUMNS) {
-      throw new MalformedCsvError(
-        `the header row has ${headers.length} columns; at most ${MAX_COLUMNS} are read`,
-      );
+      throw ImportError.of(ImportErrorCode.MalformedCsv, {
+        reason: `the header row has ${headers.length} columns; at most ${MAX_COLUMNS} are read`,
+      });
     }
     const seen = new Set<string>();
     for (const header of headers) {
       const key = header.toLowerCase();
       if (header !== '' && seen.has(key)) {
-        throw new InvalidUploadError([
-          {
-            field: 'file',
-            rule: 'duplicate_header',
-            message: `the header row names "${header.slice(0, 60)}" twice`,
-          },
-        ]);
+        throw ImportError.of(ImportErrorCode.InvalidUpload, {
+          fieldErrors: [
+            {
+              field: 'file',
+              rule: 'duplicate_header',
+              message: `the header row names "${header.slice(0, 60)}" twice`,
+            },
+          ],
+        });
       }
       seen.add(key);
     }
@@ -275,7 +274,8 @@ export class ImportsService {
       const current = await this.imports.getForUpdate(tx, scope, id);
       if (!current) throw new NotFoundError('import', id);
       if (current.status === 'cancelled') return { entity: current, changed: false };
-      if (FinalImportStatuses.includes(current.status)) throw new ImportFinishedError(id, current.status);
+      if (FinalImportStatuses.includes(current.status))
+        throw ImportError.of(ImportErrorCode.ImportFinished, { id, status: current.status });
       const now = nowMs();
       const patch = { status: 'cancelled' as const, finishedAt: now, updatedAt: now };
       await this.imports.update(tx, scope, id, patch);

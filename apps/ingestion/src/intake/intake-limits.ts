@@ -2,14 +2,19 @@ import type { PlanQuotas } from '@leadflow/contracts';
 import { MetricsService } from '@leadflow/platform/observability';
 import type { Counter } from 'prom-client';
 import type { RateLimitDecision } from '@leadflow/platform/ratelimit';
-import { FixedWindowLimiter } from '@leadflow/platform/ratelimit';
+import {
+  FixedWindowLimiter,
+  quotaMonthOf,
+  quotaMonthStart,
+  secondsToNextQuotaMonth,
+} from '@leadflow/platform/ratelimit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS } from '../common/common.module';
 import { IngestionEnv } from '../config/env.schema';
 import type { ProviderEntity } from '../providers/provider.entity';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
-import { IntakeErrorCode, IntakeLimitError, ReplayProtectionUnavailableError } from './intake.errors';
+import { IntakeError, IntakeErrorCode } from './intake.errors';
 import { IntakeRepository } from './intake.repository';
 
 const HOUR_MS = 3600_000;
@@ -27,16 +32,6 @@ export const REFUSAL_LOG_PER_MINUTE: Record<RefusedCaller, number> = {
   unauthenticated: 60,
   identified: 600,
 };
-
-function secondsToNextMonth(now = new Date()): number {
-  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
-  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
-}
-
-function monthOf(date: Date): { key: string; start: Date } {
-  const start = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
-  return { key: start.toISOString().slice(0, 7), start };
-}
 
 /**
  * The limits of intake, counted in Redis so that every ingestion replica shares them exactly:
@@ -114,20 +109,17 @@ export class IntakeLimits {
   /** Refuses (429 `quota_exceeded`, Retry-After the next month) when the month's leads are used up. */
   async assertWithinQuota(organizationId: string, quotas: PlanQuotas | undefined): Promise<void> {
     if (await this.withinQuota(organizationId, quotas)) return;
-    const retry = secondsToNextMonth();
-    throw new IntakeLimitError(
-      IntakeErrorCode.QuotaExceeded,
-      "The organization's monthly lead quota is used up; upgrade the plan or wait for the next month",
-      { 'Retry-After': String(retry) },
-      retry,
-    );
+    const retry = secondsToNextQuotaMonth(new Date());
+    throw IntakeError.of(IntakeErrorCode.QuotaExceeded, {
+      headers: { 'Retry-After': String(retry) },
+      retryAfterSeconds: retry,
+    });
   }
 
   /** Adds stored leads to the month's count (webhook posts one at a time, imports per batch). */
   async countLeads(organizationId: string, leads = 1, now = new Date()): Promise<void> {
     if (leads <= 0) return;
-    const { key } = monthOf(now);
-    const redisKey = `${this.prefix}quota:${organizationId}:${key}`;
+    const redisKey = this.quotaKey(organizationId, now);
     try {
       // A missing count is seeded from the database, which already holds these leads.
       if ((await this.redis.exists(redisKey)) === 0) await this.monthlyLeads(organizationId, now);
@@ -141,7 +133,7 @@ export class IntakeLimits {
    * Records a signature as used, before its post is stored; false when it was already used (a
    * replay). SET NX is the claim: of concurrent identical posts exactly one gets it, and it keeps it
    * unless its write fails (releaseSignature). Fails closed: when Redis cannot answer, throws
-   * ReplayProtectionUnavailableError (503, Retry-After) — taking the post unchecked would let a
+   * `replay_protection_unavailable` (503, Retry-After) — taking the post unchecked would let a
    * captured signed post be replayed for as long as the outage lasts.
    */
   async firstUseOfSignature(webhookId: string, signature: string, ttlSeconds: number): Promise<boolean> {
@@ -151,7 +143,7 @@ export class IntakeLimits {
     } catch (error) {
       this.replayCheckFailures.inc();
       this.logger.warn({ err: error }, 'replay check failed; refusing the signed post (503)');
-      throw new ReplayProtectionUnavailableError();
+      throw IntakeError.of(IntakeErrorCode.ReplayProtectionUnavailable);
     }
     return set === 'OK';
   }
@@ -182,17 +174,21 @@ export class IntakeLimits {
     }
   }
 
+  /** The month's lead count of an organization (one key per quota month). */
+  private quotaKey(organizationId: string, now: Date): string {
+    return `${this.prefix}quota:${organizationId}:${quotaMonthOf(now)}`;
+  }
+
   private signatureKey(webhookId: string, signature: string): string {
     return `${this.prefix}sig:${webhookId}:${signature}`;
   }
 
   private async monthlyLeads(organizationId: string, now: Date): Promise<number | null> {
-    const { key, start } = monthOf(now);
-    const redisKey = `${this.prefix}quota:${organizationId}:${key}`;
+    const redisKey = this.quotaKey(organizationId, now);
     try {
       const cached = await this.redis.get(redisKey);
       if (cached !== null) return Number(cached);
-      const counted = await this.requests.leadsSince(organizationId, start);
+      const counted = await this.requests.leadsSince(organizationId, quotaMonthStart(now));
       await this.redis.set(redisKey, String(counted), 'EX', 40 * 24 * 3600, 'NX');
       return Number((await this.redis.get(redisKey)) ?? counted);
     } catch (error) {

@@ -1,21 +1,20 @@
 import { MetricsService, RequestContext, newId } from '@leadflow/platform/observability';
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import type { QueryRunner } from 'typeorm';
 import type { Counter, Gauge } from 'prom-client';
 import { IngestionEnv } from '../config/env.schema';
 import type { LeadEntity } from '../leads/lead.entity';
 import type { NormalizedLead } from '@leadflow/normalization';
-import { storable } from '@leadflow/normalization';
 import type { PriorLead, RowOutcome } from '../recording/lead-batch-plan';
 import type { BatchTarget, LeadToStore } from '../recording/lead-batch-writer';
-import { LeadBatchWriter, pgClientOf } from '../recording/lead-batch-writer';
-import { CopyJson, copyRows } from '@leadflow/platform/persistence';
+import { LeadBatchWriter } from '../recording/lead-batch-writer';
+import { LeadBatchRepository } from '../recording/lead-batch.repository';
 import { isRetryable } from '../recording/write-errors';
-import { IntakeOverloadedError, IntakeTimeoutError } from './intake.errors';
+import { IntakeError, IntakeErrorCode } from './intake.errors';
 import { IntakeLimits } from './intake-limits';
 import type { IntakeRequestEntity } from './intake-request.entity';
+import { IntakeRepository } from './intake.repository';
 
 /** One accepted post, ready to be stored. */
 export interface IntakeItem {
@@ -48,26 +47,6 @@ interface Pending {
 
 const MAX_ATTEMPTS = 4;
 
-const REQUEST_COLUMNS = [
-  'id',
-  'organization_id',
-  'workspace_id',
-  'webhook_id',
-  'provider_id',
-  'outcome',
-  'http_status',
-  'code',
-  'errors',
-  'lead_id',
-  'idempotency_key',
-  'content_type',
-  'raw_body',
-  'raw_body_bytes',
-  'ip',
-  'user_agent',
-  'received_at',
-] as const;
-
 /**
  * Stores accepted webhook posts with group commit. Posts of one webhook that arrive while earlier
  * ones are being written wait and share the next transaction: one set of identity locks, look-ups
@@ -95,7 +74,8 @@ export class IntakeWriter {
   private readonly refused: Counter<'reason'>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly batches: LeadBatchRepository,
+    private readonly requests: IntakeRepository,
     private readonly writer: LeadBatchWriter,
     private readonly limits: IntakeLimits,
     private readonly env: IngestionEnv,
@@ -122,7 +102,7 @@ export class IntakeWriter {
       this.waitingBytes + bytes > this.env.INTAKE_QUEUE_MAX_BYTES
     ) {
       this.refused.inc({ reason: 'queue_full' });
-      return Promise.reject(new IntakeOverloadedError());
+      return Promise.reject(IntakeError.of(IntakeErrorCode.IntakeOverloaded));
     }
     return new Promise((resolve, reject) => {
       const pending: Pending = {
@@ -159,7 +139,9 @@ export class IntakeWriter {
     if (waiting.length === 0) this.queue.delete(webhookId);
     this.released([pending]);
     this.refused.inc({ reason: 'deadline' });
-    pending.reject(new IntakeTimeoutError(this.env.INTAKE_POST_DEADLINE_MS));
+    pending.reject(
+      IntakeError.of(IntakeErrorCode.IntakeTimeout, { deadlineMs: this.env.INTAKE_POST_DEADLINE_MS }),
+    );
   }
 
   /** Posts leave the queue (into a batch, or refused). */
@@ -228,15 +210,11 @@ export class IntakeWriter {
 
   private async writeWithRetries(batch: Pending[]): Promise<RecordResult[]> {
     for (let attempt = 1; ; attempt++) {
-      const runner = this.dataSource.createQueryRunner();
+      const runner = this.batches.queryRunner();
       try {
         await runner.connect();
-        await runner.startTransaction();
-        const results = await this.write(runner, batch);
-        await runner.commitTransaction();
-        return results;
+        return await this.batches.transaction(runner, () => this.write(runner, batch));
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
         await sleep(10 * 2 ** attempt);
       } finally {
@@ -255,32 +233,17 @@ export class IntakeWriter {
     }));
     const stored = await this.writer.write(runner, target, rows, new Date(Date.now()));
     const results = stored.outcomes.map((outcome) => resultOf(outcome, stored.leads));
-    await copyRows(
-      await pgClientOf(runner),
-      'ingestion.intake_requests',
-      REQUEST_COLUMNS,
-      batch.map(({ item: { request: r } }, i) => {
+    await this.requests.copyRequests(
+      await this.batches.clientOf(runner),
+      batch.map(({ item: { request } }, i) => {
         const result = results[i];
-        const leadId = result.kind === 'replayed' ? result.prior.leadId : result.lead.id;
-        return [
-          r.id,
-          r.organizationId,
-          r.workspaceId,
-          r.webhookId,
-          r.providerId,
-          result.kind === 'created' ? 'accepted' : 'duplicate',
-          result.kind === 'created' ? 201 : 200,
-          result.kind === 'created' ? null : result.kind,
-          new CopyJson(storable([])),
-          leadId,
-          r.idempotencyKey,
-          r.contentType,
-          r.rawBody,
-          r.rawBodyBytes,
-          r.ip,
-          r.userAgent,
-          r.receivedAt,
-        ];
+        return {
+          request,
+          outcome: result.kind === 'created' ? 'accepted' : 'duplicate',
+          httpStatus: result.kind === 'created' ? 201 : 200,
+          code: result.kind === 'created' ? null : result.kind,
+          leadId: result.kind === 'replayed' ? result.prior.leadId : result.lead.id,
+        };
       }),
     );
     return results;

@@ -1,8 +1,21 @@
 import { Public } from '@leadflow/platform/auth';
+import { ApiCredentials, ApiProblems, RATE_LIMIT_HEADERS } from '@leadflow/platform/service';
 import { Controller, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { IntakeAnswer, IntakePost } from './intake.service';
+import type { IntakeAnswer } from './intake-answer';
+import { answerIntake } from './intake-answer';
+import type { IntakePost } from './intake.service';
 import { IntakeService } from './intake.service';
 
 /** Largest lead a vendor may post. */
@@ -30,6 +43,29 @@ export function intakePostOf(req: Request, webhookId: string): IntakePost {
   };
 }
 
+type IntakeAnswerBody = IntakeAnswer['body'];
+
+/** What intake answers for a stored lead (201) or one it already had (200). */
+export class IntakeAnswerView implements IntakeAnswerBody {
+  @ApiProperty({ format: 'uuid' })
+  leadId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  contactId!: string;
+
+  @ApiProperty({ description: 'The lead’s status' })
+  status!: string;
+
+  @ApiPropertyOptional({ enum: [true], description: '200 only: the lead was already stored' })
+  duplicate?: true;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'A duplicate of this earlier lead of the same person' })
+  originalLeadId?: string;
+
+  @ApiPropertyOptional({ enum: [true], description: 'The same post (Idempotency-Key or externalId) again' })
+  replayed?: true;
+}
+
 /**
  * The route's contract, for OpenAPI and for posts the fast path (IntakeRoute, mounted ahead of
  * Nest's router) leaves to Nest; both hand the same post to IntakeService.
@@ -50,16 +86,29 @@ export class IntakeController {
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
-  @ApiHeader({ name: 'X-Provider-Id', required: false })
-  @ApiHeader({ name: 'X-Provider-Key', required: false })
-  @ApiHeader({ name: 'LeadFlow-Signature', required: false })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCredentials(['providerId', 'providerKey'], ['webhookSignature'])
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'The same key again answers 200, nothing stored twice',
+  })
+  @ApiCreatedResponse({
+    description: 'Stored as a new lead',
+    type: IntakeAnswerView,
+    headers: RATE_LIMIT_HEADERS,
+  })
+  @ApiOkResponse({
+    description: 'A lead already stored (duplicate or replay)',
+    type: IntakeAnswerView,
+    headers: RATE_LIMIT_HEADERS,
+  })
+  @ApiProblems(401, 403, 404, 410, 413, 415, 422, 423, 429, 503)
   async post(
     @Param('webhookId') webhookId: string,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<IntakeAnswer['body']> {
-    const answer = await this.intake.receive(intakePostOf(req, webhookId));
+    const answer = await answerIntake(this.intake, intakePostOf(req, webhookId));
     res.status(answer.status).set(answer.headers);
     return answer.body;
   }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import type { PlanQuotas } from '@leadflow/contracts';
+import type { IntakeOutcome, PlanQuotas } from '@leadflow/contracts';
+import { CopyJson, copyRows } from '@leadflow/platform/persistence';
+import type { PoolClient } from 'pg';
 import { OrganizationCopyEntity } from '../directory/directory.entities';
 import { storable } from '@leadflow/normalization';
 import { ProviderEntity } from '../providers/provider.entity';
@@ -21,6 +23,35 @@ export interface IntakeContext {
   /** The organization's plan quotas, once identity's events have arrived. */
   quotas: PlanQuotas | null;
 }
+
+/** A stored post's request log row: the post as received and what became of it. */
+export interface StoredRequest {
+  request: Omit<IntakeRequestEntity, 'outcome' | 'httpStatus' | 'code' | 'errors' | 'leadId'>;
+  outcome: IntakeOutcome;
+  httpStatus: number;
+  code: string | null;
+  leadId: string;
+}
+
+const REQUEST_COLUMNS = [
+  'id',
+  'organization_id',
+  'workspace_id',
+  'webhook_id',
+  'provider_id',
+  'outcome',
+  'http_status',
+  'code',
+  'errors',
+  'lead_id',
+  'idempotency_key',
+  'content_type',
+  'raw_body',
+  'raw_body_bytes',
+  'ip',
+  'user_agent',
+  'received_at',
+] as const;
 
 /** What intake reads and writes outside the lead batches: contexts, the request log of refusals, counts. */
 @Injectable()
@@ -101,6 +132,34 @@ export class IntakeRepository {
         r.userAgent,
         r.receivedAt,
       ],
+    );
+  }
+
+  /** COPYs the request log rows of a batch of stored posts, on the batch's pg client (its transaction). */
+  async copyRequests(client: PoolClient, stored: readonly StoredRequest[]): Promise<void> {
+    await copyRows(
+      client,
+      'ingestion.intake_requests',
+      REQUEST_COLUMNS,
+      stored.map(({ request: r, outcome, httpStatus, code, leadId }) => [
+        r.id,
+        r.organizationId,
+        r.workspaceId,
+        r.webhookId,
+        r.providerId,
+        outcome,
+        httpStatus,
+        code,
+        new CopyJson(storable([])),
+        leadId,
+        r.idempotencyKey,
+        r.contentType,
+        r.rawBody,
+        r.rawBodyBytes,
+        r.ip,
+        r.userAgent,
+        r.receivedAt,
+      ]),
     );
   }
 

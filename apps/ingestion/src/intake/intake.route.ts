@@ -2,6 +2,7 @@ import { answerProblem } from '@leadflow/platform/errors';
 import { labelRoute } from '@leadflow/platform/observability';
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { answerIntake } from './intake-answer';
 import { INTAKE_PATH, intakePostOf } from './intake.controller';
 import { IntakeService } from './intake.service';
 
@@ -34,7 +35,7 @@ export class IntakeRoute {
       return;
     }
     labelRoute(req, ROUTE);
-    this.intake.receive(intakePostOf(req, webhookId)).then(
+    answerIntake(this.intake, intakePostOf(req, webhookId)).then(
       (answer) => {
         res.status(answer.status).set(answer.headers).json(answer.body);
       },

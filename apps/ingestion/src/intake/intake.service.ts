@@ -20,20 +20,11 @@ import { WebhookSecrets } from '../webhooks/webhook-secrets';
 import { verifySignature } from '../webhooks/webhook-signature';
 import type { WebhookEntity } from '../webhooks/webhook.entity';
 import { IntakeRequestEntity } from './intake-request.entity';
+import { decideAdmission } from './intake-admission';
 import { REFUSED_BODY_KEEP_BYTES, truncatedBody } from './request-body';
 import type { RefusedCaller } from './intake-limits';
 import { IntakeLimits } from './intake-limits';
-import {
-  IntakeErrorCode,
-  IntakeForbiddenError,
-  IntakeLimitError,
-  IntakeUnauthorizedError,
-  InvalidLeadError,
-  MalformedLeadBodyError,
-  UnsupportedLeadMediaTypeError,
-  WebhookGoneError,
-  WebhookPausedError,
-} from './intake.errors';
+import { IntakeError, IntakeErrorCode } from './intake.errors';
 import type { IntakeContext } from './intake.repository';
 import { IntakeRepository } from './intake.repository';
 import type { RecordResult } from './intake-writer';
@@ -52,23 +43,34 @@ export interface IntakePost {
   userAgent: string | null;
 }
 
-export interface IntakeAnswer {
-  status: 200 | 201;
-  body: {
-    leadId: string;
-    contactId: string;
-    status: string;
-    duplicate?: true;
-    originalLeadId?: string;
-    replayed?: true;
-  };
-  headers: Record<string, string>;
+/** What the lead of a stored post is now. */
+export interface ReceivedLead {
+  leadId: string;
+  contactId: string;
+  status: string;
+}
+
+/** What became of a stored post (the route answers it: 201 for `created`, 200 otherwise). */
+export type IntakeReceipt =
+  /** A new lead. */
+  | { kind: 'created'; lead: ReceivedLead }
+  /** The same person and vertical within the window: stored as a duplicate of `originalLeadId`. */
+  | { kind: 'duplicate'; lead: ReceivedLead; originalLeadId: string }
+  /** The same external id from the same source, or the same Idempotency-Key: nothing new stored. */
+  | { kind: 'replayed'; lead: ReceivedLead };
+
+/** A post its webhook admitted: authenticated, within the limits, its signature (if any) claimed. */
+export interface IntakeAdmission {
+  readonly admitted: Admitted;
+  readonly signature: string | null;
+  /** The webhook's rate decision for the post (the route answers it as RateLimit-* headers). */
+  readonly limits: RateLimitDecision;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** A post to a known webhook that takes posts: logged against it, whatever becomes of it. */
-interface Admitted {
+export interface Admitted {
   post: IntakePost;
   webhook: WebhookEntity;
   /** The provider of X-Provider-Id, once its key matched. */
@@ -96,31 +98,41 @@ export class IntakeService {
     private readonly env: IngestionEnv,
   ) {}
 
-  async receive(post: IntakePost): Promise<IntakeAnswer> {
+  /**
+   * Admits a post to its webhook (or throws the refusal, logged against the webhook when it is one
+   * that takes posts). The route then stores it with `store`.
+   */
+  async admit(post: IntakePost): Promise<IntakeAdmission> {
     const receivedAt = nowMs();
     const providerId = post.providerId !== null && isUuid(post.providerId) ? post.providerId : null;
     const context = isUuid(post.webhookId) ? await this.requests.context(post.webhookId, providerId) : null;
     if (!context) throw new NotFoundError('webhook', post.webhookId);
     const { webhook } = context;
     // Nothing is kept for a webhook that takes no posts at all.
-    if (webhook.status === 'archived') throw new WebhookGoneError();
-    if (webhook.status === 'paused') throw new WebhookPausedError();
+    if (webhook.status === 'archived') throw IntakeError.of(IntakeErrorCode.WebhookArchived);
+    if (webhook.status === 'paused') throw IntakeError.of(IntakeErrorCode.WebhookPaused);
 
     // From here on every refusal is written to the webhook's request log.
     const admitted: Admitted = { post, webhook, provider: null, receivedAt };
-    let checked: { signature: string | null; rate: RateLimitDecision };
     try {
-      checked = await this.admit(admitted, context);
+      const { signature, rate } = await this.checkAdmission(admitted, context);
+      return { admitted, signature, limits: rate };
     } catch (error) {
       if (error instanceof DomainError) await this.logRefusal(admitted, error);
       throw error;
     }
+  }
 
-    const { signature, rate } = checked;
-    const { provider } = admitted;
-    const headers = rateLimitHeaders(rate);
+  /**
+   * Stores an admitted post: parses, normalizes and validates it (a refusal is logged and thrown),
+   * then stores the lead, its contact, the request log and the outbox events in one transaction.
+   * When storing fails on our side, the post's signature may be used again (the vendor's retry).
+   */
+  async store(admission: IntakeAdmission): Promise<IntakeReceipt> {
+    const { admitted, signature } = admission;
+    const { webhook, provider, receivedAt } = admitted;
     try {
-      const result = await this.store(admitted);
+      const result = await this.storeAdmitted(admitted);
       // last_used_at is kept to the minute; the loaded row says whether this post moves it.
       if (
         provider &&
@@ -130,101 +142,62 @@ export class IntakeService {
           .touch(webhook.organizationId, provider.id, receivedAt)
           .catch((error: unknown) => this.logger.warn({ err: error }, 'could not mark the provider used'));
       }
-      return { ...this.answer(result), headers };
+      return receiptOf(result);
     } catch (error) {
       // Our failure, not the post's: the vendor's identical retry must not be refused as a replay.
       if (signature && !(error instanceof DomainError && statusOfKind[error.kind] < 500)) {
         await this.limits.releaseSignature(webhook.id, signature);
-      }
-      if (error instanceof DomainError && error.headers === undefined) {
-        throw new DomainError(error.kind, error.code, error.message, {
-          fieldErrors: error.fieldErrors,
-          details: error.details,
-          retryAfterSeconds: error.retryAfterSeconds,
-          headers,
-        });
       }
       throw error;
     }
   }
 
   /**
-   * Authenticates the caller (setting `admitted.provider`), checks its rights and the limits, and
-   * claims the signature (one use each); throws the refusal. Answers the signature claimed and the
-   * webhook's rate decision.
+   * Authenticates the caller (setting `admitted.provider`), checks its rights (in the order of
+   * `decideAdmission`), then the limits, and claims the signature (one use each); throws the
+   * refusal. Answers the signature claimed and the webhook's rate decision.
    */
-  private async admit(
+  private async checkAdmission(
     admitted: Admitted,
     context: IntakeContext,
   ): Promise<{ signature: string | null; rate: RateLimitDecision }> {
     const { post, webhook } = admitted;
-    const provider = this.authenticateProvider(post, context.provider);
+    const found = context.provider;
+    const provider =
+      post.providerId !== null &&
+      found &&
+      post.providerKey !== null &&
+      providerKeyMatches(post.providerKey, found.keyHash)
+        ? found
+        : null;
     admitted.provider = provider;
-    if (provider && !provider.active) {
-      throw new IntakeForbiddenError(IntakeErrorCode.ProviderInactive, 'This provider is deactivated');
+    const decision = decideAdmission({
+      provider:
+        post.providerId === null
+          ? 'none'
+          : provider
+            ? { active: provider.active, mayPostHere: providerMayPost(provider, webhook) }
+            : 'unknown',
+      signature: post.signature,
+      requireSignature: webhook.requireSignature,
+      verifySignature: (signature) =>
+        verifySignature(
+          signature,
+          post.body,
+          this.secrets.valid(webhook),
+          Math.floor(Date.now() / 1000),
+          this.env.SIGNATURE_TOLERANCE_SECONDS,
+        ),
+    });
+    if (!decision.admit) {
+      throw IntakeError.of(decision.refusal.code);
     }
-    const signature = this.checkSignature(webhook, post, !provider);
-    if (provider && !providerMayPost(provider, webhook)) {
-      throw new IntakeForbiddenError(
-        IntakeErrorCode.ProviderNotAllowed,
-        'This provider is not allowed to post to this webhook',
-      );
-    }
+    const { signature } = decision;
     const rate = await this.enforceLimits(webhook, provider, context.quotas);
     if (signature && !(await this.limits.firstUseOfSignature(webhook.id, signature, this.replayTtl()))) {
-      throw new IntakeUnauthorizedError(
-        IntakeErrorCode.SignatureReplayed,
-        'This signature was already used; sign every post with a fresh timestamp',
-      );
+      throw IntakeError.of(IntakeErrorCode.SignatureReplayed);
     }
     return { signature, rate };
-  }
-
-  /** The provider of X-Provider-Id when its key matches (active or not), or null without one. */
-  private authenticateProvider(post: IntakePost, provider: ProviderEntity | null): ProviderEntity | null {
-    if (post.providerId === null) return null;
-    if (!provider || post.providerKey === null || !providerKeyMatches(post.providerKey, provider.keyHash)) {
-      throw new IntakeUnauthorizedError(
-        IntakeErrorCode.InvalidProviderCredentials,
-        'X-Provider-Id and X-Provider-Key do not match a provider of this webhook',
-      );
-    }
-    return provider;
-  }
-
-  /** Verifies `LeadFlow-Signature` when present or required; answers the signature to mark used. */
-  private checkSignature(webhook: WebhookEntity, post: IntakePost, required: boolean): string | null {
-    if (post.signature === null) {
-      if (webhook.requireSignature) {
-        throw new IntakeUnauthorizedError(
-          IntakeErrorCode.SignatureRequired,
-          'This webhook requires a LeadFlow-Signature header',
-        );
-      }
-      if (required) {
-        throw new IntakeUnauthorizedError(
-          IntakeErrorCode.CredentialsRequired,
-          'Authenticate with X-Provider-Id and X-Provider-Key, or sign the body with LeadFlow-Signature',
-        );
-      }
-      return null;
-    }
-    const check = verifySignature(
-      post.signature,
-      post.body,
-      this.secrets.valid(webhook),
-      Math.floor(Date.now() / 1000),
-      this.env.SIGNATURE_TOLERANCE_SECONDS,
-    );
-    if (check.ok) return check.signature;
-    const failures = {
-      malformed: [IntakeErrorCode.SignatureMalformed, 'LeadFlow-Signature must be t=<unix seconds>,v1=<hex>'],
-      expired: [IntakeErrorCode.SignatureExpired, 'The signature timestamp is too old'],
-      future: [IntakeErrorCode.SignatureFuture, 'The signature timestamp is in the future'],
-      mismatch: [IntakeErrorCode.SignatureMismatch, 'The signature does not match the body'],
-    } as const;
-    const [code, message] = failures[check.reason];
-    throw new IntakeUnauthorizedError(code, message);
   }
 
   private async enforceLimits(
@@ -234,26 +207,25 @@ export class IntakeService {
   ): Promise<RateLimitDecision> {
     const { webhook: rate, provider: hourly } = await this.limits.webhookAndProvider(webhook, provider);
     if (!rate.allowed) {
-      throw new IntakeLimitError(
-        IntakeErrorCode.RateLimited,
-        `This webhook takes ${webhook.rateLimit} requests per ${webhook.rateWindowSeconds} s`,
-        rateLimitHeaders(rate),
-        rate.resetSeconds,
-      );
+      throw IntakeError.of(IntakeErrorCode.RateLimited, {
+        limit: webhook.rateLimit,
+        windowSeconds: webhook.rateWindowSeconds,
+        headers: rateLimitHeaders(rate),
+        retryAfterSeconds: rate.resetSeconds,
+      });
     }
     if (provider && hourly && !hourly.allowed) {
-      throw new IntakeLimitError(
-        IntakeErrorCode.ProviderRateLimited,
-        `This provider may post ${provider.hourlyLimit} requests per hour`,
-        rateLimitHeaders(hourly),
-        hourly.resetSeconds,
-      );
+      throw IntakeError.of(IntakeErrorCode.ProviderRateLimited, {
+        hourlyLimit: provider.hourlyLimit,
+        headers: rateLimitHeaders(hourly),
+        retryAfterSeconds: hourly.resetSeconds,
+      });
     }
     await this.limits.assertWithinQuota(webhook.organizationId, quotas ?? undefined);
     return rate;
   }
 
-  private async store(admitted: Admitted): Promise<RecordResult> {
+  private async storeAdmitted(admitted: Admitted): Promise<RecordResult> {
     const { post, webhook, provider } = admitted;
     const body = this.parseBody(post);
     const idempotencyKey = post.idempotencyKey;
@@ -275,7 +247,9 @@ export class IntakeService {
       requireConsent: webhook.requireConsent,
     });
     if (!normalized.ok || issues.length > 0) {
-      const error = new InvalidLeadError([...issues, ...(normalized.ok ? [] : normalized.errors)]);
+      const error = IntakeError.of(IntakeErrorCode.InvalidLead, {
+        fieldErrors: [...issues, ...(normalized.ok ? [] : normalized.errors)],
+      });
       await this.logRefusal(admitted, error);
       throw error;
     }
@@ -322,18 +296,20 @@ export class IntakeService {
     const type = (post.contentType ?? '').split(';')[0].trim().toLowerCase();
     const text = post.body.toString('utf8');
     if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) {
-      if (text.trim() === '') return new InvalidLeadError([emptyBodyIssue()]);
+      if (text.trim() === '')
+        return IntakeError.of(IntakeErrorCode.InvalidLead, { fieldErrors: [emptyBodyIssue()] });
       try {
         return JSON.parse(text) as unknown;
       } catch (error) {
-        return new MalformedLeadBodyError((error as Error).message);
+        return IntakeError.of(IntakeErrorCode.MalformedBody, { reason: (error as Error).message });
       }
     }
     if (type === 'application/x-www-form-urlencoded') {
-      if (text.trim() === '') return new InvalidLeadError([emptyBodyIssue()]);
+      if (text.trim() === '')
+        return IntakeError.of(IntakeErrorCode.InvalidLead, { fieldErrors: [emptyBodyIssue()] });
       return parseForm(text, { depth: 5, arrayLimit: 50, parameterLimit: 1000, allowPrototypes: false });
     }
-    return new UnsupportedLeadMediaTypeError(type);
+    return IntakeError.of(IntakeErrorCode.UnsupportedMediaType, { contentType: type });
   }
 
   /**
@@ -425,38 +401,6 @@ export class IntakeService {
     } satisfies IntakeRequestEntity);
   }
 
-  private answer(result: RecordResult): Omit<IntakeAnswer, 'headers'> {
-    switch (result.kind) {
-      case 'created':
-        return {
-          status: 201,
-          body: { leadId: result.lead.id, contactId: result.lead.contactId, status: result.lead.status },
-        };
-      case 'duplicate':
-        return {
-          status: 200,
-          body: {
-            leadId: result.lead.id,
-            contactId: result.lead.contactId,
-            status: result.lead.status,
-            duplicate: true,
-            originalLeadId: result.originalLeadId,
-          },
-        };
-      case 'replayed':
-        return {
-          status: 200,
-          body: {
-            leadId: result.prior.leadId,
-            contactId: result.prior.contactId,
-            status: result.prior.status,
-            duplicate: true,
-            replayed: true,
-          },
-        };
-    }
-  }
-
   private replayTtl(): number {
     return this.env.SIGNATURE_TOLERANCE_SECONDS * 2 + 60;
   }
@@ -464,4 +408,25 @@ export class IntakeService {
 
 function emptyBodyIssue(): FieldIssue {
   return { field: 'body', rule: 'required', message: 'the request body is empty' };
+}
+
+function receiptOf(result: RecordResult): IntakeReceipt {
+  switch (result.kind) {
+    case 'created':
+      return {
+        kind: 'created',
+        lead: { leadId: result.lead.id, contactId: result.lead.contactId, status: result.lead.status },
+      };
+    case 'duplicate':
+      return {
+        kind: 'duplicate',
+        lead: { leadId: result.lead.id, contactId: result.lead.contactId, status: result.lead.status },
+        originalLeadId: result.originalLeadId,
+      };
+    case 'replayed':
+      return {
+        kind: 'replayed',
+        lead: { leadId: result.prior.leadId, contactId: result.prior.contactId, status: result.prior.status },
+      };
+  }
 }

@@ -1,3 +1,4 @@
+import { PersonColumns, PersonFields } from '../contacts/person-fields';
 import type { LeadEntity } from './lead.entity';
 
 /** The columns a new lead is written with, in order — one list for webhook intake and imports. */
@@ -22,15 +23,7 @@ export const LEAD_INSERT_COLUMNS = [
   'duplicate_of_lead_id',
   'priority',
   'tags',
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'address',
-  'address2',
-  'city',
-  'state',
-  'zip',
+  ...PersonColumns,
   'attributes',
   'consent',
   'contactable_phone',
@@ -41,7 +34,7 @@ export const LEAD_INSERT_COLUMNS = [
   'currency',
   'created_at',
   'updated_at',
-] as const;
+];
 
 export type LeadColumnValue = string | number | boolean | Date | null | readonly string[];
 
@@ -71,15 +64,7 @@ export function leadInsertValues<J>(
     l.duplicateOfLeadId,
     l.priority,
     l.tags,
-    l.firstName,
-    l.lastName,
-    l.phone,
-    l.email,
-    l.address,
-    l.address2,
-    l.city,
-    l.state,
-    l.zip,
+    ...PersonFields.map((field) => l[field]),
     json(l.attributes),
     json(l.consent),
     l.contactablePhone,

@@ -1,3 +1,4 @@
+import { personValuesOf } from '../contacts/person-fields';
 import type { LeadPayload } from '@leadflow/contracts';
 import type { LeadEntity } from './lead.entity';
 
@@ -17,15 +18,7 @@ export function toLeadPayload(l: LeadEntity): LeadPayload {
     providerId: l.providerId,
     importId: l.importId,
     externalId: l.externalId,
-    firstName: l.firstName,
-    lastName: l.lastName,
-    phone: l.phone,
-    email: l.email,
-    address: l.address,
-    address2: l.address2,
-    city: l.city,
-    state: l.state,
-    zip: l.zip,
+    ...personValuesOf(l),
     attributes: l.attributes,
     consent: l.consent ?? { granted: false },
     contactable: { phone: l.contactablePhone, sms: l.contactableSms, email: l.contactableEmail },

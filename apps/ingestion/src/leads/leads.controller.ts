@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -26,6 +27,7 @@ export class LeadsController {
 
   @Get(':id')
   @RequireScopes('leads:read')
+  @ApiOperation({ summary: 'One lead' })
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -38,6 +40,7 @@ export class LeadsController {
   @ApiOperation({
     summary: 'Change status (allowed transitions only), stage, assignee, priority, follow-up, tags',
   })
+  @ApiProblems(409)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -49,6 +52,7 @@ export class LeadsController {
 
   @Post(':id/notes')
   @RequireScopes('leads:write')
+  @ApiOperation({ summary: 'Add a note to a lead' })
   addNote(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -59,6 +63,7 @@ export class LeadsController {
 
   @Get(':id/notes')
   @RequireScopes('leads:read')
+  @ApiOperation({ summary: 'A lead’s notes, newest first' })
   notes(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

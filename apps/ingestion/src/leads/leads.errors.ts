@@ -1,5 +1,6 @@
 import type { LeadStatus } from '@leadflow/contracts';
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum LeadErrorCode {
   InvalidStatusTransition = 'invalid_status_transition',
@@ -7,28 +8,28 @@ export enum LeadErrorCode {
   UnknownStage = 'unknown_stage',
 }
 
-export class InvalidStatusTransitionError extends DomainError {
-  constructor(from: LeadStatus, to: LeadStatus, allowed: readonly LeadStatus[]) {
-    super('invalid_state', LeadErrorCode.InvalidStatusTransition, `a ${from} lead cannot become ${to}`, {
-      details: { from, to, allowed },
-    });
-  }
+interface Transition {
+  from: LeadStatus;
+  to: LeadStatus;
+  allowed: readonly LeadStatus[];
 }
 
-export class StatusReasonRequiredError extends DomainError {
-  constructor(to: LeadStatus) {
-    const message = `a reason is required to mark a lead ${to}`;
-    super('validation', LeadErrorCode.ReasonRequired, message, {
-      fieldErrors: [{ field: 'statusReason', rule: 'required', message }],
-    });
-  }
-}
-
-export class UnknownStageError extends DomainError {
-  constructor(stageId: string) {
-    const message = `${stageId} is not an active pipeline stage of the lead's workspace`;
-    super('validation', LeadErrorCode.UnknownStage, message, {
-      fieldErrors: [{ field: 'stageId', rule: 'stage_exists', message }],
-    });
-  }
-}
+export const LeadError = defineErrors('LeadError', {
+  [LeadErrorCode.InvalidStatusTransition]: {
+    kind: 'invalid_state',
+    message: ({ from, to }: Transition) => `a ${from} lead cannot become ${to}`,
+    options: ({ from, to, allowed }: Transition) => ({ details: { from, to, allowed } }),
+  },
+  [LeadErrorCode.ReasonRequired]: {
+    kind: 'validation',
+    message: ({ to }: { to: LeadStatus }) => `a reason is required to mark a lead ${to}`,
+    fieldError: { field: 'statusReason', rule: 'required' },
+  },
+  [LeadErrorCode.UnknownStage]: {
+    kind: 'validation',
+    message: ({ stageId }: { stageId: string }) =>
+      `${stageId} is not an active pipeline stage of the lead's workspace`,
+    fieldError: { field: 'stageId', rule: 'stage_exists' },
+  },
+} satisfies Record<LeadErrorCode, ErrorSpec>);
+export type LeadError = InstanceType<typeof LeadError>;

@@ -1,11 +1,5 @@
-import type { LeadStatus, LeadUpdatedPayload, Page } from '@leadflow/contracts';
-import {
-  ClosingLeadStatuses,
-  LeadStatusChanged,
-  LeadStatusTransitions,
-  LeadUpdated,
-  canChangeLeadStatus,
-} from '@leadflow/contracts';
+import type { LeadUpdatedPayload, Page } from '@leadflow/contracts';
+import { LeadStatusChanged, LeadUpdated } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { ChangeRecorder, actorOf } from '@leadflow/platform/audit';
 import type { Principal } from '@leadflow/platform/auth';
@@ -24,12 +18,12 @@ import type {
   StatusChangeView,
   UpdateLeadDto,
 } from './dto/lead.dto';
-import type { ActivityType } from './lead-history.entities';
 import { LeadActivityEntity, LeadNoteEntity, LeadStatusChangeEntity } from './lead-history.entities';
 import { LeadEntity } from './lead.entity';
 import type { LeadView } from './lead.view';
 import { toLeadPayload, toLeadView } from './lead.view';
-import { InvalidStatusTransitionError, StatusReasonRequiredError, UnknownStageError } from './leads.errors';
+import { planLeadUpdate } from './lead-update-plan';
+import { LeadError, LeadErrorCode } from './leads.errors';
 import { DirectoryService } from '../directory/directory.service';
 import { LeadsRepository } from './leads.repository';
 
@@ -130,86 +124,32 @@ export class LeadsService {
     return this.uow.run(async (tx) => {
       const current = await this.leads.getForUpdate(tx, scope, id);
       const now = nowMs();
-      const patch: Partial<LeadEntity> = {};
-      const activities: LeadActivityEntity[] = [];
-      const activity = (type: ActivityType, title: string, metadata: Record<string, unknown>): void => {
-        activities.push(
-          Object.assign(new LeadActivityEntity(), {
-            id: uuidv7(),
-            organizationId: current.organizationId,
-            workspaceId: current.workspaceId,
-            leadId: id,
-            type,
-            title,
-            description: null,
-            actorType: principal.kind,
-            actorId: principal.id,
-            actorName: null,
-            metadata,
-            occurredAt: now,
-            createdAt: now,
-          } satisfies LeadActivityEntity),
-        );
-      };
-
-      let statusChange: { from: LeadStatus; to: LeadStatus; reason: string | null } | null = null;
-      if (dto.status !== undefined && dto.status !== current.status) {
-        if (!canChangeLeadStatus(current.status, dto.status)) {
-          throw new InvalidStatusTransitionError(
-            current.status,
-            dto.status,
-            LeadStatusTransitions[current.status],
-          );
-        }
-        if (ClosingLeadStatuses.includes(dto.status) && !dto.statusReason)
-          throw new StatusReasonRequiredError(dto.status);
-        statusChange = { from: current.status, to: dto.status, reason: dto.statusReason ?? null };
-        Object.assign(patch, {
-          status: dto.status,
-          statusReason: dto.statusReason ?? null,
-          statusChangedAt: now,
-          statusChangedBy: principal.id,
-        });
-        activity('status_change', `Status changed to ${dto.status}`, { ...statusChange });
+      const plan = planLeadUpdate(current, dto, principal.id, now);
+      if (
+        plan.stageToCheck !== null &&
+        !(await this.leads.stageExists(scope, current.workspaceId, plan.stageToCheck))
+      ) {
+        throw LeadError.of(LeadErrorCode.UnknownStage, { stageId: plan.stageToCheck });
       }
-      if (dto.stageId !== undefined && dto.stageId !== current.stageId) {
-        if (
-          dto.stageId !== null &&
-          !(await this.leads.stageExists(scope, current.workspaceId, dto.stageId))
-        ) {
-          throw new UnknownStageError(dto.stageId);
-        }
-        patch.stageId = dto.stageId;
-        activity('stage_change', 'Pipeline stage changed', { from: current.stageId, to: dto.stageId });
-      }
-      if (dto.assignedTo !== undefined && dto.assignedTo !== current.assignedTo) {
-        patch.assignedTo = dto.assignedTo;
-        activity('assignment', dto.assignedTo ? 'Lead assigned' : 'Lead unassigned', {
-          from: current.assignedTo,
-          to: dto.assignedTo,
-        });
-      }
-      const simple: Partial<LeadEntity> = {};
-      if (dto.priority !== undefined && dto.priority !== current.priority) simple.priority = dto.priority;
-      const followUpAt =
-        dto.followUpAt === undefined ? undefined : dto.followUpAt === null ? null : new Date(dto.followUpAt);
-      if (followUpAt !== undefined && followUpAt?.getTime() !== current.followUpAt?.getTime()) {
-        simple.followUpAt = followUpAt;
-      }
-      if (dto.tags !== undefined) {
-        const tags = [...new Set(dto.tags.map((t) => t.trim()))];
-        if (JSON.stringify(tags) !== JSON.stringify(current.tags)) simple.tags = tags;
-      }
-      if (Object.keys(simple).length > 0) {
-        Object.assign(patch, simple);
-        activity('update', 'Lead updated', {
-          changed: Object.keys(simple),
-          ...(simple.followUpAt !== undefined
-            ? { followUpAt: simple.followUpAt?.toISOString() ?? null }
-            : {}),
-        });
-      }
+      const { patch, statusChange, changed } = plan;
       if (Object.keys(patch).length === 0) return toLeadView(current);
+      const activities = plan.activities.map(({ type, title, metadata }) =>
+        Object.assign(new LeadActivityEntity(), {
+          id: uuidv7(),
+          organizationId: current.organizationId,
+          workspaceId: current.workspaceId,
+          leadId: id,
+          type,
+          title,
+          description: null,
+          actorType: principal.kind,
+          actorId: principal.id,
+          actorName: null,
+          metadata,
+          occurredAt: now,
+          createdAt: now,
+        } satisfies LeadActivityEntity),
+      );
 
       const updated = Object.assign(new LeadEntity(), current, patch, { updatedAt: now });
       await this.leads.update(tx, scope, id, { ...patch, updatedAt: now });
@@ -231,9 +171,6 @@ export class LeadsService {
         );
       }
       await this.leads.insertActivities(tx, scope, activities);
-      const changed = Object.keys(patch).filter(
-        (k) => !['statusReason', 'statusChangedAt', 'statusChangedBy'].includes(k),
-      );
       const events: OutgoingEvent<object>[] = [];
       const base = {
         aggregateId: id,
@@ -247,7 +184,7 @@ export class LeadsService {
           payload: { lead: toLeadPayload(updated), ...statusChange, changedBy: principal.id },
         });
       }
-      if (changed.some((k) => k !== 'status')) events.push(leadUpdatedEvent(updated, changed));
+      if (plan.announceUpdated) events.push(leadUpdatedEvent(updated, changed));
       await this.changes.record(tx, {
         events,
         audit: {
@@ -256,7 +193,7 @@ export class LeadsService {
           action: LeadAuditActions.updated,
           target: { type: 'lead', id },
           client,
-          details: { changed, ...(statusChange ? { status: statusChange } : {}) },
+          details: plan.auditDetails,
         },
       });
       return toLeadView(updated);

@@ -1,3 +1,4 @@
+import { ApiProblems } from '@leadflow/platform/service';
 import type { Page } from '@leadflow/contracts';
 import type { ClientInfo } from '@leadflow/platform/audit';
 import { Client } from '@leadflow/platform/audit';
@@ -46,6 +47,7 @@ export class PipelineStagesController {
   @ApiOperation({
     summary: 'Add a stage to a workspace pipeline (last by default; names unique per workspace)',
   })
+  @ApiProblems(409)
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreatePipelineStageDto,
@@ -60,6 +62,7 @@ export class PipelineStagesController {
   @ApiOperation({
     summary: 'Rename, describe, move (the others shift), change win probability, (de)activate',
   })
+  @ApiProblems(409)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -1,14 +1,15 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum PipelineStageErrorCode {
   DuplicateName = 'duplicate_stage_name',
 }
 
-export class DuplicateStageNameError extends DomainError {
-  constructor(name: string) {
-    const message = `the workspace already has a stage named "${name}"`;
-    super('conflict', PipelineStageErrorCode.DuplicateName, message, {
-      fieldErrors: [{ field: 'name', rule: 'unique', message }],
-    });
-  }
-}
+export const PipelineStageError = defineErrors('PipelineStageError', {
+  [PipelineStageErrorCode.DuplicateName]: {
+    kind: 'conflict',
+    message: ({ name }: { name: string }) => `the workspace already has a stage named "${name}"`,
+    fieldError: { field: 'name', rule: 'unique' },
+  },
+} satisfies Record<PipelineStageErrorCode, ErrorSpec>);
+export type PipelineStageError = InstanceType<typeof PipelineStageError>;

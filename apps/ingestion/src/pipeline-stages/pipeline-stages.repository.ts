@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { PipelineStageEntity } from './pipeline-stage.entity';
-import { DuplicateStageNameError } from './pipeline-stages.errors';
+import { PipelineStageError, PipelineStageErrorCode } from './pipeline-stages.errors';
 import type { PositionShift } from './stage-order';
 import { stageKey } from './stage-order';
 
@@ -98,7 +98,8 @@ export class PipelineStagesRepository {
     try {
       await this.stages.within(tx).insert(scope, [stage]);
     } catch (error) {
-      if (isNameConflict(error)) throw new DuplicateStageNameError(stage.name);
+      if (isNameConflict(error))
+        throw PipelineStageError.of(PipelineStageErrorCode.DuplicateName, { name: stage.name });
       throw error;
     }
   }
@@ -112,7 +113,8 @@ export class PipelineStagesRepository {
     try {
       await this.stages.within(tx).update(scope, { id }, patch);
     } catch (error) {
-      if (isNameConflict(error)) throw new DuplicateStageNameError(patch.name ?? '');
+      if (isNameConflict(error))
+        throw PipelineStageError.of(PipelineStageErrorCode.DuplicateName, { name: patch.name ?? '' });
       throw error;
     }
   }

@@ -16,7 +16,7 @@ import type {
 import { PipelineStageEntity } from './pipeline-stage.entity';
 import type { PipelineStageView } from './pipeline-stage.view';
 import { toPipelineStageView } from './pipeline-stage.view';
-import { DuplicateStageNameError } from './pipeline-stages.errors';
+import { PipelineStageError, PipelineStageErrorCode } from './pipeline-stages.errors';
 import { PipelineStagesRepository } from './pipeline-stages.repository';
 import { planInsert, planMove } from './stage-order';
 
@@ -54,7 +54,7 @@ export class PipelineStagesService {
     return this.uow.run(async (tx) => {
       await this.stages.lockWorkspace(tx, organizationId, workspaceId);
       if (await this.stages.nameTaken(tx, organizationId, workspaceId, name))
-        throw new DuplicateStageNameError(name);
+        throw PipelineStageError.of(PipelineStageErrorCode.DuplicateName, { name });
       const plan = planInsert(dto.position, await this.stages.maxPosition(tx, organizationId, workspaceId));
       const now = nowMs();
       if (plan.shift) await this.stages.shift(tx, organizationId, workspaceId, plan.shift, now);
@@ -103,7 +103,7 @@ export class PipelineStagesService {
       const name = dto.name?.trim();
       if (name !== undefined && name !== current.name) {
         if (await this.stages.nameTaken(tx, organizationId, workspaceId, name, id)) {
-          throw new DuplicateStageNameError(name);
+          throw PipelineStageError.of(PipelineStageErrorCode.DuplicateName, { name });
         }
         patch.name = name;
       }

@@ -34,6 +34,7 @@ export class ProvidersController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List lead providers' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListProvidersQuery,
@@ -42,6 +43,7 @@ export class ProvidersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One lead provider (never its key)' })
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

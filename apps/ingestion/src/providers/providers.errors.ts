@@ -1,4 +1,5 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum ProviderErrorCode {
   UnknownWebhooks = 'unknown_webhooks',
@@ -7,40 +8,28 @@ export enum ProviderErrorCode {
   OrganizationWideProvider = 'organization_wide_provider',
 }
 
-export class WebhooksOutsideWorkspacesError extends DomainError {
-  constructor(ids: string[]) {
-    const message = `not webhooks of the provider's workspaces: ${ids.join(', ')}`;
-    super('validation', ProviderErrorCode.WebhooksOutsideWorkspaces, message, {
-      fieldErrors: [{ field: 'allowedWebhookIds', rule: 'within_provider_workspaces', message }],
-    });
-  }
-}
-
-/** A workspace-limited caller asked for (or would keep) a provider of the whole organization. */
-export class OrganizationWideProviderError extends DomainError {
-  constructor() {
-    const message =
-      'only a member with access to every workspace may make a provider organization-wide; list the workspaces it serves';
-    super('validation', ProviderErrorCode.OrganizationWideProvider, message, {
-      fieldErrors: [{ field: 'workspaceIds', rule: 'organization_wide_access', message }],
-    });
-  }
-}
-
-export class UnknownWebhooksError extends DomainError {
-  constructor(ids: string[]) {
-    const message = `not webhooks of this organization: ${ids.join(', ')}`;
-    super('validation', ProviderErrorCode.UnknownWebhooks, message, {
-      fieldErrors: [{ field: 'allowedWebhookIds', rule: 'webhook_exists', message }],
-    });
-  }
-}
-
-export class InvalidUsageRangeError extends DomainError {
-  constructor() {
-    const message = 'from must be before to, and the range at most 31 days';
-    super('validation', ProviderErrorCode.InvalidUsageRange, message, {
-      fieldErrors: [{ field: 'from', rule: 'range', message }],
-    });
-  }
-}
+export const ProviderError = defineErrors('ProviderError', {
+  [ProviderErrorCode.WebhooksOutsideWorkspaces]: {
+    kind: 'validation',
+    message: ({ ids }: { ids: string[] }) => `not webhooks of the provider's workspaces: ${ids.join(', ')}`,
+    fieldError: { field: 'allowedWebhookIds', rule: 'within_provider_workspaces' },
+  },
+  /** A workspace-limited caller asked for (or would keep) a provider of the whole organization. */
+  [ProviderErrorCode.OrganizationWideProvider]: {
+    kind: 'validation',
+    message:
+      'only a member with access to every workspace may make a provider organization-wide; list the workspaces it serves',
+    fieldError: { field: 'workspaceIds', rule: 'organization_wide_access' },
+  },
+  [ProviderErrorCode.UnknownWebhooks]: {
+    kind: 'validation',
+    message: ({ ids }: { ids: string[] }) => `not webhooks of this organization: ${ids.join(', ')}`,
+    fieldError: { field: 'allowedWebhookIds', rule: 'webhook_exists' },
+  },
+  [ProviderErrorCode.InvalidUsageRange]: {
+    kind: 'validation',
+    message: 'from must be before to, and the range at most 31 days',
+    fieldError: { field: 'from', rule: 'range' },
+  },
+} satisfies Record<ProviderErrorCode, ErrorSpec>);
+export type ProviderError = InstanceType<typeof ProviderError>;

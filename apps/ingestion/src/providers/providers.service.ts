@@ -21,12 +21,7 @@ import type {
 } from './dto/provider.dto';
 import { generateProviderKey, hashProviderKey, providerKeyHint } from './provider-key';
 import { ProviderEntity } from './provider.entity';
-import {
-  InvalidUsageRangeError,
-  OrganizationWideProviderError,
-  UnknownWebhooksError,
-  WebhooksOutsideWorkspacesError,
-} from './providers.errors';
+import { ProviderError, ProviderErrorCode } from './providers.errors';
 import { ProvidersRepository } from './providers.repository';
 
 export const ProviderAuditActions = {
@@ -240,7 +235,7 @@ export class ProvidersService {
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 24 * 3600_000);
     if (!(from < to) || to.getTime() - from.getTime() > 31 * 24 * 3600_000)
-      throw new InvalidUsageRangeError();
+      throw ProviderError.of(ProviderErrorCode.InvalidUsageRange);
     return { items: await this.providers.usage(scope, id, from, to) };
   }
 
@@ -256,7 +251,8 @@ export class ProvidersService {
     current: string[] | null,
   ): Promise<string[] | null> {
     if (wanted === null) {
-      if (scope.workspaceIds !== undefined) throw new OrganizationWideProviderError();
+      if (scope.workspaceIds !== undefined)
+        throw ProviderError.of(ProviderErrorCode.OrganizationWideProvider);
       return null;
     }
     for (const id of wanted) {
@@ -283,13 +279,14 @@ export class ProvidersService {
     if (ids.length === 0) return;
     const held = new Map((await this.webhooks.held(scope, ids)).map((w) => [w.id, w.workspaceId]));
     const missing = named.filter((id) => !held.has(id));
-    if (missing.length > 0) throw new UnknownWebhooksError(missing);
+    if (missing.length > 0) throw ProviderError.of(ProviderErrorCode.UnknownWebhooks, { ids: missing });
     if (workspaceIds === null) return;
     const outside = allowed.filter((id) => {
       const workspaceId = held.get(id);
       return workspaceId !== undefined && !workspaceIds.includes(workspaceId);
     });
-    if (outside.length > 0) throw new WebhooksOutsideWorkspacesError(outside);
+    if (outside.length > 0)
+      throw ProviderError.of(ProviderErrorCode.WebhooksOutsideWorkspaces, { ids: outside });
   }
 
   /** For a workspace-limited caller, which of these providers' allowed webhooks it holds. */

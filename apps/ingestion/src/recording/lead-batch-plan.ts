@@ -1,3 +1,5 @@
+import type { PersonValues } from '../contacts/person-fields';
+import { PersonFields, personValuesOf } from '../contacts/person-fields';
 import type { NormalizedLead } from '@leadflow/normalization';
 import type { DedupMatchKey } from '../webhooks/webhook.entity';
 
@@ -32,22 +34,8 @@ export function idempotencyRef(sourceKey: string, key: string): string {
   return `i\u0000${sourceKey}\u0000${key}`;
 }
 
-/** The contact columns a lead fills (in this order) when they are blank. */
-export const ContactValueFields = [
-  'firstName',
-  'lastName',
-  'phone',
-  'email',
-  'address',
-  'address2',
-  'city',
-  'state',
-  'zip',
-] as const;
-type ContactValueField = (typeof ContactValueFields)[number];
-
-/** A contact as a batch sees and changes it. */
-export interface ContactState extends Record<ContactValueField, string | null> {
+/** A contact as a batch sees and changes it (a lead fills its blank person fields). */
+export interface ContactState extends PersonValues {
   id: string;
   workspaceId: string;
   tags: string[];
@@ -290,7 +278,7 @@ export function planBatch(
     let contactEvent: { kind: 'created' | 'updated'; contact: ContactState } | null = null;
     if (contact) {
       const found = contact;
-      const filled = ContactValueFields.filter((field) => found[field] === null && lead[field] !== null);
+      const filled = PersonFields.filter((field) => found[field] === null && lead[field] !== null);
       if (filled.length > 0) {
         for (const field of filled) found[field] = lead[field];
         found.updatedAt = receivedAt;
@@ -303,15 +291,7 @@ export function planBatch(
       contact = {
         id: settings.newId(),
         workspaceId: settings.workspaceId,
-        firstName: lead.firstName,
-        lastName: lead.lastName,
-        phone: lead.phone,
-        email: lead.email,
-        address: lead.address,
-        address2: lead.address2,
-        city: lead.city,
-        state: lead.state,
-        zip: lead.zip,
+        ...personValuesOf(lead),
         tags: [],
         createdAt: receivedAt,
         updatedAt: receivedAt,

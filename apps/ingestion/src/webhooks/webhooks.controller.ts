@@ -30,7 +30,7 @@ import {
   UpdateWebhookDto,
 } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
-import { NoStore } from '@leadflow/platform/service';
+import { NoStore, ApiProblems } from '@leadflow/platform/service';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -62,6 +62,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One webhook and its settings (never its secret)' })
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -71,6 +72,7 @@ export class WebhooksController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change settings, or pause/resume (paused webhooks answer vendors 423)' })
+  @ApiProblems(409)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -95,6 +97,7 @@ export class WebhooksController {
   @NoStore()
   @HttpCode(200)
   @ApiOperation({ summary: 'New signing secret; the previous one stays valid for the grace period' })
+  @ApiProblems(409)
   rotateSecret(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

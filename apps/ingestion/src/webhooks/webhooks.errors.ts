@@ -1,4 +1,5 @@
-import { DomainError } from '@leadflow/platform/errors';
+import type { ErrorSpec } from '@leadflow/platform/errors';
+import { defineErrors } from '@leadflow/platform/errors';
 
 export enum WebhookErrorCode {
   InvalidFieldMapping = 'invalid_field_mapping',
@@ -7,34 +8,29 @@ export enum WebhookErrorCode {
   InvalidPeriod = 'invalid_period',
 }
 
-export class InvalidFieldMappingError extends DomainError {
-  constructor(fieldErrors: { field: string; rule: string; message: string }[]) {
-    super('validation', WebhookErrorCode.InvalidFieldMapping, 'The field mapping is not valid', {
-      fieldErrors,
-    });
-  }
+interface PeriodRefusal {
+  field: 'from' | 'to';
+  rule: 'isIso8601' | 'range';
+  message: string;
 }
 
-export class WebhookArchivedError extends DomainError {
-  constructor(id: string) {
-    super('invalid_state', WebhookErrorCode.Archived, `webhook ${id} is archived and cannot be changed`);
-  }
-}
-
-export class RateLimitConflictError extends DomainError {
-  constructor() {
-    const message = 'give either rateLimitPerMinute or rateLimit/rateWindowSeconds, not both';
-    super('validation', WebhookErrorCode.RateLimitConflict, message, {
-      fieldErrors: [{ field: 'rateLimitPerMinute', rule: 'exclusive', message }],
-    });
-  }
-}
-
-/** A request-log period bound that is not an instant (e.g. an ISO week date), or from ≥ to. */
-export class InvalidRequestLogPeriodError extends DomainError {
-  constructor(field: 'from' | 'to', rule: 'isIso8601' | 'range', message: string) {
-    super('validation', WebhookErrorCode.InvalidPeriod, message, {
-      fieldErrors: [{ field, rule, message }],
-    });
-  }
-}
+export const WebhookError = defineErrors('WebhookError', {
+  /** Thrown with the mapping's `fieldErrors`. */
+  [WebhookErrorCode.InvalidFieldMapping]: { kind: 'validation', message: 'The field mapping is not valid' },
+  [WebhookErrorCode.Archived]: {
+    kind: 'invalid_state',
+    message: ({ id }: { id: string }) => `webhook ${id} is archived and cannot be changed`,
+  },
+  [WebhookErrorCode.RateLimitConflict]: {
+    kind: 'validation',
+    message: 'give either rateLimitPerMinute or rateLimit/rateWindowSeconds, not both',
+    fieldError: { field: 'rateLimitPerMinute', rule: 'exclusive' },
+  },
+  /** A request-log period bound that is not an instant (e.g. an ISO week date), or from ≥ to. */
+  [WebhookErrorCode.InvalidPeriod]: {
+    kind: 'validation',
+    message: ({ message }: PeriodRefusal) => message,
+    options: ({ field, rule, message }: PeriodRefusal) => ({ fieldErrors: [{ field, rule, message }] }),
+  },
+} satisfies Record<WebhookErrorCode, ErrorSpec>);
+export type WebhookError = InstanceType<typeof WebhookError>;

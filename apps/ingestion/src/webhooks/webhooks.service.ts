@@ -24,12 +24,7 @@ import { generateWebhookSecret } from './webhook-signature';
 import { WebhookSecrets } from './webhook-secrets';
 import { toIntakeRequestDetailView, toIntakeRequestView, toWebhookView } from './webhook.view';
 import { WebhookEntity } from './webhook.entity';
-import {
-  InvalidFieldMappingError,
-  InvalidRequestLogPeriodError,
-  RateLimitConflictError,
-  WebhookArchivedError,
-} from './webhooks.errors';
+import { WebhookError, WebhookErrorCode } from './webhooks.errors';
 import { WebhooksRepository } from './webhooks.repository';
 
 export const WebhookAuditActions = {
@@ -44,7 +39,7 @@ type RateSettings = Pick<UpdateWebhookDto, 'rateLimit' | 'rateLimitPerMinute' | 
 function rateOf(dto: RateSettings): { rateLimit?: number; rateWindowSeconds?: number } {
   if (dto.rateLimitPerMinute !== undefined) {
     if (dto.rateLimit !== undefined || dto.rateWindowSeconds !== undefined)
-      throw new RateLimitConflictError();
+      throw WebhookError.of(WebhookErrorCode.RateLimitConflict);
     return { rateLimit: dto.rateLimitPerMinute, rateWindowSeconds: 60 };
   }
   return { rateLimit: dto.rateLimit, rateWindowSeconds: dto.rateWindowSeconds };
@@ -53,7 +48,7 @@ function rateOf(dto: RateSettings): { rateLimit?: number; rateWindowSeconds?: nu
 function checkMapping(mapping: unknown): void {
   if (mapping === undefined) return;
   const issues = validateFieldMapping(mapping);
-  if (issues.length > 0) throw new InvalidFieldMappingError(issues);
+  if (issues.length > 0) throw WebhookError.of(WebhookErrorCode.InvalidFieldMapping, { fieldErrors: issues });
 }
 
 /** A period bound of the request log as a Date (ISO week and ordinal dates name no instant). */
@@ -61,7 +56,11 @@ function instantOf(field: 'from' | 'to', value: string | undefined): Date | unde
   if (value === undefined) return undefined;
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw new InvalidRequestLogPeriodError(field, 'isIso8601', `${field} must be an ISO 8601 date-time`);
+    throw WebhookError.of(WebhookErrorCode.InvalidPeriod, {
+      field,
+      rule: 'isIso8601',
+      message: `${field} must be an ISO 8601 date-time`,
+    });
   }
   return date;
 }
@@ -147,7 +146,7 @@ export class WebhooksService {
     const rate = rateOf(dto);
     return this.uow.run(async (tx) => {
       const current = await this.webhooks.get(scope, id, tx);
-      if (current.status === 'archived') throw new WebhookArchivedError(id);
+      if (current.status === 'archived') throw WebhookError.of(WebhookErrorCode.Archived, { id });
       const wanted: Partial<WebhookEntity> = {
         name: dto.name?.trim(),
         description: dto.description,
@@ -199,7 +198,7 @@ export class WebhooksService {
     const secret = generateWebhookSecret();
     return this.uow.run(async (tx) => {
       const current = await this.webhooks.get(scope, id, tx);
-      if (current.status === 'archived') throw new WebhookArchivedError(id);
+      if (current.status === 'archived') throw WebhookError.of(WebhookErrorCode.Archived, { id });
       const now = nowMs();
       const expiresAt = grace > 0 ? new Date(now.getTime() + grace * 3600_000) : null;
       await this.webhooks.update(tx, scope, id, {
@@ -250,7 +249,11 @@ export class WebhooksService {
     const from = instantOf('from', query.from);
     const to = instantOf('to', query.to);
     if (from && to && !(from < to)) {
-      throw new InvalidRequestLogPeriodError('from', 'range', 'from must be before to');
+      throw WebhookError.of(WebhookErrorCode.InvalidPeriod, {
+        field: 'from',
+        rule: 'range',
+        message: 'from must be before to',
+      });
     }
     await this.webhooks.get(scope, id);
     return pageOf(await this.webhooks.listRequests(scope, id, { ...query, from, to }), toIntakeRequestView);

@@ -4,3 +4,4 @@ export * from './decorators';
 export * from './jwt.strategy';
 export * from './platform-auth.guard';
 export * from './auth.module';
+export * from './access.errors';

@@ -1,11 +1,11 @@
 import type { Role, Scope } from '@leadflow/contracts';
 import { BaseServiceEnv } from '@leadflow/platform/config';
-import { DomainError } from '@leadflow/platform/errors';
 import type { ExecutionContext } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { timingSafeEqual } from 'node:crypto';
+import { AccessError, AccessErrorCode } from './access.errors';
 import type { AuthenticatedRequest } from './decorators';
 import { IS_PUBLIC, OPERATOR_ONLY, REQUIRED_ROLE, REQUIRED_SCOPES, USER_ONLY } from './decorators';
 import type { Principal } from './principal';
@@ -17,8 +17,6 @@ export function operatorTokenMatches(expected: string, given: string | string[] 
   const b = Buffer.from(expected);
   return b.length > 0 && a.length === b.length && timingSafeEqual(a, b);
 }
-
-const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leadflow", error="invalid_token"' };
 
 /**
  * The one guard of every service, applied to every route: authenticated unless `@Public()`,
@@ -44,28 +42,22 @@ export class PlatformAuthGuard extends AuthGuard('jwt') {
     await super.canActivate(context);
     const principal = req.user as Principal;
     if (principal.kind !== 'user' && this.reflector.getAllAndOverride<boolean>(USER_ONLY, targets)) {
-      throw new DomainError(
-        'forbidden',
-        'user_token_required',
-        'This needs the access token of a signed-in user, not an API key',
-      );
+      throw AccessError.of(AccessErrorCode.UserTokenRequired);
     }
     const role = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
     if (role && !hasRole(principal, role)) {
-      throw new DomainError('forbidden', 'insufficient_role', `This needs the ${role} role or higher`);
+      throw AccessError.of(AccessErrorCode.InsufficientRole, { role });
     }
     const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets);
     if (scopes && !hasScopes(principal, scopes)) {
-      throw new DomainError('forbidden', 'insufficient_scope', `This needs the scopes ${scopes.join(', ')}`);
+      throw AccessError.of(AccessErrorCode.InsufficientScope, { scopes });
     }
     return true;
   }
 
   override handleRequest<T>(err: unknown, user: T | false): T {
     if (err || !user) {
-      throw new DomainError('unauthorized', 'invalid_token', 'A valid access token is required', {
-        headers: CHALLENGE,
-      });
+      throw AccessError.of(AccessErrorCode.InvalidToken);
     }
     return user;
   }
@@ -73,14 +65,9 @@ export class PlatformAuthGuard extends AuthGuard('jwt') {
   private checkOperator(req: AuthenticatedRequest): boolean {
     const expected = this.env.OPERATOR_TOKEN;
     const given = req.headers['x-operator-token'];
-    if (!expected)
-      throw new DomainError(
-        'forbidden',
-        'operator_access_disabled',
-        'OPERATOR_TOKEN is not set on this service',
-      );
+    if (!expected) throw AccessError.of(AccessErrorCode.OperatorAccessDisabled);
     if (!operatorTokenMatches(expected, given)) {
-      throw new DomainError('unauthorized', 'invalid_operator_token', 'A valid X-Operator-Token is required');
+      throw AccessError.of(AccessErrorCode.InvalidOperatorToken);
     }
     return true;
   }

@@ -4,3 +4,4 @@ export * from './validation';
 export * from './problem-details.filter';
 export * from './body-errors';
 export * from './database-faults';
+export * from './error-table';

@@ -42,8 +42,8 @@ export function answerProblem(
   if (exception instanceof DomainError) {
     status = statusOfKind[exception.kind];
     body = problem(status, exception.code, exception.message, {
-      ...base,
       ...exception.details,
+      ...base, // the request's id and path, whatever an error's details are called
       errors: exception.fieldErrors,
     });
     if (!res.headersSent) {

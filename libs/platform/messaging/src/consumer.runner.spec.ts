@@ -53,6 +53,7 @@ async function harness(options: {
   infrastructureRetryMaxMs?: number;
   heartbeat?: () => Promise<void>;
   ignores?: string[];
+  fetch?: { minBytes: number; maxWaitMs: number };
   /** Register the applier as a batch handler (recording each call's size). */
   batch?: boolean;
 }) {
@@ -79,15 +80,19 @@ async function harness(options: {
   const dlq: ProducerRecord[] = [];
   const producer = { send: async (record: ProducerRecord) => dlq.push(record) } as unknown as Producer;
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+  const consumerConfigs: Record<string, unknown>[] = [];
   const kafka = {
-    consumer: () => ({
-      connect: async () => undefined,
-      subscribe: async () => undefined,
-      run: async (config: { eachBatch: typeof eachBatch }) => {
-        eachBatch = config.eachBatch;
-      },
-      disconnect: async () => undefined,
-    }),
+    consumer: (config: Record<string, unknown>) => (
+      consumerConfigs.push(config),
+      {
+        connect: async () => undefined,
+        subscribe: async () => undefined,
+        run: async (config: { eachBatch: typeof eachBatch }) => {
+          eachBatch = config.eachBatch;
+        },
+        disconnect: async () => undefined,
+      }
+    ),
   } as unknown as Kafka;
   const warnings: Record<string, unknown>[] = [];
   const logger = {
@@ -126,7 +131,10 @@ async function harness(options: {
     handle: (event) => applyAll([event]),
     handleMany: options.batch ? (events) => applyAll(events) : undefined,
   };
-  runner.register('applier', [applier as unknown as HandlerRegistration], { ignores: options.ignores });
+  runner.register('applier', [applier as unknown as HandlerRegistration], {
+    ignores: options.ignores,
+    fetch: options.fetch,
+  });
   await runner.start();
   const resolved: string[] = [];
   const deliver = (messages: KafkaMessage[]): Promise<void> =>
@@ -155,6 +163,7 @@ async function harness(options: {
     deliver,
     applied,
     calls,
+    consumerConfigs,
     dlq,
     resolved,
     warnings,
@@ -281,5 +290,15 @@ describe('ConsumerRunner and batch handlers', () => {
     expect(h.applied.slice(-2)).toEqual([1, 3]);
     expect(h.dlq).toHaveLength(1);
     expect(await h.outcomes()).toEqual({ applied: 2, 'dead-lettered': 1 });
+  });
+});
+
+describe('ConsumerRunner fetch settings', () => {
+  it("asks the broker to gather a consumer's fetches as its rules say, and answers at once by default", async () => {
+    const gathered = await harness({ script: [], fetch: { minBytes: 65_536, maxWaitMs: 250 } });
+    expect(gathered.consumerConfigs[0]).toMatchObject({ minBytes: 65_536, maxWaitTimeInMs: 250 });
+    const plain = await harness({ script: [] });
+    expect(plain.consumerConfigs[0]).not.toHaveProperty('minBytes');
+    expect(plain.consumerConfigs[0]).not.toHaveProperty('maxWaitTimeInMs');
   });
 });

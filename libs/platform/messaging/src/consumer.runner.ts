@@ -45,6 +45,12 @@ export interface HandlerRegistration<P extends object = object> {
 export interface ConsumerRules {
   /** Types on its topics it leaves alone by rule (counted as `ignored`). */
   ignores?: readonly string[];
+  /**
+   * How the broker gathers a fetch (kafkajs `minBytes` / `maxWaitTimeInMs`): it answers when
+   * `minBytes` of new messages are there or after `maxWaitMs`. Larger batches for a batch handler,
+   * at up to `maxWaitMs` of added latency. Default: answer as soon as one message is there.
+   */
+  fetch?: { minBytes: number; maxWaitMs: number };
 }
 
 /** What happened to one message. */
@@ -151,7 +157,12 @@ function isRebalanceError(error: unknown): boolean {
  */
 export class ConsumerRunner {
   private readonly groups: Group[] = [];
-  private readonly pending: { name: string; topics: string[]; handleMany: ManyHandler }[] = [];
+  private readonly pending: {
+    name: string;
+    topics: string[];
+    handleMany: ManyHandler;
+    fetch?: ConsumerRules['fetch'];
+  }[] = [];
   private stopping = false;
   private started = false;
   private readonly inbox: string;
@@ -205,8 +216,12 @@ export class ConsumerRunner {
     }
     const topics = [...new Set(handlers.map((h) => this.topics.physical(h.contract.topic)))];
     const ignores = new Set(rules.ignores ?? []);
-    this.add(consumer, topics, (topic, partition, messages, live) =>
-      this.processEvents(consumer, { byType, ignores }, topic, partition, messages, live),
+    this.add(
+      consumer,
+      topics,
+      (topic, partition, messages, live) =>
+        this.processEvents(consumer, { byType, ignores }, topic, partition, messages, live),
+      rules.fetch,
     );
   }
 
@@ -218,11 +233,16 @@ export class ConsumerRunner {
     });
   }
 
-  private add(consumer: string, topics: string[], handleMany: ManyHandler): void {
+  private add(
+    consumer: string,
+    topics: string[],
+    handleMany: ManyHandler,
+    fetch?: ConsumerRules['fetch'],
+  ): void {
     if (this.started) throw new Error('register consumers before the runner starts');
     if (this.pending.some((p) => p.name === consumer))
       throw new Error(`consumer ${consumer} registered twice`);
-    this.pending.push({ name: consumer, topics, handleMany });
+    this.pending.push({ name: consumer, topics, handleMany, fetch });
   }
 
   /** Every physical topic some registered consumer reads. */
@@ -236,9 +256,15 @@ export class ConsumerRunner {
     await Promise.all(this.pending.map((registration) => this.startOne(registration)));
   }
 
-  private async startOne({ name, topics, handleMany }: ConsumerRunner['pending'][number]): Promise<void> {
+  private async startOne({
+    name,
+    topics,
+    handleMany,
+    fetch,
+  }: ConsumerRunner['pending'][number]): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.topics.group(this.options.service, name),
+      ...(fetch ? { minBytes: fetch.minBytes, maxWaitTimeInMs: fetch.maxWaitMs } : {}),
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,

@@ -28,6 +28,7 @@ export class DeadLetterController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One dead-lettered message with its error' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeadLetter> {
     return this.deadLetters.get(id);
   }

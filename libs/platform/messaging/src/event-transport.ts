@@ -63,6 +63,12 @@ export interface EventConsumerRules {
    * topic it reads must be handled or listed here, or the service does not start.
    */
   ignores?: readonly EventContract[];
+  /**
+   * The broker answers a fetch once `minBytes` of new messages are there or after `maxWaitMs`
+   * (default: at the first message): larger batches for `batch` handlers under load, at up to
+   * `maxWaitMs` of added latency.
+   */
+  fetch?: { minBytes: number; maxWaitMs: number };
 }
 
 const CONSUMER_EXTRAS = 'leadflow:consumer';
@@ -70,6 +76,7 @@ const CONSUMER_EXTRAS = 'leadflow:consumer';
 interface ConsumerExtras {
   name: string;
   ignores: readonly EventContract[];
+  fetch?: EventConsumerRules['fetch'];
   owner: string;
 }
 
@@ -98,6 +105,7 @@ export function EventConsumer(name: string, rules: EventConsumerRules = {}): Cla
       const consumer: ConsumerExtras = {
         name,
         ignores: rules.ignores ?? [],
+        fetch: rules.fetch,
         owner: `${target.name}.${key}`,
       };
       Reflect.defineMetadata(PATTERN_EXTRAS_METADATA, { ...extras, [CONSUMER_EXTRAS]: consumer }, method);
@@ -191,13 +199,23 @@ export class EventTransport extends Server implements CustomTransportStrategy {
       const ignores = new Map<string, EventContract>();
       for (const handler of handlers) for (const c of handler.consumer.ignores) ignores.set(c.type, c);
       this.checkRules(name, byType, ignores);
-      return { name, handlers: [...byType.values()], ignores: [...ignores.keys()] };
+      const fetches = [...new Set(handlers.map((h) => JSON.stringify(h.consumer.fetch ?? null)))];
+      if (fetches.length > 1)
+        throw new Error(
+          `consumer "${name}": its classes ask for different fetch settings (${fetches.join(' / ')})`,
+        );
+      return {
+        name,
+        handlers: [...byType.values()],
+        ignores: [...ignores.keys()],
+        fetch: handlers[0].consumer.fetch,
+      };
     });
-    for (const { name, handlers, ignores } of checked)
+    for (const { name, handlers, ignores, fetch } of checked)
       this.runner.register(
         name,
         handlers.map((h) => this.registration(h)),
-        { ignores },
+        { ignores, fetch },
       );
   }
 

@@ -9,3 +9,4 @@ export * from './event-transport';
 export * from './dead-letters';
 export * from './dead-letter.controller';
 export * from './messaging.module';
+export * from './kafkajs-idle-timer';

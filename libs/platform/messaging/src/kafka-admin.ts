@@ -1,14 +1,25 @@
-import type { Admin, Kafka, KafkaConfig } from 'kafkajs';
+import type { Admin, Kafka, KafkaConfig, RetryOptions } from 'kafkajs';
 import { Kafka as KafkaClient, logLevel } from 'kafkajs';
 import type { Logger } from '@nestjs/common';
+import { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer';
 
-export function createKafka(options: { brokers: string; clientId: string; logger?: Logger }): Kafka {
+/**
+ * A kafkajs client. Its `retry` applies to connecting and metadata as well (kafkajs's cluster
+ * retries each connection); without `logger`, kafkajs's own log lines are dropped.
+ */
+export function createKafka(options: {
+  brokers: string;
+  clientId: string;
+  logger?: Logger;
+  retry?: RetryOptions;
+}): Kafka {
+  applyKafkajsIdleTimerFix();
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers.split(',').map((b) => b.trim()),
     connectionTimeout: 5000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    retry: options.retry ?? { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const { message, ...extra } = entry.log;

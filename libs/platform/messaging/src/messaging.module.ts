@@ -69,7 +69,6 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
-    @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
     private readonly env: MessagingServiceEnv,
     private readonly topics: TopicNamer,
@@ -78,8 +77,15 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     private readonly deadLetters: DeadLetterService,
     metrics: MetricsService,
   ) {
-    // No retries of its own: the supervisor's backoff paces the attempts, and ensureTopics retries.
-    this.admin = this.kafka.admin({ retry: { retries: 0 } });
+    // A client of its own without retries, so that each attempt is one connection and the
+    // supervisor's backoff paces them (kafkajs's cluster retries connecting with the client's
+    // retry, whatever the admin's is), and without kafkajs's log lines: the supervisor logs each
+    // change of state once. ensureTopics retries its own steps.
+    this.admin = createKafka({
+      brokers: this.env.KAFKA_BROKERS,
+      clientId: this.options.service,
+      retry: { retries: 0 },
+    }).admin({ retry: { retries: 0 } });
     this.connectedGauge = metrics.gauge(
       'messaging_broker_connected',
       '1 when the Kafka broker answered the last attempt, else 0',

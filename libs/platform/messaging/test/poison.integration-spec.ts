@@ -9,21 +9,11 @@ import {
   testTopicPrefix,
 } from '@leadflow/platform/testing';
 import { ProbeIncremented } from './probe/probe.contract';
+import { probeEnvelope } from './probe/probe-envelope';
 import { ProbeService } from './probe/probe.service';
 
-function envelope(id: string, payload: Record<string, unknown>): string {
-  return JSON.stringify({
-    id,
-    type: ProbeIncremented.type,
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    source: 'test',
-    organizationId: factories.id(),
-    aggregateId: 'poison',
-    correlationId: 'c-1',
-    payload,
-  });
-}
+const envelope = (id: string, payload: Record<string, unknown>): string =>
+  probeEnvelope(id, 'poison', payload);
 
 /**
  * Proof 4: messages that cannot be applied go to the DLQ with their error while the partition

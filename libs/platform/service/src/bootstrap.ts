@@ -7,10 +7,12 @@ import { DatabaseUnavailableError, openServiceDataSource } from '@leadflow/platf
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
+import { buildServiceDocument } from './openapi';
 import { securityHeadersMiddleware } from './security-headers';
 import type { ServiceDefinition } from './service-definition';
 
@@ -50,7 +52,11 @@ export type ModuleFactory<E> = (env: E) => DynamicModule;
  */
 export const TRUSTED_PROXIES: string[] = ['loopback', 'uniquelocal'];
 
-function configureApp(app: NestExpressApplication, definition: ServiceDefinition<never>): void {
+function configureApp(
+  app: NestExpressApplication,
+  definition: ServiceDefinition<never>,
+  env: BaseServiceEnv,
+): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', TRUSTED_PROXIES);
@@ -67,20 +73,44 @@ function configureApp(app: NestExpressApplication, definition: ServiceDefinition
     app.use(bodyParserErrorMiddleware);
   }
   definition.beforeRoutes?.(app);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(definition.title)
-      .setDescription(definition.description)
-      .setVersion('1')
-      .build(),
-  );
+  const document = documentOf(app, definition, env);
   if (definition.docs) definition.docs(app, document);
   else
     SwaggerModule.setup('docs', app, document, {
       jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1),
       raw: ['json'],
     });
+}
+
+function documentOf(
+  app: INestApplication,
+  definition: Pick<ServiceDefinition<never>, 'title' | 'description' | 'responses'>,
+  env: BaseServiceEnv,
+): OpenAPIObject {
+  return buildServiceDocument(app, {
+    title: definition.title,
+    description: definition.description,
+    responses: definition.responses,
+    publicBaseUrl: (env as BaseServiceEnv & { PUBLIC_BASE_URL?: string }).PUBLIC_BASE_URL,
+  });
+}
+
+/**
+ * The service's OpenAPI document as it serves it, built without starting anything (Nest's
+ * preview mode: no provider is instantiated, no connection opened): the contract lint and the
+ * client generation read the documents this way.
+ */
+export async function createServiceDocument<E extends BaseServiceEnv>(
+  definition: ServiceDefinition<E>,
+  moduleFactory: ModuleFactory<E>,
+  env: E,
+): Promise<OpenAPIObject> {
+  const app = await NestFactory.create(moduleFactory(env), { preview: true, logger: false });
+  try {
+    return documentOf(app, definition as unknown as ServiceDefinition<never>, env);
+  } finally {
+    await app.close();
+  }
 }
 
 /** Builds a service's app from settings already loaded (tests use it to run a service in-process). */
@@ -93,7 +123,7 @@ export async function createServiceApp<E extends BaseServiceEnv>(
     bufferLogs: true,
     bodyParser: false,
   });
-  configureApp(app, definition as unknown as ServiceDefinition<never>);
+  configureApp(app, definition as unknown as ServiceDefinition<never>, env);
   if (definition.messaging) {
     // Consumers are @EventPattern handlers served by the platform's Kafka transport. Started here,
     // before the app initializes, so that every handler is registered when messaging connects.

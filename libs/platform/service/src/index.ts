@@ -4,3 +4,4 @@ export * from './service-platform.module';
 export * from './bootstrap';
 export * from './security-headers';
 export * from './no-store';
+export * from './openapi';

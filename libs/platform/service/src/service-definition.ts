@@ -2,6 +2,7 @@ import type { EnvSchema } from '@leadflow/platform/config';
 import type { Provider } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import type { ResponseSchemas } from './openapi';
 
 /** Everything the platform needs to know to run one service. */
 export interface ServiceDefinition<E extends object> {
@@ -23,6 +24,8 @@ export interface ServiceDefinition<E extends object> {
   readiness?: 'dependencies' | 'custom';
   /** Express middleware that must run before every Nest route (after the request context). */
   beforeRoutes?: (app: NestExpressApplication) => void;
+  /** What its routes answer, for its OpenAPI document (generated: `openapi-responses.generated.ts`). */
+  responses?: ResponseSchemas;
   /** Replaces the default Swagger UI set-up at `/docs` (the document is served at /openapi.json either way). */
   docs?: (app: NestExpressApplication, document: OpenAPIObject) => void;
   database?: {

@@ -122,6 +122,54 @@ describe('a LeadFlow service process', () => {
     });
   });
 
+  it('sends the security headers on its own answers, and a strict policy of its own on /docs', async () => {
+    const expectSecured = (res: Response, what: string): void => {
+      expect([
+        what,
+        res.headers.get('x-content-type-options'),
+        res.headers.get('x-frame-options'),
+        res.headers.get('referrer-policy'),
+      ]).toEqual([what, 'nosniff', 'DENY', 'no-referrer']);
+      expect([what, res.headers.get('content-security-policy')]).toEqual([
+        what,
+        expect.stringContaining("frame-ancestors 'none'"),
+      ]);
+    };
+    // JSON, problem+json (404 and 401) and the OpenAPI document: a policy that loads nothing.
+    for (const [path, headers] of [
+      ['/healthz', {}],
+      ['/openapi.json', {}],
+      ['/api/v1/nothing-here', {}],
+      ['/admin/dlq', {}],
+      ['/admin/dlq', { 'X-Operator-Token': OPERATOR }],
+    ] as const) {
+      const res = await fetch(`${BASE}${path}`, { headers });
+      expectSecured(res, path);
+      expect([path, res.headers.get('content-security-policy')]).toEqual([
+        path,
+        expect.stringMatching(/^default-src 'none'; frame-ancestors 'none'/),
+      ]);
+    }
+    // Swagger UI: its own scripts and styles only, no inline script, never framed.
+    for (const path of ['/docs', '/docs/', '/docs/swagger-ui-init.js']) {
+      const res = await fetch(`${BASE}${path}`);
+      expect([path, res.status]).toEqual([path, 200]);
+      expectSecured(res, path);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
+      expect(csp).toMatch(/(^|; )style-src 'self' 'unsafe-inline'(;|$)/);
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      expect(csp).toMatch(/(^|; )default-src 'none'(;|$)/);
+    }
+    const html = await (await fetch(`${BASE}/docs/`)).text();
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, inline] of scripts) {
+      expect(attributes).toMatch(/\bsrc=/);
+      expect(inline.trim()).toBe('');
+    }
+  });
+
   it('exposes Prometheus metrics for HTTP, the outbox, consumers and the DLQ on its own listener only', async () => {
     expect((await fetch(`${BASE}/metrics`)).status).toBe(404);
     expect((await fetch(`${METRICS}/`)).status).toBe(404);

@@ -12,6 +12,8 @@ export interface TcpProxy {
   restore(): void;
   /** Connections refused while cut. */
   readonly refused: number;
+  /** When each refused connection arrived (`performance.now()`, ms), oldest first. */
+  readonly refusedAt: readonly number[];
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startTcpProxy(target: { host: string; port: number }, port
   const open = new Set<Socket>();
   let down = false;
   let refused = 0;
+  const refusedAt: number[] = [];
   const reset = (socket: Socket): void => {
     try {
       socket.resetAndDestroy();
@@ -33,6 +36,7 @@ export async function startTcpProxy(target: { host: string; port: number }, port
   const server = createServer((client) => {
     if (down) {
       refused++;
+      refusedAt.push(performance.now());
       reset(client);
       return;
     }
@@ -74,6 +78,9 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     },
     get refused(): number {
       return refused;
+    },
+    get refusedAt(): readonly number[] {
+      return [...refusedAt];
     },
     async close(): Promise<void> {
       for (const socket of [...open]) socket.destroy();

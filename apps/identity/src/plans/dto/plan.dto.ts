@@ -3,6 +3,7 @@ import { Plans } from '@leadflow/contracts';
 import { IsOmittable } from '@leadflow/platform/errors';
 import { PageQuery } from '@leadflow/platform/persistence';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import type { PendingPlanRequestView } from '../../organizations/organization.view';
 import type { PlanRequestEntity, PlanRequestStatus } from '../plan-request.entity';
 
 export const PlanRequestStatuses: readonly PlanRequestStatus[] = ['pending', 'approved', 'declined'];
@@ -57,6 +58,16 @@ export interface PlanRequestView {
   decisionReason: string | null;
   decidedAt: string | null;
   createdAt: string;
+}
+
+/** What `GET /organizations/current` shows of a pending request. */
+export function toPendingPlanRequestView(r: PlanRequestEntity): PendingPlanRequestView {
+  return {
+    id: r.id,
+    plan: r.plan,
+    requestedAt: r.createdAt.toISOString(),
+    requestedBy: { type: r.requestedByType, id: r.requestedById },
+  };
 }
 
 export function toPlanRequestView(r: PlanRequestEntity): PlanRequestView {
