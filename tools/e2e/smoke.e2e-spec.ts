@@ -1,13 +1,15 @@
 import {
+  ApiClient,
   createTestDatabase,
   dropTestDatabase,
   eventually,
   openedMailToken,
   testBrokers,
   testTopicPrefix,
+  signUp,
   startProcess,
 } from '@leadflow/platform/testing';
-import type { StartedProcess } from '@leadflow/platform/testing';
+import type { SignedUp, StartedProcess } from '@leadflow/platform/testing';
 import type { Role, Scope } from '@leadflow/contracts';
 import { InvitationCreated, Scopes } from '@leadflow/contracts';
 import { Kafka, logLevel } from 'kafkajs';
@@ -133,31 +135,8 @@ describe('platform smoke (npm start)', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const register = async (
-      tag: string,
-    ): Promise<{
-      accessToken: string;
-      refreshToken: string;
-      workspace: { id: string };
-      organization: { id: string };
-    }> => {
-      const res = await fetch(
-        `${GATEWAY}/api/v1/auth/register`,
-        json({
-          email: `${tag}-${Date.now()}@example.com`,
-          password: 'a-long-enough-passphrase-9',
-          name: 'Owner',
-          organizationName: `Org ${tag}`,
-        }),
-      );
-      expect(res.status).toBe(201);
-      return (await res.json()) as {
-        accessToken: string;
-        refreshToken: string;
-        workspace: { id: string };
-        organization: { id: string };
-      };
-    };
+    const register = (tag: string): Promise<SignedUp> =>
+      signUp(new ApiClient(GATEWAY), tag, { email: `${tag}-${Date.now()}@example.com` });
     const bearer = (token: string): RequestInit => ({ headers: { authorization: `Bearer ${token}` } });
 
     it('signs up, reads me, rotates refresh tokens and detects reuse', async () => {

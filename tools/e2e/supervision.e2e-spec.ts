@@ -1,7 +1,9 @@
 import {
+  ApiClient,
   createTestDatabase,
   dropTestDatabase,
   eventually,
+  signUp,
   startProcess,
   testBrokers,
   testTopicPrefix,
@@ -60,18 +62,9 @@ describe('platform supervision (npm start)', () => {
       { timeoutMs: 240_000, intervalMs: 500, what: 'the platform to start' },
     );
     if (!output().includes('all services are ready')) throw new Error(`platform did not start:\n${output()}`);
-    const registered = await fetch(`${GATEWAY}/api/v1/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email: `supervision-${Date.now()}@example.com`,
-        password: 'a-long-enough-passphrase-9',
-        name: 'Owner',
-        organizationName: 'Org supervision',
-      }),
-    });
-    expect(registered.status).toBe(201);
-    token = ((await registered.json()) as { accessToken: string }).accessToken;
+    token = (
+      await signUp(new ApiClient(GATEWAY), 'supervision', { email: `supervision-${Date.now()}@example.com` })
+    ).accessToken;
   }, 300_000);
 
   afterAll(async () => {

@@ -1,54 +1,11 @@
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  eventually,
-  readiness,
-  startProcess,
-  testBrokers,
-  testTopicPrefix,
-} from '@leadflow/platform/testing';
-import type { StartedProcess } from '@leadflow/platform/testing';
 import { Topics } from '@leadflow/contracts';
-import type { Consumer } from 'kafkajs';
-import { Kafka, logLevel } from 'kafkajs';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Client } from 'pg';
+import { eventually, strongPassword as password } from '@leadflow/platform/testing';
+import type { CallOptions, SignedUp } from '@leadflow/platform/testing';
+import type { Client } from 'pg';
+import { addMember } from './factories/organization.factory';
+import { IdentityUnderTest } from './identity-under-test';
 
-const MAIN = resolve(__dirname, '../../../dist/apps/identity/src/main.js');
-const PORT = 14_102;
-const BASE = `http://127.0.0.1:${PORT}`;
-
-interface Answer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-async function call<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<Answer<T>> {
-  const headers: Record<string, string> = { 'X-Forwarded-For': '198.51.100.41', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
-}
-
-interface Registered {
-  accessToken: string;
-  refreshToken: string;
-  user: { id: string; email: string };
-  organization: { id: string };
-  workspace: { id: string };
-}
+type Registered = SignedUp;
 
 interface Removed {
   id: string;
@@ -57,42 +14,27 @@ interface Removed {
   apiKeysKept: { id: string }[];
 }
 
-let counter = 0;
-const password = 'violet-anchor-harbor-42';
-
 describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreSQL and Kafka)', () => {
-  let url: string;
-  let run: StartedProcess;
+  const identity = new IdentityUnderTest({
+    name: 'identity_offboarding',
+    port: 14_102,
+    operatorToken: 'operator-token-offboarding-test',
+    forwardedFor: '198.51.100.41',
+    topics: [Topics.identityUsers],
+  });
   let db: Client;
-  let consumer: Consumer;
-  let prefix: string;
-  const removedEvents: { key: string; payload: Record<string, unknown> }[] = [];
+  /** user.removed events as the broker carries them. */
+  const removedEvents = (): { key: string; payload: Record<string, unknown> }[] =>
+    identity.events
+      .filter((e) => e.envelope.type === 'user.removed')
+      .map((e) => ({ key: e.key, payload: e.envelope.payload }));
 
-  const register = async (name: string): Promise<Registered> => {
-    const res = await call<Registered>('POST', '/api/v1/auth/register', {
-      body: {
-        email: `${name}.${Date.now()}.${++counter}@example.com`,
-        password,
-        name,
-        organizationName: `${name} Leads`,
-      },
-    });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const call = <T = Record<string, unknown>>(method: string, path: string, options?: CallOptions) =>
+    identity.call<T>(method, path, options);
+  const register = (name: string): Promise<Registered> => identity.register(name);
   /** A fresh account moved into `org` with a role; signs in there. */
-  const member = async (org: Registered, name: string, role: string): Promise<Registered> => {
-    const who = await register(name);
-    await db.query(
-      `UPDATE identity.memberships SET organization_id = $1, role = $2, workspace_ids = NULL WHERE user_id = $3`,
-      [org.organization.id, role, who.user.id],
-    );
-    const login = await call<{ accessToken: string; refreshToken: string }>('POST', '/api/v1/auth/login', {
-      body: { email: who.user.email, password },
-    });
-    expect(login.status).toBe(200);
-    return { ...who, ...login.body, organization: org.organization, workspace: org.workspace };
-  };
+  const member = (org: Registered, name: string, role: 'admin' | 'manager' | 'agent'): Promise<Registered> =>
+    addMember(identity.client, db, org, name, role);
   const createKey = async (owner: Registered, name: string): Promise<{ id: string; key: string }> => {
     const res = await call<{ id: string; key: string }>('POST', '/api/v1/api-keys', {
       token: owner.accessToken,
@@ -107,65 +49,11 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
     (await call('POST', '/api/v1/auth/refresh', { body: { refreshToken } })).status;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (node tools/dev/build.mjs)`);
-    url = await createTestDatabase('identity_offboarding');
-    prefix = testTopicPrefix('offboarding');
-    run = startProcess(MAIN, [], {
-      env: {
-        DATABASE_URL: url,
-        KAFKA_BROKERS: testBrokers(),
-        KAFKA_TOPIC_PREFIX: prefix,
-        IDENTITY_PORT: String(PORT),
-        LOG_LEVEL: 'warn',
-        OPERATOR_TOKEN: 'operator-token-offboarding-test',
-        NODE_ENV: 'test',
-      },
-    });
-    // Ready and connected to Kafka (its topics created): the test subscribes to identity.users next.
-    await eventually(
-      () => readiness(BASE),
-      (status) => status === 200 || run.child.exitCode !== null,
-      { timeoutMs: 60_000, what: 'identity to be ready' },
-    );
-    if (run.child.exitCode !== null) throw new Error(`identity exited:\n${run.output()}`);
-    db = new Client({ connectionString: url });
-    await db.connect();
-    const kafka = new Kafka({
-      clientId: 'offboarding-test',
-      brokers: testBrokers().split(','),
-      logLevel: logLevel.NOTHING,
-    });
-    // kafkajs's subscribe gives up at once on a topic its metadata does not list yet: wait for it.
-    const admin = kafka.admin();
-    await admin.connect();
-    await eventually(
-      () => admin.fetchTopicMetadata({ topics: [prefix + Topics.identityUsers] }).catch(() => undefined),
-      (metadata) => metadata?.topics[0]?.partitions.every((p) => p.leader >= 0) === true,
-      { what: 'identity.users to be served by the broker' },
-    );
-    await admin.disconnect();
-    consumer = kafka.consumer({ groupId: `${prefix}offboarding-test` });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [prefix + Topics.identityUsers], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const envelope = JSON.parse(message.value?.toString() ?? '{}') as {
-          type: string;
-          payload: Record<string, unknown>;
-        };
-        if (envelope.type === 'user.removed') {
-          removedEvents.push({ key: message.key?.toString() ?? '', payload: envelope.payload });
-        }
-      },
-    });
+    await identity.start();
+    db = identity.db;
   }, 120_000);
 
-  afterAll(async () => {
-    await consumer?.disconnect().catch(() => undefined);
-    await db?.end().catch(() => undefined);
-    if (run?.child.exitCode === null) run.child.kill('SIGKILL');
-    if (url) await dropTestDatabase(url);
-  });
+  afterAll(() => identity.stop());
 
   it('ends the removed member’s sessions and revokes their keys unless an owner keeps them; audited and evented', async () => {
     const owner = await register('owner');
@@ -242,17 +130,20 @@ describe('offboarding: DELETE /api/v1/members/{id} (built process, real PostgreS
       }),
     ]);
     await eventually(
-      async () => removedEvents.map((e) => e.key).sort(),
+      async () =>
+        removedEvents()
+          .map((e) => e.key)
+          .sort(),
       (keys) => keys.length >= 2,
       { what: 'user.removed on Kafka (through the outbox)' },
     );
-    expect(removedEvents.map((e) => e.payload)).toEqual(
+    expect(removedEvents().map((e) => e.payload)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: bob.user.id, organizationId: owner.organization.id }),
         expect.objectContaining({ id: carl.user.id, organizationId: owner.organization.id }),
       ]),
     );
-    expect(removedEvents).toHaveLength(2);
+    expect(removedEvents()).toHaveLength(2);
   });
 
   it('answers Cache-Control: no-store on every answer carrying a token or a secret', async () => {

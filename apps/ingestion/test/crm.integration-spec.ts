@@ -1,7 +1,9 @@
 import { Topics } from '@leadflow/contracts';
-import { eventually } from '@leadflow/platform/testing';
+import { e164, eventually, phoneSequence } from '@leadflow/platform/testing';
 import { parse } from 'csv-parse/sync';
 import type { ConsumedEvent, Registered } from './stack';
+import * as providers from './factories/provider.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack } from './stack';
 
 interface Created {
@@ -65,13 +67,8 @@ interface Problem {
   errors?: { field: string; rule: string; message: string }[];
 }
 
-let phoneSeq = 0;
 /** A fresh, structurally valid US number in a vendor's format: (512) 63X-XXXX. */
-const nextPhone = (): string => {
-  const n = phoneSeq++;
-  return `(512) 63${Math.floor(n / 10_000) % 10}-${String(n % 10_000).padStart(4, '0')}`;
-};
-const e164 = (formatted: string): string => `+1${formatted.replace(/\D/g, '')}`;
+const nextPhone = phoneSequence('512', '63');
 /** A cursor as the API writes one (base64url JSON), with whatever a tamperer put in it. */
 const cursorOf = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -101,21 +98,9 @@ describe('CRM: contacts, pipeline stages, lead export, timeline, providers (gate
     who: Registered,
     workspaceId = who.workspace.id,
   ): Promise<{ webhook: Created; provider: CreatedProvider }> => {
-    const hook = await api<Created>(
-      'POST',
-      '/api/v1/webhooks',
-      { name: 'Vendor', workspaceId, vertical: 'generic', rateLimit: 100_000, rateWindowSeconds: 3600 },
-      who.accessToken,
-    );
-    expect(hook.status).toBe(201);
-    const prov = await api<CreatedProvider>(
-      'POST',
-      '/api/v1/providers',
-      { name: 'Vendor Co' },
-      who.accessToken,
-    );
-    expect(prov.status).toBe(201);
-    return { webhook: hook.body, provider: prov.body };
+    const hook = await webhooks.createWebhook<Created>(stack, who, { workspaceId, vertical: 'generic' });
+    const prov = await providers.createProvider<CreatedProvider>(stack, who);
+    return { webhook: hook, provider: prov };
   };
 
   const postLead = async (

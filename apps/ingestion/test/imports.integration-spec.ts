@@ -7,6 +7,9 @@ import { escapeCsvFormula } from '../src/common/csv-cell';
 import { BATCH_MAX_ROWS } from '../src/imports/import-processor';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
 import type { Answer, Registered } from './stack';
+import { HEADER, csvLine, generate, phone } from './factories/csv.factory';
+import type { GeneratedRow, Kind } from './factories/csv.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack, testRedisUrl } from './stack';
 
 interface CreatedWebhook {
@@ -38,23 +41,7 @@ interface Problem {
   errors?: { field: string; rule: string; message: string }[];
 }
 
-const HEADER = [
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'address',
-  'city',
-  'state',
-  'zip',
-  'monthly_electric_bill',
-  'roof_condition',
-  'lead_id',
-  'notes',
-];
 const MAX_BYTES = 24 * 1024 * 1024;
-
-type Kind = 'good' | 'dup' | 'repeat' | 'bad_phone' | 'bad_email' | 'no_contact' | 'out_of_range';
 
 /** Why a bad row is refused: the field and rule its error report line names. */
 const REFUSAL: Record<string, { field: string; rule: string }> = {
@@ -63,141 +50,6 @@ const REFUSAL: Record<string, { field: string; rule: string }> = {
   no_contact: { field: 'phone', rule: 'contact_required' },
   out_of_range: { field: 'monthlyElectricBill', rule: 'range' },
 };
-
-/** A structurally valid US number, unique per (block, n), written the way vendors write them. */
-function phone(block: number, n: number, style = n): { text: string; e164: string } {
-  const digits = `${block}${String(2_000_000 + n).padStart(7, '0')}`;
-  const [a, b, c] = [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)];
-  const text = [`(${a}) ${b}-${c}`, `${a}.${b}.${c}`, `+1 ${a} ${b} ${c}`, `${a}${b}${c}`][style % 4];
-  return { text, e164: `+1${digits}` };
-}
-
-function csvLine(values: readonly string[]): string {
-  return values.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
-}
-
-interface GeneratedRow {
-  kind: Kind;
-  values: string[];
-  /** For a duplicate: the row whose lead it duplicates; for a repeat: the row it repeats. */
-  of?: number;
-}
-
-/**
- * A CSV of `rows` data rows: mostly good leads (unique phone, e-mail and lead id; every seventh
- * without e-mail), duplicates of earlier good rows (same phone, same vertical, own lead id — the
- * first of those for a row without e-mail fills it in), exact repeats of earlier good rows (same
- * lead id: replayed, not stored) and bad rows of four kinds. Quoted commas, quotes and newlines
- * inside fields included.
- */
-function generate(rows: number, block: number): { csv: Buffer; rows: GeneratedRow[] } {
-  const out: GeneratedRow[] = [];
-  const lines = [csvLine(HEADER)];
-  const goods: number[] = [];
-  for (let i = 1; i <= rows; i++) {
-    const k = i % 20;
-    let kind: Kind;
-    if (i <= 40 || k < 14) kind = 'good';
-    else if (k < 16) kind = 'dup';
-    else if (k === 16) kind = 'repeat';
-    else if (k === 17) kind = 'bad_phone';
-    else if (k === 18) kind = 'bad_email';
-    else kind = Math.floor(i / 20) % 2 === 0 ? 'no_contact' : 'out_of_range';
-    let row: GeneratedRow;
-    switch (kind) {
-      case 'good': {
-        const notes =
-          i % 97 === 0 ? `called twice, "no answer"\nleft voicemail` : i % 5 === 0 ? 'prefers email' : '';
-        row = {
-          kind,
-          values: [
-            `First${i}`,
-            `Last${i}`,
-            phone(block, i).text,
-            i % 7 === 0 ? '' : `lead${i}@example.com`,
-            `${i} Main St, Apt ${i % 9}`,
-            'Austin',
-            'TX',
-            '78701',
-            `$${100 + (i % 400)}`,
-            'good',
-            `L-${i}`,
-            notes,
-          ],
-        };
-        goods.push(i);
-        break;
-      }
-      case 'dup': {
-        const of = goods[goods.length - 1 - (i % 50)];
-        row = {
-          kind,
-          of,
-          values: [
-            `First${of}`,
-            `Last${of}`,
-            phone(block, of, i).text,
-            `dup${i}@example.com`,
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            `D-${i}`,
-            '',
-          ],
-        };
-        break;
-      }
-      case 'repeat': {
-        const of = goods[goods.length - 1 - (i % 30)];
-        row = { kind, of, values: [...out[of - 1].values] };
-        break;
-      }
-      case 'bad_phone':
-        row = {
-          kind,
-          values: [`First${i}`, '', '555-12', `bad${i}@example.com`, '', '', '', '', '', '', `B-${i}`, ''],
-        };
-        break;
-      case 'bad_email':
-        row = {
-          kind,
-          values: [
-            `First${i}`,
-            '',
-            phone(block, i).text,
-            `not-an-email-${i}`,
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            `B-${i}`,
-            '',
-          ],
-        };
-        break;
-      case 'no_contact':
-        row = {
-          kind,
-          values: [`First${i}`, `Last${i}`, '', '', '', 'Austin', 'TX', '', '', '', `B-${i}`, ''],
-        };
-        break;
-      case 'out_of_range':
-        row = {
-          kind,
-          values: [`First${i}`, '', phone(block, i).text, '', '', '', '', '', '250000', '', `B-${i}`, ''],
-        };
-        break;
-    }
-    out.push(row);
-    lines.push(csvLine(row.values));
-  }
-  return { csv: Buffer.from(`${lines.join('\r\n')}\r\n`), rows: out };
-}
 
 /** The counts and side effects an import of `rows` must have, row by row as if each row had been posted alone. */
 function expectationsOf(rows: GeneratedRow[]) {
@@ -275,21 +127,11 @@ describe('CSV imports (gateway + identity + ingestion, real PostgreSQL, Kafka, R
       { timeoutMs, intervalMs: 250, what: `import ${id} to finish` },
     );
 
-  const createWebhook = async (
+  const createWebhook = (
     owner: Registered,
     settings: Record<string, unknown> = {},
-  ): Promise<CreatedWebhook> => {
-    const res = await api<CreatedWebhook>('POST', '/api/v1/webhooks', owner.accessToken, {
-      name: 'CSV vendor',
-      workspaceId: owner.workspace.id,
-      vertical: 'solar',
-      rateLimit: 100_000,
-      rateWindowSeconds: 3600,
-      ...settings,
-    });
-    if (res.status !== 201) throw new Error(`create webhook: ${res.status} ${res.text}`);
-    return res.body;
-  };
+  ): Promise<CreatedWebhook> =>
+    webhooks.createWebhook<CreatedWebhook>(stack, owner, { name: 'CSV vendor', ...settings });
 
   const outboxCounts = async (
     organizationId: string,

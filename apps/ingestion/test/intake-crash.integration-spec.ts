@@ -2,6 +2,8 @@ import { Topics } from '@leadflow/contracts';
 import { eventually } from '@leadflow/platform/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumedEvent, Registered } from './stack';
+import * as providers from './factories/provider.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack } from './stack';
 
 interface CreatedWebhook {
@@ -49,24 +51,15 @@ describe('lead intake across kill -9 of ingestion (identity + ingestion + gatewa
     // The free plan takes 500 leads a month; the stream posts more.
     await stack.unlimitedPlan(owner);
     events = await stack.consume([Topics.ingestionLeads]);
-    const hook = await stack.call<CreatedWebhook>('POST', '/api/v1/webhooks', {
-      token: owner.accessToken,
-      body: {
-        name: 'Crash vendor',
-        workspaceId: owner.workspace.id,
-        vertical: 'solar',
-        rateLimit: 1_000_000,
-        rateWindowSeconds: 3600,
-      },
+    webhook = await webhooks.createWebhook<CreatedWebhook>(stack, owner, {
+      name: 'Crash vendor',
+      vertical: 'solar',
+      rateLimit: 1_000_000,
     });
-    expect(hook.status).toBe(201);
-    webhook = hook.body;
-    const created = await stack.call<CreatedProvider>('POST', '/api/v1/providers', {
-      token: owner.accessToken,
-      body: { name: 'Crash Leads', hourlyLimit: 10_000_000 },
+    provider = await providers.createProvider<CreatedProvider>(stack, owner, {
+      name: 'Crash Leads',
+      hourlyLimit: 10_000_000,
     });
-    expect(created.status).toBe(201);
-    provider = created.body;
   }, 240_000);
 
   afterAll(async () => {

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Registered } from './stack';
+import * as providers from './factories/provider.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack } from './stack';
 
 /**
@@ -815,24 +817,15 @@ describe('lead intake under fuzzing (gateway + identity + ingestion, real Postgr
     owner = await stack.register('fuzz');
     // The free plan takes 500 leads a month; the fuzz stores thousands.
     await stack.unlimitedPlan(owner);
-    const hook = await stack.call<CreatedWebhook>('POST', '/api/v1/webhooks', {
-      token: owner.accessToken,
-      body: {
-        name: 'Fuzzed vendor',
-        workspaceId: owner.workspace.id,
-        vertical: 'solar',
-        rateLimit: 1_000_000,
-        rateWindowSeconds: 3600,
-      },
+    webhook = await webhooks.createWebhook<CreatedWebhook>(stack, owner, {
+      name: 'Fuzzed vendor',
+      vertical: 'solar',
+      rateLimit: 1_000_000,
     });
-    expect(hook.status).toBe(201);
-    webhook = hook.body;
-    const created = await stack.call<CreatedProvider>('POST', '/api/v1/providers', {
-      token: owner.accessToken,
-      body: { name: 'Fuzz Leads', hourlyLimit: 10_000_000 },
+    provider = await providers.createProvider<CreatedProvider>(stack, owner, {
+      name: 'Fuzz Leads',
+      hourlyLimit: 10_000_000,
     });
-    expect(created.status).toBe(201);
-    provider = created.body;
   }, 240_000);
 
   afterAll(async () => {

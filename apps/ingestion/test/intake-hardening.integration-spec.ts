@@ -1,6 +1,8 @@
 import { eventually } from '@leadflow/platform/testing';
 import { Client } from 'pg';
 import type { Registered } from './stack';
+import * as providers from './factories/provider.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack } from './stack';
 
 interface CreatedWebhook {
@@ -51,21 +53,14 @@ describe('intake hardening (gateway + identity + ingestion, real PostgreSQL, Kaf
     await stack.start();
     owner = await stack.register('hedda');
     await stack.unlimitedPlan(owner);
-    const hook = await api<CreatedWebhook>('POST', '/api/v1/webhooks', {
+    webhook = await webhooks.createWebhook<CreatedWebhook>(stack, owner, {
       name: 'Hardened vendor',
-      workspaceId: owner.workspace.id,
       vertical: 'generic',
-      rateLimit: 100_000,
-      rateWindowSeconds: 3600,
     });
-    expect(hook.status).toBe(201);
-    webhook = hook.body;
-    const created = await api<CreatedProvider>('POST', '/api/v1/providers', {
+    provider = await providers.createProvider<CreatedProvider>(stack, owner, {
       name: 'Hardened Leads',
       hourlyLimit: 1_000_000,
     });
-    expect(created.status).toBe(201);
-    provider = created.body;
   }, 240_000);
 
   afterAll(async () => {

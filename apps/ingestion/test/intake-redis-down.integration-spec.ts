@@ -2,6 +2,8 @@ import { eventually, redisAddressOf, startTcpProxy, testRedisUrl } from '@leadfl
 import type { TcpProxy } from '@leadflow/platform/testing';
 import { signatureHeader } from '../src/webhooks/webhook-signature';
 import type { Registered } from './stack';
+import * as providers from './factories/provider.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack } from './stack';
 
 interface CreatedWebhook {
@@ -65,24 +67,14 @@ describe('intake while Redis is down (gateway + identity + ingestion, real Postg
     await stack.start();
     owner = await stack.register('rhea');
     await stack.unlimitedPlan(owner);
-    const hook = await stack.call<CreatedWebhook>('POST', '/api/v1/webhooks', {
-      token: owner.accessToken,
-      body: {
-        name: 'Redis-down vendor',
-        workspaceId: owner.workspace.id,
-        vertical: 'generic',
-        rateLimit: 100_000,
-        rateWindowSeconds: 3600,
-      },
+    webhook = await webhooks.createWebhook<CreatedWebhook>(stack, owner, {
+      name: 'Redis-down vendor',
+      vertical: 'generic',
     });
-    expect(hook.status).toBe(201);
-    webhook = hook.body;
-    const created = await stack.call<CreatedProvider>('POST', '/api/v1/providers', {
-      token: owner.accessToken,
-      body: { name: 'Redis-down Leads', hourlyLimit: 1_000_000 },
+    provider = await providers.createProvider<CreatedProvider>(stack, owner, {
+      name: 'Redis-down Leads',
+      hourlyLimit: 1_000_000,
     });
-    expect(created.status).toBe(201);
-    provider = created.body;
   }, 240_000);
 
   afterAll(async () => {

@@ -1,14 +1,17 @@
 import {
+  ApiClient,
   createTestDatabase,
   dropTestDatabase,
   eventually,
   readiness,
+  signUp,
   startProcess,
   testBrokers,
   testRedisUrl,
   testTopicPrefix,
+  waitForTopics,
 } from '@leadflow/platform/testing';
-import type { StartedProcess } from '@leadflow/platform/testing';
+import type { Answer, CallOptions, SignedUp, StartedProcess } from '@leadflow/platform/testing';
 import { existsSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,20 +26,9 @@ const DIST = resolve(__dirname, '../../../dist/apps');
 export { testRedisUrl };
 const mainOf = (service: string): string => join(DIST, service, 'src/main.js');
 
-export interface Answer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-  text: string;
-}
-
-export interface Registered {
-  accessToken: string;
-  refreshToken: string;
-  user: { id: string; email: string };
-  organization: { id: string };
-  workspace: { id: string };
-}
+export type { Answer };
+/** A signed-up organization's owner (tokens, user, organization, first workspace). */
+export type Registered = SignedUp;
 
 export interface ConsumedEvent {
   topic: string;
@@ -74,6 +66,8 @@ export class IntakeStack {
   readonly gateway: string;
   readonly identity: string;
   readonly ingestion: string[] = [];
+  /** A JSON client of the gateway (`base` per call for the services' own ports). */
+  readonly client: ApiClient;
 
   /** The metrics listener of a service started from its base URL (METRICS_PORT unset: its port + 1000). */
   metricsOf(base: string): string {
@@ -94,6 +88,7 @@ export class IntakeStack {
     private readonly options: StackOptions,
   ) {
     this.gateway = `http://127.0.0.1:${options.basePort}`;
+    this.client = new ApiClient(this.gateway);
     this.identity = `http://127.0.0.1:${options.basePort + 1}`;
     for (let i = 0; i < (options.ingestionInstances ?? 1); i++) {
       this.ingestion.push(`http://127.0.0.1:${options.basePort + 2 + i}`);
@@ -198,6 +193,10 @@ export class IntakeStack {
     });
     const consumer = kafka.consumer({ groupId: `${this.prefix}test-${this.consumers.length}` });
     this.consumers.push(consumer);
+    await waitForTopics(
+      kafka,
+      topics.map((t) => this.prefix + t),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => this.prefix + t), fromBeginning: true });
     await consumer.run({
@@ -223,46 +222,17 @@ export class IntakeStack {
   }
 
   /** One JSON call through the gateway (or to `base`). */
-  async call<T = Record<string, unknown>>(
+  call<T = Record<string, unknown>>(
     method: string,
     path: string,
-    options: { body?: unknown; token?: string; headers?: Record<string, string>; base?: string } = {},
+    options: CallOptions = {},
   ): Promise<Answer<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const res = await fetch(`${options.base ?? this.gateway}${path}`, {
-      method,
-      headers,
-      body:
-        options.body === undefined
-          ? undefined
-          : typeof options.body === 'string' || Buffer.isBuffer(options.body)
-            ? (options.body as string)
-            : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    let body: unknown = {};
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      body = {};
-    }
-    return { status: res.status, body: body as T, headers: res.headers, text };
+    return this.client.call<T>(method, path, options);
   }
 
   /** Signs up a new organization (owner, first workspace) through the gateway. */
-  async register(name: string): Promise<Registered> {
-    const res = await this.call<Registered>('POST', '/api/v1/auth/register', {
-      body: {
-        email: `${name}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`,
-        password: 'violet-anchor-harbor-42',
-        name,
-        organizationName: `${name} Leads`,
-      },
-    });
-    if (res.status !== 201) throw new Error(`register ${name}: ${res.status} ${res.text}`);
-    return res.body;
+  register(name: string): Promise<Registered> {
+    return signUp(this.client, name);
   }
 
   /**

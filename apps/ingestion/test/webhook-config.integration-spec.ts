@@ -1,7 +1,9 @@
 import { Topics } from '@leadflow/contracts';
-import { eventually, openedMailToken } from '@leadflow/platform/testing';
+import { e164, eventually, openedMailToken, phoneSequence, uniqueEmail } from '@leadflow/platform/testing';
 import { randomUUID } from 'node:crypto';
 import type { ConsumedEvent, Registered } from './stack';
+import * as providers from './factories/provider.factory';
+import * as webhooks from './factories/webhook.factory';
 import { IntakeStack } from './stack';
 
 interface CreatedWebhook {
@@ -61,15 +63,9 @@ interface UsageRow {
   rejected: number;
 }
 
-let phoneSeq = 0;
 /** A fresh, structurally valid US number in a vendor's format: (628) 64X-XXXX. */
-const nextPhone = (): string => {
-  const n = phoneSeq++;
-  return `(628) 64${Math.floor(n / 10_000) % 10}-${String(n % 10_000).padStart(4, '0')}`;
-};
-const e164 = (formatted: string): string => `+1${formatted.replace(/\D/g, '')}`;
-let emailSeq = 0;
-const nextEmail = (who: string): string => `${who}.${Date.now()}.${emailSeq++}@example.com`;
+const nextPhone = phoneSequence('628', '64');
+const nextEmail = (who: string): string => uniqueEmail(who);
 
 const HOUR = 3600_000;
 
@@ -92,27 +88,11 @@ describe('webhook and provider configuration (gateway + identity + ingestion, re
     headers: Record<string, string> = {},
   ) => stack.call<T>(method, path, { body, token: owner.accessToken, headers });
 
-  const createWebhook = async (settings: Record<string, unknown> = {}): Promise<CreatedWebhook> => {
-    const res = await api<CreatedWebhook>('POST', '/api/v1/webhooks', {
-      name: 'Config vendor',
-      workspaceId: owner.workspace.id,
-      vertical: 'solar',
-      rateLimit: 100_000,
-      rateWindowSeconds: 3600,
-      ...settings,
-    });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const createWebhook = (settings: Record<string, unknown> = {}): Promise<CreatedWebhook> =>
+    webhooks.createWebhook<CreatedWebhook>(stack, owner, { name: 'Config vendor', ...settings });
 
-  const createProvider = async (settings: Record<string, unknown> = {}): Promise<CreatedProvider> => {
-    const res = await api<CreatedProvider>('POST', '/api/v1/providers', {
-      name: 'Config Leads',
-      ...settings,
-    });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
+  const createProvider = (settings: Record<string, unknown> = {}): Promise<CreatedProvider> =>
+    providers.createProvider<CreatedProvider>(stack, owner, { name: 'Config Leads', ...settings });
 
   /** A vendor post with provider credentials: JSON, or a raw string with its content type. */
   const post = (

@@ -12,7 +12,7 @@
 import 'reflect-metadata';
 import { createKafka } from '@leadflow/platform/messaging';
 import { dropDatabase, ensureDatabase, safeUrl } from '@leadflow/platform/persistence';
-import { eventually } from '@leadflow/platform/testing';
+import { ApiClient, eventually, signUp } from '@leadflow/platform/testing';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,21 +107,11 @@ async function prepareTenant(
   databaseUrl: string,
   operatorToken: string,
 ): Promise<{ token: string; webhookId: string }> {
-  const registered = await call<{
-    accessToken: string;
-    workspace: { id: string };
-    organization: { id: string };
-  }>(`${identity}/api/v1/auth/register`, {
-    body: {
-      email: `bench.${Date.now()}@example.com`,
-      password: 'violet-anchor-harbor-42',
-      name: 'Bench',
-      organizationName: 'Bench Leads',
-    },
+  const registered = await signUp(new ApiClient(identity), 'Bench', {
+    email: `bench.${Date.now()}@example.com`,
   });
-  if (registered.status !== 201) throw new Error(`register: ${registered.status} ${registered.text}`);
-  const token = registered.body.accessToken;
-  const upgraded = await call(`${identity}/api/v1/organization-plans/${registered.body.organization.id}`, {
+  const token = registered.accessToken;
+  const upgraded = await call(`${identity}/api/v1/organization-plans/${registered.organization.id}`, {
     method: 'PUT',
     headers: { 'X-Operator-Token': operatorToken },
     body: { plan: 'enterprise' },
@@ -133,7 +123,7 @@ async function prepareTenant(
     for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
       const { rows } = await db
         .query(`SELECT 1 FROM ingestion.organizations WHERE id = $1 AND quotas->'leads' = 'null'::jsonb`, [
-          registered.body.organization.id,
+          registered.organization.id,
         ])
         .catch(() => ({ rows: [] }));
       if (rows.length === 1) break;
@@ -146,7 +136,7 @@ async function prepareTenant(
   for (;;) {
     const webhook = await call<{ id: string }>(`${ingestion}/api/v1/webhooks`, {
       token,
-      body: { name: 'Bench vendor', workspaceId: registered.body.workspace.id, vertical: 'solar' },
+      body: { name: 'Bench vendor', workspaceId: registered.workspace.id, vertical: 'solar' },
     });
     if (webhook.status === 201) return { token, webhookId: webhook.body.id };
     if (Date.now() > deadline) throw new Error(`create webhook: ${webhook.status} ${webhook.text}`);

@@ -1,20 +1,8 @@
+import { csvLine, solarLeadCsvHeader } from '@leadflow/platform/testing';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
-export const CSV_HEADER = [
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'address',
-  'city',
-  'state',
-  'zip',
-  'monthly_electric_bill',
-  'roof_condition',
-  'lead_id',
-  'notes',
-] as const;
+export const CSV_HEADER = solarLeadCsvHeader;
 
 /** What an import of the generated file must end with. */
 export interface ExpectedCounts {
@@ -24,9 +12,8 @@ export interface ExpectedCounts {
   rejected: number;
 }
 
-function csvLine(values: readonly string[]): string {
-  return `${values.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')}\n`;
-}
+/** One record with its line break. */
+const csvRecord = (values: readonly string[]): string => `${csvLine(values)}\n`;
 
 /** NANP exchanges a normalizer accepts: 200–999 without N11 codes and without 555. */
 const EXCHANGES = Array.from({ length: 800 }, (_, i) => 200 + i).filter((e) => e % 100 !== 11 && e !== 555);
@@ -52,7 +39,7 @@ function phone(n: number): string {
 export async function writeLeadsCsv(path: string, rows: number): Promise<ExpectedCounts & { bytes: number }> {
   const out = createWriteStream(path);
   let bytes = 0;
-  let chunk = csvLine(CSV_HEADER);
+  let chunk = csvRecord(CSV_HEADER);
   const counts: ExpectedCounts = { rows, accepted: 0, duplicates: 0, rejected: 0 };
   let lastGood = 0;
   const recentGood: number[] = [];
@@ -108,7 +95,7 @@ export async function writeLeadsCsv(path: string, rows: number): Promise<Expecte
       values = [...bad, '', '', '', '', k % 4 === 3 ? '250000' : '', '', `B-${i}`, ''];
       counts.rejected++;
     }
-    chunk += csvLine(values);
+    chunk += csvRecord(values);
     if (chunk.length > 1 << 20) {
       bytes += Buffer.byteLength(chunk);
       if (!out.write(chunk)) await once(out, 'drain');

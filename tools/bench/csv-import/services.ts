@@ -1,4 +1,4 @@
-import { eventually } from '@leadflow/platform/testing';
+import { ApiClient, eventually } from '@leadflow/platform/testing';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -86,26 +86,12 @@ export function memoryOf(pid: number): { peakMb: number; currentMb: number } | n
   }
 }
 
-/** A JSON call to a service. */
+/** A JSON call to a service (the platform's test client, addressed by a full URL). */
 export async function call<T>(
   url: string,
   options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: T; text: string }> {
-  const res = await fetch(url, {
-    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    headers: {
-      ...options.headers,
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  let body: unknown = {};
-  try {
-    body = text ? JSON.parse(text) : {};
-  } catch {
-    body = {};
-  }
-  return { status: res.status, body: body as T, text };
+  const { origin, pathname, search } = new URL(url);
+  const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
+  return new ApiClient(origin).call<T>(method, `${pathname}${search}`, options);
 }

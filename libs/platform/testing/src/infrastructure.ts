@@ -1,4 +1,5 @@
 import { dropDatabase, ensureDatabase } from '@leadflow/platform/persistence';
+import type { Kafka } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { testEnv } from './test-env';
 
@@ -58,4 +59,26 @@ export async function readiness(base: string, { kafka = true } = {}): Promise<nu
   if (res?.status !== 200 || !kafka) return res?.status;
   const body = (await res.json()) as { details?: { kafka?: { status?: string } } };
   return body.details?.kafka?.status === 'down' ? 'kafka not reached yet' : 200;
+}
+
+/**
+ * Waits until the broker serves every partition of `topics` (each has a leader): kafkajs's
+ * `subscribe` gives up at once ("does not host this topic-partition") on a topic a service has
+ * only just created.
+ */
+export async function waitForTopics(kafka: Kafka, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await eventually(
+      () => admin.fetchTopicMetadata({ topics }).catch(() => undefined),
+      (metadata) =>
+        metadata !== undefined &&
+        metadata.topics.length === topics.length &&
+        metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+      { timeoutMs, what: `${topics.join(', ')} to be served by the broker` },
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
