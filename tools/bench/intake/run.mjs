@@ -47,7 +47,7 @@ const GROWTH_TARGET = 0.8;
 const PHASES = ['direct', 'gateway', 'pgbench'];
 
 const USAGE = `usage: node tools/bench/intake/run.mjs [--seconds 20] [--warmup 5] [--concurrency 32] [--rounds 1]
-                                     [--base-port 14700] [--services all|intake] [--node-args "<V8 flags>"] [--profile] [--keep]
+                                     [--base-port 14700] [--services all|intake] [--node-args="<V8 flags>"] [--profile] [--keep]
                                      [--grown-leads 10000000 [--grown-contacts N] [--grown-organizations 200]]`;
 
 function print(line = '') {
