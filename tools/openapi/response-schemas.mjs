@@ -108,11 +108,14 @@ class SchemaWriter {
     else if (rest.length === 1) schema = this.schema(rest[0], depth + 1);
     else schema = { anyOf: rest.map((t) => this.schema(t, depth + 1)) };
     if (!nullable) return schema;
-    // OpenAPI 3.0: `nullable` needs a `type` beside it (named views are objects)
-    const orNull = (member) =>
-      member.$ref ? { type: 'object', allOf: [member], nullable: true } : { ...member, nullable: true };
-    if (schema.$ref) return orNull(schema);
-    if (schema.anyOf) return { anyOf: schema.anyOf.map(orNull) };
+    // OpenAPI 3.0.3: `nullable` only widens the `type` beside it, so a `$ref` (or an `allOf` of one)
+    // still refuses null. "A view or null" is anyOf the view and a schema that takes only null.
+    const onlyNull = { type: 'object', nullable: true, enum: [null] };
+    if (schema.$ref) return { anyOf: [schema, onlyNull] };
+    if (schema.anyOf)
+      return {
+        anyOf: [...schema.anyOf.map((m) => (m.$ref ? m : { ...m, nullable: true })), onlyNull],
+      };
     if (schema.enum) schema.enum = [...schema.enum, null];
     return { ...schema, nullable: true };
   }

@@ -572,13 +572,16 @@ export const responseSchemas: ResponseSchemas = {
           $ref: '#/components/schemas/UsageView',
         },
         pendingPlanRequest: {
-          type: 'object',
-          allOf: [
+          anyOf: [
             {
               $ref: '#/components/schemas/PendingPlanRequestView',
             },
+            {
+              type: 'object',
+              nullable: true,
+              enum: [null],
+            },
           ],
-          nullable: true,
         },
       },
       required: [
