@@ -677,7 +677,8 @@ export function dockerfileProblems(text: string): string[] {
     problems.push('Dockerfile: HEALTHCHECK must fetch /healthz');
   const cmd = [...ri].reverse().find((i) => i.keyword === 'CMD');
   const cmdText = cmd ? (cmd.json ?? [cmd.args]).join(' ') : '';
-  if (!/\bnode dist\/apps\/\$\{?APP\}?\/src\/main\.js/.test(cmdText))
+  // Node flags may come before the entry point (the platform's SERVICE_NODE_ARGS).
+  if (!/\bnode (?:--[\w-]+(?:=\S+)? )*dist\/apps\/\$\{?APP\}?\/src\/main\.js/.test(cmdText))
     problems.push('Dockerfile: CMD must run node dist/apps/${APP}/src/main.js');
   return problems;
 }

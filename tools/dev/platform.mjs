@@ -27,6 +27,13 @@ export const SERVICES = [
   envUrl: `${s.name.toUpperCase()}_URL`,
 }));
 
+/**
+ * Node flags every service runs with (npm start, the benches, the image's CMD). V8's young
+ * generation grows to 2 × 16 MB semi-spaces during start-up and keeps them, which left an idle
+ * service at 130–155 MB RSS; capped at 8 MB it idles at ~105 MB (see tools/bench/README.md).
+ */
+export const SERVICE_NODE_ARGS = ['--max-semi-space-size=8'];
+
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 

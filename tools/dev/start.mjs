@@ -16,6 +16,7 @@ import {
   DEFAULT_REDIS_URL,
   ROOT,
   SERVICES,
+  SERVICE_NODE_ARGS,
   build,
   ensureDependencies,
   ensureDir,
@@ -95,11 +96,15 @@ function startService(service, env, logDir) {
     };
     supervised.set(service.name, state);
   }
-  const child = spawn(process.execPath, [join('dist/apps', service.name, 'src/main.js')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVICE_NODE_ARGS, join('dist/apps', service.name, 'src/main.js')],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   state.policy.started(Date.now());
   const onData = (chunk) => {
     state.file.write(chunk);

@@ -19,6 +19,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { SERVICE_NODE_ARGS } from '../../dev/platform.mjs';
 import { growDatabase } from './grow.mjs';
 import { leadBody, median, runLoad } from './load.mjs';
 import {
@@ -71,7 +72,7 @@ function parseOptions(argv) {
       'grown-leads': { type: 'string', default: '0' },
       'grown-contacts': { type: 'string' },
       'grown-organizations': { type: 'string', default: '200' },
-      'node-args': { type: 'string', default: '' },
+      'node-args': { type: 'string', default: SERVICE_NODE_ARGS.join(' ') },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
