@@ -14,26 +14,14 @@ import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservice
 import { EventConsumer, EventContext } from '../src';
 import type { ProbeIncrementedPayload, ProbeResetPayload } from './probe/probe.contract';
 import { ProbeIncremented, ProbeReset } from './probe/probe.contract';
+import { probeEnvelope } from './probe/probe-envelope';
 import { ProbeService } from './probe/probe.service';
 
 const SCHEMA = 'transport';
 
 function envelope(type: string, aggregateId: string, payload: Record<string, unknown>) {
   const id = factories.id();
-  return {
-    id,
-    value: JSON.stringify({
-      id,
-      type,
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      source: 'test',
-      organizationId: factories.id(),
-      aggregateId,
-      correlationId: 'c-1',
-      payload,
-    }),
-  };
+  return { id, value: probeEnvelope(id, aggregateId, payload, type) };
 }
 
 /** Records which handler saw which event, and with what context, in the event's transaction. */
